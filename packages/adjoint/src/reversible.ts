@@ -1,0 +1,212 @@
+/**
+ * `ReversibleAdjoint`: exact discretize-then-optimize gradients in O(1) memory for the reversible
+ * Heun method (Kidger et al. 2021). The forward solve keeps only its final solver state; the
+ * backward pass walks the step grid in reverse, reconstructing each step's input exactly (up to
+ * float32 rounding) with `reversibleHeunBackward`, and backpropagates through that one step with
+ * the same Brownian increment. ODEs are solved as SDEs with zero diffusion (reversible Heun on an
+ * ODE is the reversible, second-order "asynchronous leapfrog"-like scheme of the paper).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ShapeError, UnsupportedError, isTensor, treeLeaves, type Tree } from '@nde/core';
+import {
+  ReversibleHeun,
+  SDETerm,
+  isSdeTerm,
+  reversibleHeunBackward,
+  resolveSolver,
+  type BrownianIncrement,
+  type BrownianMotion,
+  type ReversibleHeunState,
+  type Solution,
+  type SolveOptions,
+  type Solver,
+  type StepResult,
+} from '@nde/solvers';
+import { accumulate } from './checkpoint.js';
+import { gridIndex } from './grid.js';
+import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import { isOdeTerm } from './terms.js';
+import { dotTrees, vjp } from './vjp.js';
+
+/** A Brownian motion that is identically zero (turns an ODE into an SDE for reversible Heun). */
+export class ZeroBrownian implements BrownianMotion {
+  readonly levyArea = 'none' as const;
+  constructor(
+    readonly t0: number,
+    readonly t1: number,
+    readonly shape: readonly number[],
+  ) {}
+  evaluate(): tf.Tensor {
+    return tf.zeros(this.shape as number[]);
+  }
+  evaluateLevy(): BrownianIncrement {
+    return { W: tf.zeros(this.shape as number[]) };
+  }
+  evaluateArray(): Float32Array {
+    return new Float32Array(this.shape.reduce((a, b) => a * b, 1));
+  }
+}
+
+interface Wrapped {
+  readonly inner: ReversibleHeunState;
+  readonly y: tf.Tensor;
+}
+
+/** Reversible Heun that also carries y in its state, so the forward's final (y, ŷ, f, g) can be kept. */
+class KeepFinal implements Solver<SDETerm, Wrapped> {
+  readonly name: string;
+  readonly order: number;
+  readonly errorOrder: number | undefined;
+  readonly termKind = 'sde' as const;
+  last: Wrapped | undefined;
+  constructor(readonly inner: ReversibleHeun) {
+    this.name = inner.name;
+    this.order = inner.order;
+    this.errorOrder = inner.errorOrder;
+  }
+  validate(terms: SDETerm): void {
+    this.inner.validate(terms);
+  }
+  init(terms: SDETerm, t0: number, y0: Tree, args: unknown): Wrapped {
+    return { inner: this.inner.init(terms, t0, y0, args), y: (y0 as tf.Tensor).clone() };
+  }
+  disposeState(s: Wrapped | undefined): void {
+    if (!s) return;
+    if (s === this.last) return; // the final state: the adjoint takes it (the forward's tidy frees it)
+    this.inner.disposeState(s.inner);
+    s.y.dispose();
+  }
+  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, s: Wrapped, opts: { madeJump: boolean; needsDense: boolean }): StepResult<Wrapped> {
+    const r = this.inner.step(terms, t0, t1, y0, args, s.inner, opts);
+    const state = { inner: r.state, y: (r.y1 as tf.Tensor).clone() };
+    this.last = state;
+    return { ...r, state };
+  }
+}
+
+/** Options of {@link ReversibleAdjoint}. */
+export type ReversibleAdjointOptions = AdjointOptions;
+
+/**
+ * O(1)-memory exact gradients for `solver: 'reversible_heun'` (SDEs in Stratonovich form, and ODEs).
+ * Saved outputs must lie on the step grid (e.g. `saveAt: { t1: true }`, or `ts` that are steps).
+ *
+ * @example
+ * ```ts
+ * const sol = solve({ terms: stratTerm, solver: 'reversible_heun', t0: 0, t1: 1, y0, dt0: 0.01, adjoint: new ReversibleAdjoint() });
+ * ```
+ */
+export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+  readonly name = 'reversible';
+
+  constructor(options: ReversibleAdjointOptions = {}) {
+    super(options);
+  }
+
+  override solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {
+    const solver = typeof options.solver === 'string' ? resolveSolver(options.solver, 'sde') : options.solver;
+    if (!(solver instanceof ReversibleHeun)) {
+      throw new UnsupportedError('solver', `ReversibleAdjoint needs the reversible Heun solver (got '${solver.name}').`, "Use solver: 'reversible_heun', or another adjoint.");
+    }
+    if (isSdeTerm(options.terms)) return super.solve({ ...options, solver }, forward);
+    if (!isOdeTerm(options.terms)) throw new UnsupportedError('terms', 'ReversibleAdjoint needs an ODETerm or an SDETerm.');
+    if (!isTensor(options.y0)) throw new ShapeError('y0', 'ReversibleAdjoint takes one tensor as state.', 'Concatenate the parts of the state into one tensor.');
+    const vf = options.terms.vf as (t: number, y: tf.Tensor, args: A) => tf.Tensor;
+    const terms = new SDETerm<A>({
+      drift: vf,
+      diffusion: (_t, y) => tf.zerosLike(y),
+      bm: new ZeroBrownian(Math.min(options.t0, options.t1), Math.max(options.t0, options.t1), options.y0.shape),
+      noise: 'diagonal',
+      sdeType: 'stratonovich',
+    });
+    return super.solve({ ...options, terms, solver } as SolveOptions<Y, A>, forward);
+  }
+
+  protected forward(o: SolveOptions<Tree, unknown>, solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<{ grid: number[] }> {
+    const keepFinal = new KeepFinal(o.solver as ReversibleHeun);
+    const { options, grid } = withGrid({ ...o, solver: keepFinal });
+    const solution = solve(options);
+    const last = keepFinal.last;
+    if (!last) {
+      return { solution, keep: [tf.zerosLike(o.y0 as tf.Tensor)], meta: { grid } };
+    }
+    solution.ts.forEach((t, i) => {
+      if (gridIndex(grid, t) < 0) {
+        throw new UnsupportedError('saveAt.ts', `entry ${i} (${t}) is not on the step grid, which ReversibleAdjoint needs.`, 'Save at step times only (choose dt0 so the ts are multiples of it, or use StepTo).');
+      }
+    });
+    return { solution, keep: [last.y, last.inner.yHat, last.inner.f, last.inner.g], meta: { grid } };
+  }
+
+  protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
+    const { options: o, meta, ts, cotangent, kept, params, args } = input;
+    const terms = o.terms as SDETerm;
+    const solver = o.solver as ReversibleHeun;
+    const { grid } = meta;
+    const N = grid.length - 1;
+    const ct = cotangent as tf.Tensor;
+    const outputsAt = (n: number): tf.Tensor | undefined => {
+      let acc: tf.Tensor | undefined;
+      ts.forEach((t, i) => {
+        if (gridIndex(grid, t) === n) {
+          const c = sliceTree(ct, i);
+          const next: tf.Tensor = acc ? tf.add(acc, c) : c;
+          if (acc) {
+            acc.dispose();
+            c.dispose();
+          }
+          acc = next;
+        }
+      });
+      return acc;
+    };
+    const pAcc = params.map((p) => tf.zerosLike(p));
+    const gAcc = args.map((x) => tf.zerosLike(x));
+    const y0 = o.y0 as tf.Tensor;
+    if (N === 0) {
+      return { y0: outputsAt(0) ?? tf.zerosLike(y0), params: pAcc, args: gAcc };
+    }
+    let y = (kept[0] as tf.Tensor).clone();
+    let st: ReversibleHeunState = { yHat: (kept[1] as tf.Tensor).clone(), f: (kept[2] as tf.Tensor).clone(), g: (kept[3] as tf.Tensor).clone() };
+    let aY = outputsAt(N) ?? tf.zerosLike(y);
+    let aHat = tf.zerosLike(y);
+    let aF = tf.zerosLike(st.f);
+    let aG = tf.zerosLike(st.g);
+    const nP = params.length;
+    for (let n = N; n >= 1; n--) {
+      const t0 = grid[n - 1] as number;
+      const t1 = grid[n] as number;
+      const dW = terms.bm.evaluate(t0, t1);
+      const back = reversibleHeunBackward(terms, t0, t1, y, st, o.args, dW);
+      const xs = [back.y0, back.state.yHat, back.state.f, back.state.g];
+      const grads = vjp(() => {
+        const r = solver.step(terms, t0, t1, back.y0, o.args, back.state, { madeJump: false, needsDense: false });
+        return dotTrees([r.y1, r.state.yHat, r.state.f, r.state.g], [aY, aHat, aF, aG]);
+      }, [...xs, ...params, ...args]);
+      dW.dispose();
+      [y, st.yHat, st.f, st.g, aY, aHat, aF, aG].forEach((x) => x.dispose());
+      y = back.y0;
+      st = back.state;
+      const out = outputsAt(n - 1);
+      aY = out ? tf.add(grads[0] as tf.Tensor, out) : (grads[0] as tf.Tensor);
+      if (out) {
+        out.dispose();
+        (grads[0] as tf.Tensor).dispose();
+      }
+      aHat = grads[1] as tf.Tensor;
+      aF = grads[2] as tf.Tensor;
+      aG = grads[3] as tf.Tensor;
+      accumulate(pAcc, grads.slice(4, 4 + nP));
+      accumulate(gAcc, grads.slice(4 + nP));
+    }
+    // Initial state: ŷ0 = y0, f0 = f(t0, y0), g0 = g(t0, y0).
+    const t0 = grid[0] as number;
+    const grads = vjp(() => dotTrees([terms.f(t0, y, o.args), terms.g(t0, y, o.args)], [aF, aG]), [y, ...params, ...args]);
+    const gy0 = tf.tidy(() => tf.add(tf.add(aY, aHat), grads[0] as tf.Tensor));
+    [y, st.yHat, st.f, st.g, aY, aHat, aF, aG, grads[0] as tf.Tensor].forEach((x) => x.dispose());
+    accumulate(pAcc, grads.slice(1, 1 + nP));
+    accumulate(gAcc, grads.slice(1 + nP));
+    void treeLeaves;
+    return { y0: gy0, params: pAcc, args: gAcc };
+  }
+}

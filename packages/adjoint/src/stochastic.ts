@@ -1,0 +1,149 @@
+/**
+ * The stochastic adjoint of Li et al. (2020), "Scalable gradients for stochastic differential
+ * equations": for a Stratonovich SDE dy = f dt + g ∘ dW the augmented state [y, a, dL/dθ, dL/dargs]
+ * solves, backwards in time and driven by the *same* Brownian path (queried again from
+ * `terms.bm` with reversed times, W(t_{n−1}) − W(t_n)),
+ *
+ *   dy = f dt + g ∘ dW,   da = −aᵀ ∂f/∂y dt − aᵀ ∂(g ∘ dW)/∂y,   d(dL/dθ) = −aᵀ ∂f/∂θ dt − aᵀ ∂(g ∘ dW)/∂θ.
+ *
+ * Each backward step treats the right-hand side as a control term in (dt, dW): one VJP of
+ * y ↦ f(t, y)·h + g(t, y)·ΔW per stage, so any noise type works without forming ∂g/∂y. The
+ * backward scheme is the Stratonovich midpoint method on the forward step grid reversed. Memory is
+ * O(1) in the number of steps. Itô SDEs: solve their Stratonovich form (`term.toStratonovich()`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, UnsupportedError, treeAdd, treeDispose, treeLinearCombination, type Tree } from '@nde/core';
+import { StepTo, type SDETerm, type Solution, type SolveOptions, type Solver, type StepResult } from '@nde/solvers';
+import { gridBetweenPoints } from './grid.js';
+import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import { valueAndVjp } from './vjp.js';
+
+interface Augmented {
+  y: tf.Tensor;
+  a: tf.Tensor;
+  p: tf.Tensor[];
+  g: tf.Tensor[];
+}
+
+/** The augmented adjoint SDE as a control term: `increment(t, z, h, ΔW)`. */
+class AdjointControlTerm {
+  readonly kind = 'adjoint-control' as const;
+  constructor(
+    readonly sde: SDETerm,
+    readonly params: readonly tf.Variable[],
+    readonly args: readonly tf.Tensor[],
+    readonly userArgs: unknown,
+  ) {}
+
+  increment(t: number, z: Augmented, h: number, dW: tf.Tensor): Augmented {
+    const { sde, userArgs } = this;
+    const { value, grads } = valueAndVjp(
+      () => tf.add(tf.mul(sde.f(t, z.y, userArgs), h), sde.prod(sde.g(t, z.y, userArgs), dW)),
+      [z.y, ...this.params, ...this.args],
+      // Seeded with −a, the VJP is the right-hand side itself (negation is exact).
+      tf.neg(z.a),
+    );
+    const nP = this.params.length;
+    return { y: value, a: grads[0] as tf.Tensor, p: grads.slice(1, 1 + nP), g: grads.slice(1 + nP) };
+  }
+}
+
+/** Stratonovich midpoint on the augmented control term (a solver object for the one `solve` loop). */
+class AdjointMidpoint implements Solver<AdjointControlTerm, undefined> {
+  readonly name = 'adjoint_midpoint';
+  readonly order = 1;
+  readonly errorOrder = undefined;
+  readonly termKind = 'ode' as const;
+  validate(terms: AdjointControlTerm): void {
+    if (!(terms instanceof AdjointControlTerm)) throw new InvalidArgumentError('terms', 'adjoint_midpoint only solves the stochastic adjoint system.');
+  }
+  init(): undefined {
+    return undefined;
+  }
+  disposeState(): void {}
+  step(terms: AdjointControlTerm, t0: number, t1: number, z0: Tree): StepResult<undefined> {
+    const z = z0 as unknown as Augmented;
+    const h = t1 - t0;
+    const dW = terms.sde.bm.evaluate(t0, t1);
+    const k0 = terms.increment(t0, z, h, dW);
+    const mid = treeLinearCombination(z as unknown as Tree, [0.5], [k0 as unknown as Tree]) as unknown as Augmented;
+    const k1 = terms.increment(t0 + 0.5 * h, mid, h, dW);
+    const y1 = treeAdd(z as unknown as Tree, k1 as unknown as Tree);
+    return { y1, state: undefined, nfe: 2 };
+  }
+}
+
+/**
+ * The stochastic adjoint (Li et al.) for Stratonovich SDEs, O(1) memory in the number of steps.
+ * `BacksolveAdjoint` uses it for SDE terms.
+ *
+ * @example
+ * ```ts
+ * const term = new SDETerm({ drift, diffusion, bm, noise: 'diagonal', sdeType: 'stratonovich' });
+ * const sol = solve({ terms: term, solver: 'midpoint', t0: 0, t1: 1, y0, dt0: 0.01, adjoint: new StochasticAdjoint() });
+ * ```
+ */
+export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+  readonly name = 'stochastic';
+
+  constructor(options: AdjointOptions = {}) {
+    super(options);
+  }
+
+  protected forward(o: SolveOptions<Tree, unknown>, solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<{ grid: number[] }> {
+    const sde = o.terms as SDETerm;
+    if (sde.sdeType !== 'stratonovich' && sde.noise !== 'additive') {
+      throw new UnsupportedError(
+        'terms.sdeType',
+        'the stochastic adjoint here is written for Stratonovich SDEs (the Itô adjoint needs a correction that is wrong for state-mixing diffusions, cf. torchsde).',
+        "Use sdeType: 'stratonovich' (convert with term.toStratonovich()) and a Stratonovich solver ('midpoint', 'heun', 'reversible_heun'), or DirectAdjoint.",
+      );
+    }
+    const { options, grid } = withGrid(o);
+    return { solution: solve(options), keep: [], meta: { grid } };
+  }
+
+  protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
+    const { options: o, ys, ts, cotangent, params, args, meta } = input;
+    const term = new AdjointControlTerm(o.terms as SDETerm, params, args, o.args);
+    const solver = new AdjointMidpoint();
+    const T = ts.length;
+    let s: Augmented = {
+      y: sliceTree(ys as tf.Tensor, T - 1),
+      a: sliceTree(cotangent as tf.Tensor, T - 1),
+      p: params.map((p) => tf.zerosLike(p)),
+      g: args.map((x) => tf.zerosLike(x)),
+    };
+    let tCur = ts[T - 1] as number;
+    for (let k = T - 1; k >= 0; k--) {
+      const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;
+      if (tPrev !== tCur) {
+        const points = gridBetweenPoints(meta.grid, tCur, tPrev);
+        const sol = input.solve({
+          terms: term,
+          solver,
+          t0: tCur,
+          t1: tPrev,
+          y0: s as unknown as Tree,
+          stepSizeController: new StepTo(points),
+          saveAt: { t1: true },
+          maxSteps: points.length + 16,
+          checkFinite: false,
+        });
+        const next = sliceTree(sol.ys as Tree, 0) as unknown as Augmented;
+        sol.dispose();
+        treeDispose(s as unknown as Tree);
+        s = next;
+      }
+      if (k > 0) {
+        const ct = sliceTree(cotangent as tf.Tensor, k - 1);
+        const a = tf.add(s.a, ct);
+        treeDispose(s.y, s.a, ct);
+        s = { ...s, y: sliceTree(ys as tf.Tensor, k - 1), a };
+      }
+      tCur = tPrev;
+    }
+    s.y.dispose();
+    return { y0: s.a, params: s.p, args: s.g };
+  }
+}

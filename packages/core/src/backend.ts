@@ -1,0 +1,145 @@
+/**
+ * One call picks the TensorFlow.js backend for every `@nde/*` package.
+ * Optional backends are optional peer dependencies loaded with dynamic `import()`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError, UnknownMethodError } from './errors.js';
+
+/** Backends a user can ask for. `auto` picks the best one that loads here. */
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'node' | 'node-gpu';
+
+/** What {@link useBackend} chose and why. */
+export interface BackendInfo {
+  /** Our name of the backend. */
+  readonly name: BackendName;
+  /** tfjs's own name of the backend (`tensorflow` for tfjs-node). */
+  readonly tfName: string;
+  /** Why this backend runs (asked for, or chosen by `auto` after others failed). */
+  readonly reason: string;
+  /** Backends `auto` tried and could not use, with the reason. */
+  readonly skipped: readonly { name: BackendName; why: string }[];
+}
+
+const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu', 'node', 'node-gpu'];
+
+/** The npm package that provides each optional backend. */
+const PACKAGE_OF: Record<BackendName, string | undefined> = {
+  cpu: undefined,
+  webgl: undefined,
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+  node: '@tensorflow/tfjs-node',
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+const TF_NAME: Record<BackendName, string> = {
+  cpu: 'cpu',
+  wasm: 'wasm',
+  webgl: 'webgl',
+  webgpu: 'webgpu',
+  node: 'tensorflow',
+  'node-gpu': 'tensorflow',
+};
+
+let current: BackendInfo | undefined;
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+async function importOptional(pkg: string): Promise<void> {
+  // The variable keeps bundlers from resolving optional peers at build time.
+  const specifier = pkg;
+  await import(/* @vite-ignore */ specifier);
+}
+
+async function load(name: BackendName): Promise<void> {
+  const pkg = PACKAGE_OF[name];
+  if (name === 'webgl' && isNode) {
+    throw new Error('webgl needs a browser (no WebGL context in Node)');
+  }
+  if (name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    throw new Error('navigator.gpu is missing: no WebGPU here (in Node, install the `webgpu` package and expose it as navigator.gpu)');
+  }
+  // Already registered (e.g. the app imported '@tensorflow/tfjs-backend-wasm' itself, as bundled browser
+  // apps must: a bundler cannot follow the dynamic import of a package name below).
+  if (pkg && !tf.findBackendFactory(TF_NAME[name])) {
+    try {
+      await importOptional(pkg);
+    } catch (e) {
+      throw new Error(`package ${pkg} could not be loaded (${(e as Error).message.split('\n')[0]}); install it with \`npm i ${pkg}\``);
+    }
+  }
+  const ok = await tf.setBackend(TF_NAME[name]);
+  if (!ok) throw new Error(`tf.setBackend('${TF_NAME[name]}') failed to initialise`);
+  await tf.ready();
+}
+
+/** Order in which `auto` tries backends: native first, then GPU, then wasm, then cpu. */
+export function autoOrder(): BackendName[] {
+  return isNode ? ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+}
+
+/**
+ * Select the backend every `@nde/*` package computes on.
+ *
+ * @param name - a backend, or `auto` for the best available (see {@link autoOrder}).
+ * @returns which backend runs and why.
+ * @throws {@link BackendUnavailableError} naming the package to install when `name` cannot load.
+ *
+ * In a bundled browser app, import the optional backend package yourself first
+ * (`import '@tensorflow/tfjs-backend-wasm'`); `useBackend` then uses the registered backend.
+ *
+ * @example
+ * ```ts
+ * import { useBackend, describeBackend } from '@nde/core';
+ * await useBackend('wasm');
+ * console.log(describeBackend()); // "wasm (asked for)"
+ * ```
+ */
+export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+  if (name !== 'auto' && !KNOWN.includes(name)) {
+    throw new UnknownMethodError('backend', String(name), [...KNOWN, 'auto']);
+  }
+  const skipped: { name: BackendName; why: string }[] = [];
+  const candidates = name === 'auto' ? autoOrder() : [name];
+  for (const candidate of candidates) {
+    try {
+      await load(candidate);
+      current = {
+        name: candidate,
+        tfName: tf.getBackend(),
+        reason: name === 'auto' ? `best available (auto)` : 'asked for',
+        skipped,
+      };
+      return current;
+    } catch (e) {
+      const why = (e as Error).message;
+      if (name !== 'auto') {
+        const pkg = PACKAGE_OF[candidate];
+        throw new BackendUnavailableError(
+          'backend',
+          `backend '${candidate}' is not available: ${why}.`,
+          pkg ? `Install ${pkg} (an optional peer dependency), or use 'auto'.` : `Use 'auto' to fall back to an available backend.`,
+        );
+      }
+      skipped.push({ name: candidate, why });
+    }
+  }
+  throw new BackendUnavailableError('backend', 'no backend could be loaded.', 'Install @tensorflow/tfjs.');
+}
+
+/**
+ * Describe the backend in use, e.g. `"wasm (asked for)"` or
+ * `"cpu (best available (auto); skipped node: package … could not be loaded)"`.
+ */
+export function describeBackend(): string {
+  if (!current || current.tfName !== tf.getBackend()) {
+    return `${tf.getBackend()} (set outside useBackend)`;
+  }
+  const skipped = current.skipped.map((s) => `${s.name}: ${s.why}`).join('; ');
+  return `${current.name} (${current.reason}${skipped ? `; skipped ${skipped}` : ''})`;
+}
+
+/** The backend in use, as last chosen by {@link useBackend}, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}

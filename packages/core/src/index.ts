@@ -1,0 +1,10 @@
+/**
+ * `@nde/core`: backend selection, tensor trees, modules and typed errors.
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './backend.js';
+export * from './tree.js';
+export * from './module.js';
+export * from './validate.js';
+export * from './random.js';

@@ -1,0 +1,3 @@
+export * from './divergence.js';
+export * from './vector-field.js';
+export * from './cnf.js';

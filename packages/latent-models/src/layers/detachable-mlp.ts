@@ -1,0 +1,58 @@
+/** An MLP whose forward pass can run with its parameters detached (for sticking-the-landing). */
+import * as tf from '@tensorflow/tfjs';
+import { BaseModule, MLP, activation, collectParameters, type Activation } from '@nde/core';
+import { stopGradient } from './stop-gradient.js';
+
+/** Options of {@link DetachableMLP}. */
+export interface DetachableMLPOptions {
+  sizes: readonly number[];
+  activation?: Activation;
+  finalActivation?: Activation;
+  seed?: number;
+}
+
+/**
+ * A core `MLP` plus `apply(x, { detach: true })`, which computes the same function with every weight
+ * behind a stop-gradient: gradients still flow into `x`, never into the weights.
+ *
+ * @example
+ * ```ts
+ * const f = new DetachableMLP({ sizes: [4, 32, 4], activation: 'softplus', seed: 0 });
+ * const y = f.apply(x);                        // ordinary
+ * const ySg = f.apply(x, { detach: true });    // same value, no gradient to f's weights
+ * ```
+ */
+export class DetachableMLP extends BaseModule {
+  readonly net: MLP;
+  private readonly act: (x: tf.Tensor) => tf.Tensor;
+  private readonly finalAct: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(options: DetachableMLPOptions) {
+    super();
+    this.net = new MLP({ ...options });
+    this.act = activation(options.activation ?? 'tanh');
+    this.finalAct = activation(options.finalActivation ?? 'identity');
+  }
+
+  namedParameters(): Record<string, tf.Variable> {
+    return collectParameters({ net: this.net });
+  }
+
+  apply(x: tf.Tensor, options: { detach?: boolean } = {}): tf.Tensor {
+    if (!options.detach) return this.net.apply(x);
+    return tf.tidy(() => {
+      let h = x;
+      const layers = this.net.layers;
+      layers.forEach((layer, i) => {
+        const w = stopGradient(layer.weight as tf.Tensor);
+        const shape = h.shape;
+        const h2 = h.rank === 2 ? h : h.reshape([-1, layer.inFeatures]);
+        let y: tf.Tensor = tf.matMul(h2 as tf.Tensor2D, w as tf.Tensor2D);
+        if (layer.bias) y = tf.add(y, stopGradient(layer.bias as tf.Tensor));
+        if (h.rank !== 2) y = y.reshape([...shape.slice(0, -1), layer.outFeatures]);
+        h = i < layers.length - 1 ? this.act(y) : this.finalAct(y);
+      });
+      return h;
+    });
+  }
+}

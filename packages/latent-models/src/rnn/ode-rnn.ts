@@ -1,0 +1,112 @@
+/**
+ * ODE-RNN (Rubanova et al. 2019): between observations the hidden state follows a neural ODE; at an
+ * observation a GRU updates it from the observed values and their mask. Sequences with nothing
+ * observed at a time keep their evolved state (the mask decides, per sequence).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BaseModule, InvalidArgumentError, collectParameters } from '@nde/core';
+import { ODETerm, solve, type MethodName } from '@nde/solvers';
+import { GRUCell } from '../layers/gru.js';
+import { MLPVectorField } from '../layers/vector-field.js';
+import { validateBatch, type IrregularBatch } from '../data/batch.js';
+import type { EncodeOptions, SequenceEncoder } from './encoder.js';
+
+/** Options of {@link ODERNN}. */
+export interface ODERNNOptions {
+  /** Features per observation. */
+  inputDim: number;
+  /** Hidden state size. */
+  hiddenSize: number;
+  /** Hidden widths of the ODE's MLP (default [hiddenSize]). */
+  odeHidden?: readonly number[];
+  /** Fixed-step method between observations (default 'rk4'). */
+  method?: MethodName;
+  /** Largest step between observations (default: one step per gap). */
+  maxStep?: number;
+  seed?: number;
+}
+
+/** One masked GRU update: sequences with no observed feature keep `h`. */
+export function maskedGruUpdate(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const parts = [tf.mul(x, m), m, ...(extra ? [extra] : [])];
+    const hNew = cell.apply(h, tf.concat(parts, 1));
+    const any = tf.max(m, 1, true);
+    return tf.add(tf.mul(any, hNew), tf.mul(tf.sub(1, any), h));
+  });
+}
+
+/** Evolve `h` from t0 to t1 under `vf` with fixed steps. Call inside `tf.tidy` (the solve's intermediates are left to it). */
+export function evolve(vf: (t: number, y: tf.Tensor) => tf.Tensor, h: tf.Tensor, t0: number, t1: number, method: MethodName, maxStep?: number): tf.Tensor {
+  const span = t1 - t0;
+  const n = maxStep ? Math.max(1, Math.ceil(Math.abs(span) / maxStep - 1e-9)) : 1;
+  const sol = solve({ terms: new ODETerm(vf), solver: method, t0, t1, y0: h, dt0: span / n, saveAt: { t1: true }, checkFinite: false });
+  return tf.squeeze(sol.ys as tf.Tensor, [0]);
+}
+
+/**
+ * ODE-RNN encoder.
+ *
+ * @example
+ * ```ts
+ * const enc = new ODERNN({ inputDim: 2, hiddenSize: 25, seed: 0 });
+ * const h = enc.encode(batch, { reverse: true }); // [batch, 25]
+ * ```
+ */
+export class ODERNN extends BaseModule implements SequenceEncoder {
+  readonly hiddenSize: number;
+  readonly inputDim: number;
+  readonly cell: GRUCell;
+  readonly dynamics: MLPVectorField;
+  readonly method: MethodName;
+  readonly maxStep: number | undefined;
+
+  constructor(options: ODERNNOptions) {
+    super();
+    const { inputDim, hiddenSize } = options;
+    if (!(Number.isInteger(inputDim) && inputDim > 0)) throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
+    this.inputDim = inputDim;
+    this.hiddenSize = hiddenSize;
+    const seed = options.seed ?? 0;
+    this.cell = new GRUCell({ inputSize: 2 * inputDim, hiddenSize, seed });
+    this.dynamics = new MLPVectorField({ dim: hiddenSize, hidden: options.odeHidden ?? [hiddenSize], seed: seed + 100 });
+    this.method = options.method ?? 'rk4';
+    this.maxStep = options.maxStep;
+  }
+
+  namedParameters(): Record<string, tf.Variable> {
+    return collectParameters({ cell: this.cell, dynamics: this.dynamics });
+  }
+
+  private run(batch: IrregularBatch, options: EncodeOptions, keep: boolean): { h: tf.Tensor; all: tf.Tensor[] } {
+    validateBatch(batch);
+    if (batch.values.shape[2] !== this.inputDim) {
+      throw new InvalidArgumentError('batch.values', `has ${batch.values.shape[2]} features; this ODERNN takes ${this.inputDim}.`);
+    }
+    const [B, T] = batch.values.shape;
+    const order = Array.from({ length: T }, (_, i) => (options.reverse ? T - 1 - i : i));
+    const xs = tf.unstack(batch.values, 1);
+    const ms = tf.unstack(batch.mask, 1);
+    let h: tf.Tensor = tf.zeros([B, this.hiddenSize]);
+    const all: tf.Tensor[] = new Array<tf.Tensor>(T);
+    let prev: number | undefined;
+    for (const i of order) {
+      const t = batch.times[i] as number;
+      if (prev !== undefined) {
+        h = evolve(this.dynamics.vf, h, prev, t, this.method, this.maxStep);
+      }
+      h = maskedGruUpdate(this.cell, h, xs[i] as tf.Tensor, ms[i] as tf.Tensor);
+      if (keep) all[i] = h;
+      prev = t;
+    }
+    return { h, all };
+  }
+
+  encode(batch: IrregularBatch, options: EncodeOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => this.run(batch, options, false).h as tf.Tensor2D);
+  }
+
+  encodeAll(batch: IrregularBatch, options: EncodeOptions = {}): tf.Tensor3D {
+    return tf.tidy(() => tf.stack(this.run(batch, options, true).all) as tf.Tensor3D);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Checkpoints through tfjs IO handlers: a module's named parameters (plus JSON metadata such as the
+ * iteration) saved to and loaded from `file://` folders in Node (handled here: plain tfjs has no
+ * file system handler), `indexeddb://` / `localstorage://` in browsers, or any `tf.io.IOHandler`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, ShapeError, type Module } from '@nde/core';
+
+const FORMAT = 'nde-checkpoint';
+
+/** Metadata stored beside the weights (must be JSON-serialisable). */
+export type CheckpointMetadata = Record<string, string | number | boolean | null | readonly (string | number)[]>;
+
+function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
+  if (!Array.isArray(data)) return data;
+  const total = data.reduce((n, b) => n + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), off);
+    off += b.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * A `tf.io.IOHandler` that saves to / loads from a folder on the local file system (Node only):
+ * `model.json` (topology, metadata and weights manifest) and `weights.bin`.
+ *
+ * @example
+ * ```ts
+ * await saveCheckpoint(model, fileSystemHandler('./ckpt/step-100'));
+ * ```
+ */
+export function fileSystemHandler(folder: string): tf.io.IOHandler {
+  if (typeof folder !== 'string' || folder.length === 0) {
+    throw new InvalidArgumentError('folder', 'must be a non-empty path.', "e.g. fileSystemHandler('./checkpoints/run1').");
+  }
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const fs = await import('node:fs/promises');
+      const path = await import('node:path');
+      await fs.mkdir(folder, { recursive: true });
+      const weights = artifacts.weightData ? concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]) : new ArrayBuffer(0);
+      const json = {
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        modelTopology: artifacts.modelTopology,
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await fs.writeFile(path.join(folder, 'model.json'), JSON.stringify(json, null, 1));
+      await fs.writeFile(path.join(folder, 'weights.bin'), new Uint8Array(weights));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const fs = await import('node:fs/promises');
+      const path = await import('node:path');
+      const json = JSON.parse(await fs.readFile(path.join(folder, 'model.json'), 'utf8')) as {
+        format?: string;
+        generatedBy?: string;
+        modelTopology?: object;
+        userDefinedMetadata?: Record<string, unknown>;
+        weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+      };
+      const manifest = json.weightsManifest[0];
+      if (!manifest) throw new InvalidArgumentError('folder', `has no weights manifest in ${folder}/model.json.`);
+      const bin = await fs.readFile(path.join(folder, manifest.paths[0] ?? 'weights.bin'));
+      const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
+      return {
+        ...(json.format !== undefined ? { format: json.format } : {}),
+        ...(json.generatedBy !== undefined ? { generatedBy: json.generatedBy } : {}),
+        ...(json.modelTopology !== undefined ? { modelTopology: json.modelTopology } : {}),
+        ...(json.userDefinedMetadata !== undefined ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, unknown> } : {}),
+        weightSpecs: manifest.weights,
+        weightData,
+      } as tf.io.ModelArtifacts;
+    },
+  };
+}
+
+function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'): tf.io.IOHandler {
+  if (typeof where !== 'string') {
+    if (where === null || typeof where !== 'object' || typeof where[mode] !== 'function') {
+      throw new InvalidArgumentError(mode === 'save' ? 'destination' : 'source', `must be a URL string or a tf.io.IOHandler with ${mode}().`);
+    }
+    return where;
+  }
+  if (where.startsWith('file://')) return fileSystemHandler(where.slice('file://'.length));
+  const handlers = mode === 'save' ? tf.io.getSaveHandlers(where) : tf.io.getLoadHandlers(where);
+  const h = handlers[0];
+  if (!h) {
+    throw new InvalidArgumentError(
+      mode === 'save' ? 'destination' : 'source',
+      `no tfjs IO handler for '${where}'.`,
+      "Use 'file://<folder>' in Node, 'indexeddb://<name>' or 'localstorage://<name>' in browsers, or pass a tf.io.IOHandler.",
+    );
+  }
+  return h;
+}
+
+/**
+ * Save a module's parameters (by their names from `namedParameters()`) and metadata.
+ *
+ * @example
+ * ```ts
+ * await saveCheckpoint(model, 'file://./ckpt', { iteration: 200 });   // Node
+ * await saveCheckpoint(model, 'indexeddb://latent-ode');              // browser
+ * ```
+ */
+export async function saveCheckpoint(module: Module, destination: string | tf.io.IOHandler, metadata: CheckpointMetadata = {}): Promise<tf.io.SaveResult> {
+  const handler = resolveHandler(destination, 'save');
+  const named = module.namedParameters();
+  const names = Object.keys(named).sort();
+  const { data, specs } = await tf.io.encodeWeights(Object.fromEntries(names.map((n) => [n, named[n] as tf.Tensor])));
+  const artifacts: tf.io.ModelArtifacts = {
+    format: FORMAT,
+    generatedBy: '@nde/latent-models',
+    modelTopology: { parameters: names },
+    userDefinedMetadata: metadata as unknown as Record<string, object>,
+    weightSpecs: specs,
+    weightData: data,
+  };
+  return (handler.save as (a: tf.io.ModelArtifacts) => Promise<tf.io.SaveResult>)(artifacts);
+}
+
+/**
+ * Load parameters saved by {@link saveCheckpoint} into `module` (assigned in place, by name) and
+ * return the stored metadata.
+ * @throws InvalidArgumentError when a parameter is missing; ShapeError when a shape differs.
+ *
+ * @example
+ * ```ts
+ * const { metadata } = await loadCheckpoint(model, 'file://./ckpt');
+ * console.log(metadata.iteration);
+ * ```
+ */
+export async function loadCheckpoint(module: Module, source: string | tf.io.IOHandler): Promise<{ metadata: CheckpointMetadata }> {
+  const handler = resolveHandler(source, 'load');
+  const artifacts = await (handler.load as () => Promise<tf.io.ModelArtifacts>)();
+  if (!artifacts.weightSpecs || !artifacts.weightData) {
+    throw new InvalidArgumentError('source', 'holds no weights.', 'Save it with saveCheckpoint first.');
+  }
+  const loaded = tf.io.decodeWeights(concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]), artifacts.weightSpecs);
+  try {
+    const named = module.namedParameters();
+    for (const [name, v] of Object.entries(named)) {
+      const t = loaded[name];
+      if (!t) {
+        throw new InvalidArgumentError('source', `has no parameter '${name}'.`, 'The checkpoint was saved from a module with a different structure.');
+      }
+      if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+        throw new ShapeError('source', `parameter '${name}' has shape [${t.shape}] in the checkpoint but [${v.shape}] in the module.`, 'Build the module with the same sizes it was saved with.');
+      }
+    }
+    for (const [name, v] of Object.entries(named)) v.assign(loaded[name] as tf.Tensor);
+  } finally {
+    tf.dispose(loaded);
+  }
+  return { metadata: (artifacts.userDefinedMetadata ?? {}) as CheckpointMetadata };
+}

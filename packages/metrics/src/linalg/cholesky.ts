@@ -1,0 +1,74 @@
+/** Cholesky factorisation of a symmetric positive-definite matrix, in float64. */
+import { InvalidArgumentError } from '@nde/core';
+import { assertSquare, toMatrix64, type Matrix64, type MatrixLike } from './matrix.js';
+
+/**
+ * Lower-triangular `L` with `A = L Lᵀ`, or `undefined` when `A` is not (numerically) positive definite.
+ * Reads the lower triangle of `A`. Cost n³/3 flops (about 1.5 s at n = 2048 in V8).
+ *
+ * @example
+ * ```ts
+ * const L = cholesky([[4, 2], [2, 3]]);   // [[2, 0], [1, 1.414…]]
+ * cholesky([[0, 0], [0, 1]]);            // undefined (singular)
+ * ```
+ */
+export function cholesky(a: MatrixLike): Matrix64 | undefined {
+  const m = toMatrix64(a, 'a');
+  const n = assertSquare('a', m);
+  const A = m.data;
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = A[ri + j] as number;
+      for (let k = 0; k < j; k++) s -= (L[ri + k] as number) * (L[rj + k] as number);
+      if (i === j) {
+        if (!(s > 0) || !Number.isFinite(s)) return undefined;
+        L[ri + i] = Math.sqrt(s);
+      } else {
+        L[ri + j] = s / (L[rj + j] as number);
+      }
+    }
+  }
+  return { rows: n, cols: n, data: L };
+}
+
+/**
+ * `Lᵀ B L` for lower-triangular `L` and symmetric `B`, in float64 (exploits the triangle; n³·5/6 flops).
+ *
+ * @example
+ * ```ts
+ * const M = congruenceLower(cholesky(cov1)!, toMatrix64(cov2)); // eigenvalues of M = eigenvalues of cov1·cov2
+ * ```
+ */
+export function congruenceLower(L: Matrix64, b: Matrix64): Matrix64 {
+  const n = L.rows;
+  if (b.rows !== n || b.cols !== n) throw new InvalidArgumentError('b', `is ${b.rows}×${b.cols}, L is ${n}×${n}.`, 'Use matrices of the same size.');
+  const Ld = L.data;
+  const B = b.data;
+  // X = B L  (X[i][j] = Σ_{k≥j} B[i][k] L[k][j])
+  const X = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < n; k++) {
+      const v = B[ri + k] as number;
+      if (v === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) X[ri + j] = (X[ri + j] as number) + v * (Ld[rk + j] as number);
+    }
+  }
+  // M = Lᵀ X, upper triangle (M[i][j] = Σ_{k≥i} L[k][i] X[k][j]), then mirrored.
+  const M = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let i = 0; i <= k; i++) {
+      const v = Ld[rk + i] as number;
+      if (v === 0) continue;
+      const ri = i * n;
+      for (let j = i; j < n; j++) M[ri + j] = (M[ri + j] as number) + v * (X[rk + j] as number);
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) M[j * n + i] = M[i * n + j] as number;
+  return { rows: n, cols: n, data: M };
+}

@@ -1,0 +1,178 @@
+/**
+ * Adaptive step sizes from the scaled error ratio r (accept when r ≤ 1):
+ *   factor = safety · r_n^(−β1) · r_{n−1}^(−β2) · r_{n−2}^(−β3),  β = (P+I+D, −(P+2D), D) / (q+1)
+ * with q the order of the error estimate (Söderlind's PID form, as in diffrax). I-control
+ * (pcoeff 0, icoeff 1, dcoeff 0) is the classic controller of torchdiffeq and Hairer.
+ */
+import { InvalidArgumentError, UnsupportedError } from '@nde/core';
+import type { Tolerance, ErrorNorm } from '../error-norm.js';
+import { clipToEnd, type ControllerInit, type StepDecision, type StepProposal, type StepSizeController } from './controller.js';
+
+/** Options of {@link PIDController}. */
+export interface PIDOptions {
+  /** Relative tolerance: a number or a tree of per-component tolerances (default 1e-3). */
+  rtol?: Tolerance;
+  /** Absolute tolerance (default 1e-6). */
+  atol?: Tolerance;
+  /** Proportional coefficient (default 0). */
+  pcoeff?: number;
+  /** Integral coefficient (default 1). */
+  icoeff?: number;
+  /** Derivative coefficient (default 0). */
+  dcoeff?: number;
+  /** Safety factor (default 0.9). */
+  safety?: number;
+  /** Smallest shrink factor on rejection (default 0.2). */
+  factormin?: number;
+  /** Largest growth factor (default 10). */
+  factormax?: number;
+  /** Smallest |dt|; below it the solve fails with dtUnderflow unless `forceDtmin` (default 0). */
+  dtmin?: number;
+  /** Largest |dt| (default ∞). */
+  dtmax?: number;
+  /** Accept steps at dtmin even if the error is too large (default false). */
+  forceDtmin?: boolean;
+  /** Times steps must land on (e.g. observation times). */
+  stepTs?: readonly number[];
+  /** Times where the vector field is discontinuous: steps land on them and FSAL is reset. */
+  jumpTs?: readonly number[];
+  /** How the scaled error is reduced to one number (default 'rms'). */
+  norm?: ErrorNorm;
+}
+
+interface PIDState {
+  readonly dt: number; // signed proposal, before clipping
+  readonly prevInv: number;
+  readonly prevPrevInv: number;
+  readonly k: number; // error order + 1
+  readonly t1: number;
+  readonly direction: 1 | -1;
+}
+
+/**
+ * PID step-size controller (I-controller by default).
+ *
+ * @example
+ * ```ts
+ * new PIDController({ rtol: 1e-6, atol: 1e-9 });                          // classic I-control
+ * new PIDController({ rtol: 1e-4, atol: 1e-6, pcoeff: 0.3, icoeff: 0.3 }); // PI, smoother on stiff-ish problems
+ * ```
+ */
+export class PIDController implements StepSizeController<PIDState> {
+  readonly name = 'pid';
+  readonly adaptive = true;
+  readonly rtol: Tolerance;
+  readonly atol: Tolerance;
+  readonly norm: ErrorNorm;
+  private readonly o: Required<Omit<PIDOptions, 'rtol' | 'atol' | 'stepTs' | 'jumpTs' | 'norm'>>;
+  private readonly marks: readonly { t: number; jump: boolean }[];
+
+  constructor(opts: PIDOptions = {}) {
+    this.rtol = opts.rtol ?? 1e-3;
+    this.atol = opts.atol ?? 1e-6;
+    this.norm = opts.norm ?? 'rms';
+    this.o = {
+      pcoeff: opts.pcoeff ?? 0,
+      icoeff: opts.icoeff ?? 1,
+      dcoeff: opts.dcoeff ?? 0,
+      safety: opts.safety ?? 0.9,
+      factormin: opts.factormin ?? 0.2,
+      factormax: opts.factormax ?? 10,
+      dtmin: opts.dtmin ?? 0,
+      dtmax: opts.dtmax ?? Infinity,
+      forceDtmin: opts.forceDtmin ?? false,
+    };
+    for (const [name, v] of [['rtol', this.rtol], ['atol', this.atol]] as const) {
+      if (typeof v === 'number' && !(v >= 0 && Number.isFinite(v))) {
+        throw new InvalidArgumentError(name, `must be a finite number ≥ 0 (got ${v}).`);
+      }
+    }
+    if (typeof this.rtol === 'number' && typeof this.atol === 'number' && this.rtol === 0 && this.atol === 0) {
+      throw new InvalidArgumentError('rtol/atol', 'cannot both be 0.', 'Set e.g. rtol: 1e-6, atol: 1e-9.');
+    }
+    if (!(this.o.factormin > 0 && this.o.factormin <= 1 && this.o.factormax >= 1 && this.o.safety > 0 && this.o.safety <= 1)) {
+      throw new InvalidArgumentError('factormin/factormax/safety', 'need 0 < factormin ≤ 1 ≤ factormax and 0 < safety ≤ 1.');
+    }
+    if (!(this.o.dtmin >= 0 && this.o.dtmax > this.o.dtmin)) {
+      throw new InvalidArgumentError('dtmin/dtmax', `need 0 ≤ dtmin < dtmax (got ${this.o.dtmin}, ${this.o.dtmax}).`);
+    }
+    const marks = [
+      ...(opts.stepTs ?? []).map((t) => ({ t, jump: false })),
+      ...(opts.jumpTs ?? []).map((t) => ({ t, jump: true })),
+    ];
+    marks.forEach((m) => {
+      if (!Number.isFinite(m.t)) throw new InvalidArgumentError(m.jump ? 'jumpTs' : 'stepTs', `contains a non-finite time (${m.t}).`);
+    });
+    this.marks = marks.sort((a, b) => a.t - b.t);
+  }
+
+  init(ctx: ControllerInit): StepProposal & { state: PIDState } {
+    if (ctx.errorOrder === undefined) {
+      throw new UnsupportedError('solver', 'has no error estimate, so PIDController cannot adapt its steps.', 'Use an adaptive method (dopri5, tsit5, bosh3, heun, dopri8) or ConstantStepSize with dt0.');
+    }
+    if (ctx.dt0 === undefined || Math.sign(ctx.dt0) !== ctx.direction) {
+      throw new InvalidArgumentError('dt0', `must be ${ctx.direction > 0 ? '> 0 for a forward' : '< 0 for a backward'} solve (got ${ctx.dt0}).`, 'Omit dt0 to have it chosen automatically.');
+    }
+    const dt = this.clampDt(ctx.dt0) * ctx.direction;
+    const state: PIDState = { dt, prevInv: 1, prevPrevInv: 1, k: ctx.errorOrder + 1, t1: ctx.t1, direction: ctx.direction };
+    return { state, ...this.propose(ctx.t0, dt, state) };
+  }
+
+  private clampDt(dt: number): number {
+    return Math.min(Math.max(Math.abs(dt), this.o.dtmin), this.o.dtmax);
+  }
+
+  /** End of a step of signed size dt from t, clipped to the interval end and to the next step/jump time. */
+  private propose(t: number, dt: number, s: PIDState): StepProposal {
+    let tNext = clipToEnd(t + dt, s.t1, s.direction);
+    let madeJump = false;
+    for (const m of s.direction > 0 ? this.marks : [...this.marks].reverse()) {
+      const ahead = (m.t - t) * s.direction > 0;
+      if (ahead && (tNext - m.t) * s.direction >= 0) {
+        tNext = m.t;
+        madeJump = m.jump;
+        break;
+      }
+      if (ahead) break;
+    }
+    return { tNext, madeJump };
+  }
+
+  adapt(t0: number, t1: number, errorRatio: number | undefined, s: PIDState): StepDecision<PIDState> {
+    const r = errorRatio ?? NaN;
+    const finite = Number.isFinite(r);
+    // forceDtmin: a step already at dtmin is kept whatever its error.
+    const accept = (finite && r <= 1) || (this.o.forceDtmin && this.o.dtmin > 0 && Math.abs(t1 - t0) <= this.o.dtmin * (1 + 1e-12));
+    const { pcoeff, icoeff, dcoeff, safety, factormax, dtmin, forceDtmin } = this.o;
+    let factor: number;
+    if (!finite) {
+      factor = this.o.factormin; // NaN/∞ error: shrink hard and retry
+    } else if (r === 0) {
+      factor = factormax;
+    } else {
+      const inv = 1 / r;
+      const b1 = (pcoeff + icoeff + dcoeff) / s.k;
+      const b2 = -(pcoeff + 2 * dcoeff) / s.k;
+      const b3 = dcoeff / s.k;
+      factor = safety * inv ** b1 * s.prevInv ** b2 * s.prevPrevInv ** b3;
+      factor = Math.min(factormax, Math.max(accept ? 1 : this.o.factormin, factor));
+    }
+    const attempted = Math.abs(t1 - t0);
+    let mag = this.clampDt(attempted * factor);
+    let underflow = false;
+    if (!accept && mag <= dtmin) {
+      if (forceDtmin) mag = dtmin;
+      else underflow = true;
+    }
+    const tBase = accept ? t1 : t0;
+    if (mag <= 8 * Number.EPSILON * Math.max(1, Math.abs(tBase))) underflow = true;
+    const inv = finite && r > 0 ? 1 / r : 1;
+    const state: PIDState = {
+      ...s,
+      dt: mag * s.direction,
+      prevInv: accept ? inv : s.prevInv,
+      prevPrevInv: accept ? s.prevInv : s.prevPrevInv,
+    };
+    return { accept, underflow, state, ...this.propose(tBase, state.dt, state) };
+  }
+}

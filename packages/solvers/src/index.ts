@@ -1,0 +1,20 @@
+/**
+ * `@nde/solvers`: ODE and SDE solvers for TensorFlow.js with one `solve` entry.
+ * @packageDocumentation
+ */
+export * from './terms.js';
+export * from './solver.js';
+export * from './errors.js';
+export * from './error-norm.js';
+export * from './interpolation.js';
+export * from './save-at.js';
+export * from './events.js';
+export * from './rk/tableaus.js';
+export * from './rk/explicit-rk.js';
+export * from './controllers/controller.js';
+export * from './controllers/constant.js';
+export * from './controllers/pid.js';
+export * from './methods.js';
+export * from './solve.js';
+export * from './odeint.js';
+export * from './sde/index.js';

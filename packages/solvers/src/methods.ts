@@ -1,0 +1,73 @@
+/** Method names → solver objects. */
+import { UnknownMethodError } from '@nde/core';
+import { ExplicitRK } from './rk/explicit-rk.js';
+import { TABLEAUS, type TableauName } from './rk/tableaus.js';
+import { EulerMaruyama } from './sde/euler-maruyama.js';
+import { StochasticHeun } from './sde/heun.js';
+import { StochasticMidpoint } from './sde/midpoint.js';
+import { Milstein } from './sde/milstein.js';
+import { ReversibleHeun } from './sde/reversible-heun.js';
+import { SRA1 } from './sde/sra1.js';
+import { SRK } from './sde/srk.js';
+import type { Solver, TermKind } from './solver.js';
+
+/** Names of the built-in ODE methods. */
+export type MethodName = TableauName | (string & {});
+
+/** Names of the built-in SDE methods. */
+export type SdeMethodName = 'euler' | 'milstein' | 'milstein_grad_free' | 'heun' | 'midpoint' | 'reversible_heun' | 'sra1' | 'srk';
+
+// SDE methods live in their own table: 'euler', 'heun' and 'midpoint' are also ODE tableau names,
+// and the kind of the terms decides which one a name means.
+const SDE_METHODS: Record<SdeMethodName, () => Solver> = {
+  euler: () => new EulerMaruyama(),
+  milstein: () => new Milstein(),
+  milstein_grad_free: () => new Milstein({ derivativeFree: true }),
+  heun: () => new StochasticHeun(),
+  midpoint: () => new StochasticMidpoint(),
+  reversible_heun: () => new ReversibleHeun(),
+  sra1: () => new SRA1(),
+  srk: () => new SRK(),
+};
+
+const extra = new Map<string, () => Solver>();
+const extraSde = new Map<string, () => Solver>();
+
+/**
+ * Register a solver under a name so `method: name` finds it. `termKind` 'sde' registers it for SDE
+ * terms (default 'ode').
+ *
+ * @example
+ * ```ts
+ * registerMethod('my_sde', () => new MySdeSolver(), 'sde');
+ * ```
+ */
+export function registerMethod(name: string, make: () => Solver, termKind: TermKind = 'ode'): void {
+  (termKind === 'sde' ? extraSde : extra).set(name, make);
+}
+
+/** Every method name `solve`/`odeint` (termKind 'ode', the default) or `sdeint` ('sde') accept. */
+export function knownMethods(termKind: TermKind = 'ode'): string[] {
+  if (termKind === 'sde') return [...Object.keys(SDE_METHODS), ...extraSde.keys()];
+  return [...Object.keys(TABLEAUS), ...extra.keys()];
+}
+
+/**
+ * A solver from a name, or the solver itself. `termKind` 'sde' looks the name up among SDE methods
+ * (so 'euler' is Euler–Maruyama, 'heun' the stochastic Heun method); the default looks up ODE
+ * methods first and falls back to SDE-only names.
+ * @throws UnknownMethodError listing the choices.
+ */
+export function resolveSolver(solver: Solver | MethodName, termKind: TermKind = 'ode'): Solver {
+  if (typeof solver !== 'string') return solver;
+  if (termKind === 'sde') {
+    const make = (SDE_METHODS as Record<string, () => Solver>)[solver] ?? extraSde.get(solver);
+    if (make) return make();
+    throw new UnknownMethodError('method', solver, knownMethods('sde'));
+  }
+  const tableau = (TABLEAUS as Record<string, (typeof TABLEAUS)[TableauName]>)[solver];
+  if (tableau) return new ExplicitRK(tableau);
+  const make = extra.get(solver) ?? (SDE_METHODS as Record<string, () => Solver>)[solver] ?? extraSde.get(solver);
+  if (make) return make();
+  throw new UnknownMethodError('method', solver, knownMethods());
+}

@@ -1,0 +1,108 @@
+/** torchsde-style shortcut over `solve` for SDEs. */
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, assertPositive } from '@nde/core';
+import { ConstantStepSize } from '../controllers/constant.js';
+import { PIDController } from '../controllers/pid.js';
+import type { ErrorNorm, Tolerance } from '../error-norm.js';
+import { resolveSolver, type MethodName } from '../methods.js';
+import type { Solver } from '../solver.js';
+import { solve, solveAsync, type AdjointMethod, type SolveOptions } from '../solve.js';
+import type { BrownianMotion } from './brownian-motion.js';
+import { SDETerm, type NoiseType, type SdeFunction, type SdeType } from './terms.js';
+
+/** An SDE in torchsde's shape: drift `f`, diffusion `g`, noise type and calculus. */
+export interface SDE<A = unknown> {
+  f: SdeFunction<A>;
+  g: SdeFunction<A>;
+  /** Default 'diagonal'. */
+  noiseType?: NoiseType;
+  /** Default 'ito'. */
+  sdeType?: SdeType;
+}
+
+/** Options of {@link sdeint}. */
+export interface SdeintOptions<A = unknown> {
+  /** Method name or SDE solver (default 'euler' for Itô, 'heun' for Stratonovich). */
+  method?: MethodName | Solver;
+  /** Step size (> 0; the direction comes from ts). For adaptive solves, the first step. */
+  dt: number;
+  /** The Brownian motion (required; owned by the caller). */
+  bm: BrownianMotion;
+  /** Adapt the step with a PIDController (methods with an error estimate: heun, midpoint, reversible_heun, sra1). */
+  adaptive?: boolean;
+  /** Relative tolerance for adaptive solves (default 1e-3). */
+  rtol?: Tolerance;
+  /** Absolute tolerance for adaptive solves (default 1e-3). */
+  atol?: Tolerance;
+  /** Smallest adaptive step (default 0). */
+  dtMin?: number;
+  /** Error norm for adaptive solves (default 'rms'). */
+  norm?: ErrorNorm;
+  /** Passed to f and g. */
+  args?: A;
+  /** Maximum number of steps (default 16384). */
+  maxSteps?: number;
+  /** Read back "is the state finite?" after every fixed step (default true; false avoids a sync per step). */
+  checkFinite?: boolean;
+  /** Gradient strategy (from @nde/adjoint). */
+  adjoint?: AdjointMethod;
+}
+
+function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o: SdeintOptions<A>): SolveOptions<tf.Tensor, A> {
+  if (sde === null || typeof sde !== 'object') throw new InvalidArgumentError('sde', 'must be an object { f, g, noiseType, sdeType }.');
+  if (!Array.isArray(ts) || ts.length < 2) throw new InvalidArgumentError('ts', `needs at least two times (got ${Array.isArray(ts) ? ts.length : typeof ts}).`, 'Pass [t0, …, t1].');
+  if (o === undefined || o === null) throw new InvalidArgumentError('options', 'are required: { dt, bm }.');
+  assertPositive('dt', o.dt, 'The direction of integration comes from ts.');
+  const t0 = ts[0] as number;
+  const t1 = ts[ts.length - 1] as number;
+  const direction = t1 >= t0 ? 1 : -1;
+  const sdeType = sde.sdeType ?? 'ito';
+  const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm: o.bm, noise: sde.noiseType ?? 'diagonal', sdeType });
+  const solver = resolveSolver(o.method ?? (sdeType === 'ito' ? 'euler' : 'heun'), 'sde');
+  const controller = o.adaptive
+    ? new PIDController({ rtol: o.rtol ?? 1e-3, atol: o.atol ?? 1e-3, ...(o.dtMin !== undefined ? { dtmin: o.dtMin } : {}), ...(o.norm ? { norm: o.norm } : {}), stepTs: ts })
+    : new ConstantStepSize();
+  return {
+    terms: term,
+    solver,
+    t0,
+    t1,
+    y0,
+    dt0: o.dt * direction,
+    stepSizeController: controller,
+    saveAt: { ts },
+    ...(o.args !== undefined ? { args: o.args } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.checkFinite !== undefined ? { checkFinite: o.checkFinite } : {}),
+    ...(o.adjoint ? { adjoint: o.adjoint } : {}),
+  };
+}
+
+/**
+ * Solve an SDE and return y at every time in `ts`, stacked as `[ts.length, ...y0.shape]` (owned by
+ * the caller). Fixed steps of `dt` by default (t_i = t0 + i·dt; times in `ts` between steps are
+ * linearly interpolated, as torchsde); `adaptive: true` uses a PIDController with `dt` as first step.
+ *
+ * @example
+ * ```ts
+ * import { VirtualBrownianTree, key } from '@nde/brownian';
+ * const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [1000, 1], key: key(0) });
+ * const ys = sdeint({ f: (t, y) => tf.mul(y, 0.5), g: (t, y) => tf.mul(y, 0.3) },
+ *                   tf.ones([1000, 1]), [0, 0.5, 1], { method: 'milstein', dt: 0.01, bm });
+ * ```
+ */
+export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], options: SdeintOptions<A>): tf.Tensor {
+  return solve(toSolveOptions(sde, y0, ts, options)).ys as tf.Tensor;
+}
+
+/**
+ * {@link sdeint} without synchronous reads (WebGPU/WebGL).
+ *
+ * @example
+ * ```ts
+ * const ys = await sdeintAsync(sde, y0, [0, 1], { dt: 0.01, bm });
+ * ```
+ */
+export async function sdeintAsync<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], options: SdeintOptions<A>): Promise<tf.Tensor> {
+  return (await solveAsync(toSolveOptions(sde, y0, ts, options))).ys as tf.Tensor;
+}

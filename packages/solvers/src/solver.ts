@@ -1,0 +1,46 @@
+/**
+ * The interface every solver implements. A solver has no loop of its own: `solve` calls `step`.
+ * Ownership: every tensor in a {@link StepResult} is new and owned by the result; `step` never
+ * disposes its inputs. `solve` runs `step` inside `tf.tidy`, so temporaries are freed.
+ */
+import type { Tree } from '@nde/core';
+import type { InterpolationData } from './interpolation.js';
+
+/** What one step returns. */
+export interface StepResult<S> {
+  /** The state at `t1`. */
+  readonly y1: Tree;
+  /** Local error estimate (adaptive solvers only). */
+  readonly yError?: Tree;
+  /** Interpolation over the step, when `needsDense` was true. */
+  readonly interp?: InterpolationData;
+  /** Solver state to carry to the next step (e.g. FSAL derivative). */
+  readonly state: S;
+  /** Vector-field evaluations this step made. */
+  readonly nfe: number;
+}
+
+/** Kinds of terms a solver accepts. */
+export type TermKind = 'ode' | 'sde';
+
+/** A numerical method. */
+export interface Solver<T = unknown, S = unknown> {
+  /** Name as accepted by `method` strings. */
+  readonly name: string;
+  /** Order of convergence (strong order for SDE solvers). */
+  readonly order: number;
+  /** Order of the embedded error estimate; undefined when the method has none (fixed steps only). */
+  readonly errorOrder: number | undefined;
+  /** Which terms it solves. */
+  readonly termKind: TermKind;
+  /** Check that `terms` suit this solver; throw a typed error otherwise. */
+  validate(terms: T): void;
+  /** State before the first step; `f0` is the vector field at (t0, y0) if the caller has it (ownership passes to the state). */
+  init(terms: T, t0: number, y0: Tree, args: unknown, f0?: Tree): S;
+  /** Advance from (t0, y0) to t1. `madeJump`: the previous step ended on a discontinuity (FSAL invalid). */
+  step(terms: T, t0: number, t1: number, y0: Tree, args: unknown, state: S, opts: { madeJump: boolean; needsDense: boolean }): StepResult<S>;
+  /** Dispose the tensors held in a state. */
+  disposeState(state: S): void;
+  /** The vector field at (t, y) (used for the initial step size); undefined for solvers that cannot give one. */
+  evalDerivative?(terms: T, t: number, y: Tree, args: unknown): Tree;
+}
