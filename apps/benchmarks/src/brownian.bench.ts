@@ -5,14 +5,7 @@
  * A point query is W(t) - W(t0), as torchsde's `bm(t)`.
  */
 import { useBackend, type BackendName } from '@nde/core';
-import {
-  BrownianInterval,
-  BrownianPath,
-  VirtualBrownianTree,
-  key,
-  uniformArray,
-  type BrownianMotion,
-} from '@nde/brownian';
+import { BrownianInterval, BrownianPath, VirtualBrownianTree, key, uniformArray, type BrownianMotion } from '@nde/brownian';
 import { loadReference, timeIt, writeResults, type BenchRow } from './harness.js';
 
 interface TorchTime {
@@ -109,6 +102,6 @@ export async function run(backends: string[]): Promise<void> {
     rows,
     `Shape [${SHAPE.join(', ')}], [0, 1], ${N} queries, float32 tensors returned per query. Reference: torchsde 0.2.6 (same workloads, ` +
       'machine-dependent). ratioToReference < 1 means faster. Our BrownianInterval values do not depend on query order ' +
-      '(torchsde\'s do: max diff 2.7 between orders).',
+      "(torchsde's do: max diff 2.7 between orders).",
   );
 }

@@ -44,38 +44,81 @@ export async function run(backends: string[]): Promise<void> {
     const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
     let s1: GaussianStats | undefined;
     let s2: GaussianStats | undefined;
-    const tStats = await timeIt(async () => {
-      s1 = await stats(x);
-      sample();
-      s2 = await stats(y);
-      sample();
-    }, { warmup: 0, repeats: 1 });
+    const tStats = await timeIt(
+      async () => {
+        s1 = await stats(x);
+        sample();
+        s2 = await stats(y);
+        sample();
+      },
+      { warmup: 0, repeats: 1 },
+    );
     console.log(`stats: ${tStats.medianMs.toFixed(0)} ms`);
-    rows.push({ backend, problem: `stats 2×${N}×${D}`, method: 'StreamingMoments (tfjs Gram + f64 accumulate)', ...tStats, peakRssMB: Math.round(peakRss / 2 ** 20) });
+    rows.push({
+      backend,
+      problem: `stats 2×${N}×${D}`,
+      method: 'StreamingMoments (tfjs Gram + f64 accumulate)',
+      ...tStats,
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+    });
     let mixed = 0;
-    const tTrace = await timeIt(async () => {
-      mixed = (await traceSqrtProduct(s1!.covariance, s2!.covariance, { products: 'tfjs' })).trace;
-      sample();
-    }, { warmup: 0, repeats: 1 });
+    const tTrace = await timeIt(
+      async () => {
+        mixed = (await traceSqrtProduct(s1!.covariance, s2!.covariance, { products: 'tfjs' })).trace;
+        sample();
+      },
+      { warmup: 0, repeats: 1 },
+    );
     console.log(`trace (tfjs products): ${tTrace.medianMs.toFixed(0)} ms`);
-    rows.push({ backend, problem: `tr sqrt(S1 S2), d=${D}`, method: 'Cholesky f64 + tfjs products + tridiag QL f64', ...tTrace, peakRssMB: Math.round(peakRss / 2 ** 20) });
+    rows.push({
+      backend,
+      problem: `tr sqrt(S1 S2), d=${D}`,
+      method: 'Cholesky f64 + tfjs products + tridiag QL f64',
+      ...tTrace,
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+    });
     let exact = 0;
-    const tExact = await timeIt(async () => {
-      exact = (await traceSqrtProduct(s1!.covariance, s2!.covariance, { products: 'float64' })).trace;
-      sample();
-    }, { warmup: 0, repeats: 1 });
+    const tExact = await timeIt(
+      async () => {
+        exact = (await traceSqrtProduct(s1!.covariance, s2!.covariance, { products: 'float64' })).trace;
+        sample();
+      },
+      { warmup: 0, repeats: 1 },
+    );
     console.log(`trace (float64): ${tExact.medianMs.toFixed(0)} ms`);
-    rows.push({ backend, problem: `tr sqrt(S1 S2), d=${D}`, method: 'all float64 JS', ...tExact, error: Math.abs(mixed - exact) / exact, peakRssMB: Math.round(peakRss / 2 ** 20) });
+    rows.push({
+      backend,
+      problem: `tr sqrt(S1 S2), d=${D}`,
+      method: 'all float64 JS',
+      ...tExact,
+      error: Math.abs(mixed - exact) / exact,
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+    });
     let fid = 0;
-    const tAll = await timeIt(async () => {
-      const a = await stats(x);
-      const b = await stats(y);
-      fid = (await frechetDistance(a, b)).distance;
-      sample();
-    }, { warmup: 0, repeats: 1 });
-    rows.push({ backend, problem: `FID ${N}×${D}`, method: 'end to end (default options)', ...tAll, fid, peakRssMB: Math.round(peakRss / 2 ** 20), tfMB: Math.round(tf.memory().numBytes / 2 ** 20) });
+    const tAll = await timeIt(
+      async () => {
+        const a = await stats(x);
+        const b = await stats(y);
+        fid = (await frechetDistance(a, b)).distance;
+        sample();
+      },
+      { warmup: 0, repeats: 1 },
+    );
+    rows.push({
+      backend,
+      problem: `FID ${N}×${D}`,
+      method: 'end to end (default options)',
+      ...tAll,
+      fid,
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+      tfMB: Math.round(tf.memory().numBytes / 2 ** 20),
+    });
     x.dispose();
     y.dispose();
   }
-  writeResults('metrics', rows, `Fréchet distance on ${N}×${D} features. 'error' = relative difference of tr √(Σ₁Σ₂) between tfjs-float32 products and all-float64. peakRssMB = process RSS (includes the two ${N}×${D} feature tensors, ${Math.round((2 * N * D * 4) / 2 ** 20)} MB).`);
+  writeResults(
+    'metrics',
+    rows,
+    `Fréchet distance on ${N}×${D} features. 'error' = relative difference of tr √(Σ₁Σ₂) between tfjs-float32 products and all-float64. peakRssMB = process RSS (includes the two ${N}×${D} feature tensors, ${Math.round((2 * N * D * 4) / 2 ** 20)} MB).`,
+  );
 }

@@ -60,7 +60,12 @@ export async function run(backends: string[]): Promise<void> {
           let nfe = 0;
           const once = async (): Promise<void> => {
             const bm = make();
-            const ys = sdeint({ f: (_t, y) => tf.mul(y, MU), g: (_t, y) => tf.mul(y, SIGMA) }, y0, [0, 1], { method, dt: 0.01, bm, checkFinite });
+            const ys = sdeint({ f: (_t, y) => tf.mul(y, MU), g: (_t, y) => tf.mul(y, SIGMA) }, y0, [0, 1], {
+              method,
+              dt: 0.01,
+              bm,
+              checkFinite,
+            });
             last = (await ys.data()).slice(N) as Float32Array;
             ys.dispose();
             nfe = 100;

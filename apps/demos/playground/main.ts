@@ -17,7 +17,11 @@ import { NeuralODE, sampleBatch, type FieldSample, type Trajectory } from '../sr
 import { PROBLEMS, groundTruth, type Problem } from '../src/shared/problems.js';
 
 // The wasm backend fetches its .wasm files at run time: point it at the copies Vite emits into the build.
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
 
 type BackendChoice = 'webgl' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -60,7 +64,8 @@ function fillProblems(): void {
 }
 const legendHtml = $('legend').innerHTML;
 function setLegend(): void {
-  $('legend').innerHTML = modelSel.value === 'cnf' ? '<span>background: learned density (viridis)</span><span>white dots: data</span>' : legendHtml;
+  $('legend').innerHTML =
+    modelSel.value === 'cnf' ? '<span>background: learned density (viridis)</span><span>white dots: data</span>' : legendHtml;
 }
 modelSel.addEventListener('change', () => {
   fillProblems();
@@ -136,7 +141,13 @@ const toWorld = (px: number, py: number): [number, number] => [
 ];
 
 function viridis(t: number): string {
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const stops = [
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
+  ];
   const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
@@ -256,7 +267,9 @@ function drawDensity(logp: ArrayLike<number>, n: number): void {
   const p = Array.from(logp, (v) => (Number.isFinite(v) ? Math.exp(v) : 0));
   const max = Math.max(...p, 1e-12);
   p.forEach((v, i) => {
-    const c = viridis(v / max).match(/\d+/g)!.map(Number);
+    const c = viridis(v / max)
+      .match(/\d+/g)!
+      .map(Number);
     img.data.set([c[0]!, c[1]!, c[2]!, 255], 4 * i);
   });
   const off = document.createElement('canvas');
@@ -333,7 +346,9 @@ async function train(): Promise<void> {
     state.backend = await selectBackend(backend);
     setText('backend-used', state.backend);
     const sync = backend !== 'webgpu';
-    if (!sync) $('note').textContent = 'WebGPU has no synchronous reads: training uses @nde/adjoint valueAndGradsAsync (async step grid, then a read-free replay).';
+    if (!sync)
+      $('note').textContent =
+        'WebGPU has no synchronous reads: training uses @nde/adjoint valueAndGradsAsync (async step grid, then a read-free replay).';
     else if (!$('note').textContent?.startsWith('WebGPU is not available')) $('note').textContent = '';
     if (modelSel.value === 'cnf') {
       $('note').textContent = '';
@@ -398,7 +413,14 @@ async function train(): Promise<void> {
 /** Points the user sprayed (with a little jitter), or a toy data set. */
 function cnfData(name: string, n: number, seed: number): Float32Array {
   if (name !== CNF_DRAW) return sampleToy2d(name as (typeof TOY2D_NAMES)[number], n, seed);
-  const pts = drawn.length ? drawn : [[-2, -2], [2, 2], [-2, 2], [2, -2]] as [number, number][];
+  const pts = drawn.length
+    ? drawn
+    : ([
+        [-2, -2],
+        [2, 2],
+        [-2, 2],
+        [2, -2],
+      ] as [number, number][]);
   const rng = mulberry32(seed);
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -413,16 +435,30 @@ function cnfData(name: string, n: number, seed: number): Float32Array {
 async function trainCnf(): Promise<void> {
   const backend = backendSel.value as BackendChoice;
   if (backend === 'webgpu') {
-    throw new Error('CNF training needs a backend with synchronous reads (cpu, wasm or webgl): CNF.trainStep reads the loss with dataSync.');
+    throw new Error(
+      'CNF training needs a backend with synchronous reads (cpu, wasm or webgl): CNF.trainStep reads the loss with dataSync.',
+    );
   }
   box = [-4, 4];
   const name = problemSel.value;
   state.problem = name;
-  const cnf = new CNF({ field: new ConcatSquashMLP({ dim: 2, hidden: [32, 32], seed: 0 }), T: 0.5, trace: 'exact', solver: solverSel.value, rtol: 1e-3, atol: 1e-3, ...(solverSel.value === 'rk4' ? { dt: 0.1 } : {}), seed: 1 });
+  const cnf = new CNF({
+    field: new ConcatSquashMLP({ dim: 2, hidden: [32, 32], seed: 0 }),
+    T: 0.5,
+    trace: 'exact',
+    solver: solverSel.value,
+    rtol: 1e-3,
+    atol: 1e-3,
+    ...(solverSel.value === 'rk4' ? { dt: 0.1 } : {}),
+    seed: 1,
+  });
   const opt = tf.train.adam(1e-2);
   const n = 28;
   const gx = Array.from({ length: n }, (_, i) => box[0] + ((box[1] - box[0]) * (i + 0.5)) / n);
-  const gridPts = tf.tensor2d(gx.flatMap((_, r) => gx.flatMap((x) => [x, gx[n - 1 - r]!])), [n * n, 2]);
+  const gridPts = tf.tensor2d(
+    gx.flatMap((_, r) => gx.flatMap((x) => [x, gx[n - 1 - r]!])),
+    [n * n, 2],
+  );
   const shown = cnfData(name, 500, 123);
   const iters = Math.max(1, Number(itersInput.value) || 100);
   const redraw = async (): Promise<void> => {

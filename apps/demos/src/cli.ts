@@ -13,7 +13,8 @@ const positional = args.filter((a, i) => !a.startsWith('--') && !['--out', '--ba
 
 if (args.includes('--list') || args.includes('--help') || args.includes('-h')) {
   console.log('Usage: pnpm demo [name] [--out DIR] [--quick] [--backend wasm|cpu] [--dataset NAME (cnf)]\n\nDemos:');
-  for (const [name, d] of Object.entries(DEMOS)) console.log(`  ${name.padEnd(12)} ${d.description}${name === DEFAULT_DEMO ? '  (default)' : ''}`);
+  for (const [name, d] of Object.entries(DEMOS))
+    console.log(`  ${name.padEnd(12)} ${d.description}${name === DEFAULT_DEMO ? '  (default)' : ''}`);
   process.exit(0);
 }
 const name = positional[0] ?? DEFAULT_DEMO;
@@ -29,7 +30,11 @@ const backend = flag('--backend') as 'wasm' | 'cpu' | undefined;
 const t0 = performance.now();
 let result: Awaited<ReturnType<typeof demo.run>>;
 try {
-  result = await demo.run({ ...(out ? { out } : {}), ...(backend ? { backend } : {}), ...(args.includes('--quick') ? { quick: true } : {}) });
+  result = await demo.run({
+    ...(out ? { out } : {}),
+    ...(backend ? { backend } : {}),
+    ...(args.includes('--quick') ? { quick: true } : {}),
+  });
 } catch (e) {
   // Print the error ourselves: tfjs-backend-wasm's uncaught-exception handler would dump its whole module source.
   console.error(`\ndemo ${name} failed: ${(e as Error).stack ?? String(e)}`);

@@ -56,8 +56,20 @@ describe('demos (NDE_DEMO_QUICK)', () => {
     rmSync(out, { recursive: true, force: true });
     const r = await DEMOS.spirals!.run({ out, quick: true, log: false });
     checkFiles(r.files);
-    expect(r.files.map((f) => basename(f)).sort()).toEqual(['loss.svg', 'phase-portrait.png', 'phase-portrait.svg', 'results.json', 'training.gif', 'true-vector-field.svg']);
-    const json = readJson(r.files) as { initialTrajectoryLoss: number; finalTrajectoryLoss: number; history: { loss: number }[]; nfe: { total: number } };
+    expect(r.files.map((f) => basename(f)).sort()).toEqual([
+      'loss.svg',
+      'phase-portrait.png',
+      'phase-portrait.svg',
+      'results.json',
+      'training.gif',
+      'true-vector-field.svg',
+    ]);
+    const json = readJson(r.files) as {
+      initialTrajectoryLoss: number;
+      finalTrajectoryLoss: number;
+      history: { loss: number }[];
+      nfe: { total: number };
+    };
     expect(json.finalTrajectoryLoss).toBeLessThan(0.5 * json.initialTrajectoryLoss);
     const h = json.history.map((x) => x.loss);
     const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
@@ -99,7 +111,10 @@ describe('demos (NDE_DEMO_QUICK)', () => {
   });
 
   it('`pnpm demo --list` works from the CLI (plain Node, as a user runs it)', () => {
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', '--list'], { cwd: appRoot, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', '--list'], {
+      cwd: appRoot,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('spirals');
   });

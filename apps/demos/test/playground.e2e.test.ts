@@ -18,7 +18,9 @@ const outDir = join(appRoot, 'test/output');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
-  console.warn(`[skip] playground e2e: no Chromium at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu) or set CHROMIUM_PATH.`);
+  console.warn(
+    `[skip] playground e2e: no Chromium at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu) or set CHROMIUM_PATH.`,
+  );
 }
 
 const MIME: Record<string, string> = {
@@ -85,7 +87,8 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
       page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
       await page.goto(`${url}?backend=webgl&problem=spiral&iters=40&autostart=1`);
       await page.waitForFunction(
-        () => ['done', 'error', 'stopped'].includes((window as unknown as { __playground?: { status: string } }).__playground?.status ?? ''),
+        () =>
+          ['done', 'error', 'stopped'].includes((window as unknown as { __playground?: { status: string } }).__playground?.status ?? ''),
         undefined,
         { timeout: 150_000, polling: 500 },
       );
@@ -125,14 +128,19 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
 
   it('trains a CNF on webgl (8 gaussians): NLL falls, density drawn, screenshot saved', async () => {
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
       const logs: string[] = [];
       page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
       await page.goto(`${url}?backend=webgl&model=cnf&problem=8gaussians&iters=20&autostart=1`);
       await page.waitForFunction(
-        () => ['done', 'error', 'stopped'].includes((window as unknown as { __playground?: { status: string } }).__playground?.status ?? ''),
+        () =>
+          ['done', 'error', 'stopped'].includes((window as unknown as { __playground?: { status: string } }).__playground?.status ?? ''),
         undefined,
         { timeout: 150_000, polling: 500 },
       );
@@ -151,7 +159,9 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
         return w / (c.width * c.height);
       });
       expect(white).toBeLessThan(0.2);
-      console.log(`playground e2e (CNF): NLL ${s.losses[0]!.toFixed(3)} → ${s.losses.at(-1)!.toFixed(3)}; step ${mean(s.stepMs).toFixed(0)} ms; NFE ${mean(s.nfe).toFixed(1)}`);
+      console.log(
+        `playground e2e (CNF): NLL ${s.losses[0]!.toFixed(3)} → ${s.losses.at(-1)!.toFixed(3)}; step ${mean(s.stepMs).toFixed(0)} ms; NFE ${mean(s.nfe).toFixed(1)}`,
+      );
     } finally {
       await browser.close();
     }

@@ -11,8 +11,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedError, treeAdd, treeDispose, treeFlatten, treeLeaves, treeMap, treeUnflatten, type Tree } from '@nde/core';
-import { ODETerm, PIDController, StepTo, isSdeTerm, type MethodName, type Solution, type SolveOptions, type Solver, type StepSizeController, type Tolerance } from '@nde/solvers';
-import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import {
+  ODETerm,
+  PIDController,
+  StepTo,
+  isSdeTerm,
+  type MethodName,
+  type Solution,
+  type SolveOptions,
+  type Solver,
+  type StepSizeController,
+  type Tolerance,
+} from '@nde/solvers';
+import {
+  CustomBackwardAdjoint,
+  sliceTree,
+  withGrid,
+  type AdjointOptions,
+  type BackwardInput,
+  type BackwardOutput,
+  type ForwardResult,
+} from './op.js';
 import { gridBetweenPoints } from './grid.js';
 import { StochasticAdjoint } from './stochastic.js';
 import { isOdeTerm } from './terms.js';
@@ -60,16 +79,25 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
 
   override solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {
     if (isSdeTerm(options.terms)) return this.stochastic.solve(options, forward);
-    if (!isOdeTerm(options.terms)) throw new UnsupportedError('terms', 'BacksolveAdjoint needs an ODETerm (or an SDETerm, for the stochastic adjoint).');
+    if (!isOdeTerm(options.terms))
+      throw new UnsupportedError('terms', 'BacksolveAdjoint needs an ODETerm (or an SDETerm, for the stochastic adjoint).');
     return super.solve(options, forward);
   }
 
-  protected forward(o: SolveOptions<Tree, unknown>, solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<{ grid: number[] }> {
+  protected forward(
+    o: SolveOptions<Tree, unknown>,
+    solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
+  ): ForwardResult<{ grid: number[] }> {
     const { options, grid } = withGrid(o);
     return { solution: solveDirect(options), keep: [], meta: { grid } };
   }
 
-  private controllerFor(o: SolveOptions<Tree, unknown>, grid: readonly number[], from: number, to: number): { stepSizeController: StepSizeController } {
+  private controllerFor(
+    o: SolveOptions<Tree, unknown>,
+    grid: readonly number[],
+    from: number,
+    to: number,
+  ): { stepSizeController: StepSizeController } {
     if (this.options.stepSizeController) return { stepSizeController: this.options.stepSizeController };
     const fwd = o.stepSizeController;
     const adaptive = fwd ? fwd.adaptive : o.dt0 === undefined;
@@ -101,7 +129,9 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
     const fwd = o.stepSizeController instanceof PIDController ? o.stepSizeController : undefined;
     const rtol = this.options.rtol ?? fwd?.rtol;
     const atol = this.options.atol ?? fwd?.atol;
-    return (rtol === undefined || typeof rtol === 'number') && (atol === undefined || typeof atol === 'number') && fwd?.norm !== 'rms-per-sample';
+    return (
+      (rtol === undefined || typeof rtol === 'number') && (atol === undefined || typeof atol === 'number') && fwd?.norm !== 'rms-per-sample'
+    );
   }
 
   /**
@@ -119,24 +149,40 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
     const nP = params.length;
     const shapes = [...yShapes, ...yShapes, ...params.map((p) => p.shape), ...args.map((x) => x.shape)];
     const sizes = shapes.map((sh) => sh.reduce((a, b) => a * b, 1));
-    const pack = (parts: readonly tf.Tensor[]): tf.Tensor => tf.tidy(() => (parts.length === 1 ? (parts[0] as tf.Tensor).reshape([-1]) : tf.concat(parts.map((x) => x.reshape([-1])))));
-    const unpack = (v: tf.Tensor): tf.Tensor[] => (sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => x.reshape(shapes[i] as number[])));
+    const pack = (parts: readonly tf.Tensor[]): tf.Tensor =>
+      tf.tidy(() => (parts.length === 1 ? (parts[0] as tf.Tensor).reshape([-1]) : tf.concat(parts.map((x) => x.reshape([-1])))));
+    const unpack = (v: tf.Tensor): tf.Tensor[] =>
+      sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => x.reshape(shapes[i] as number[]));
     const augmented = new ODETerm<tf.Tensor>((t, v) => {
       const parts = unpack(v);
       const y = parts.slice(0, nY);
-      const negA = treeUnflatten(yDef, parts.slice(nY, 2 * nY).map((x) => tf.neg(x)));
+      const negA = treeUnflatten(
+        yDef,
+        parts.slice(nY, 2 * nY).map((x) => tf.neg(x)),
+      );
       const { value, grads } = valueAndVjp(() => terms.vf(t, treeUnflatten(yDef, y), o.args), [...y, ...params, ...args], negA);
       return pack([...treeLeaves(value), ...grads]);
     });
     const T = ts.length;
     const yAt = (k: number): tf.Tensor[] => treeLeaves(sliceTree(ys, k));
     const ctAt = (k: number): tf.Tensor[] => treeLeaves(sliceTree(cotangent, k));
-    let s = tf.tidy(() => pack([...yAt(T - 1), ...ctAt(T - 1), ...params.map((p) => tf.zerosLike(p)), ...args.map((x) => tf.zerosLike(x))]));
+    let s = tf.tidy(() =>
+      pack([...yAt(T - 1), ...ctAt(T - 1), ...params.map((p) => tf.zerosLike(p)), ...args.map((x) => tf.zerosLike(x))]),
+    );
     let tCur = ts[T - 1] as number;
     for (let k = T - 1; k >= 0; k--) {
       const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;
       if (tPrev !== tCur) {
-        const sol = solveBackward(input.solve, o, this.options, augmented as unknown as ODETerm<Augmented, unknown>, s as unknown as Augmented, tCur, tPrev, this.controllerFor(o, meta.grid, tCur, tPrev));
+        const sol = solveBackward(
+          input.solve,
+          o,
+          this.options,
+          augmented as unknown as ODETerm<Augmented, unknown>,
+          s as unknown as Augmented,
+          tCur,
+          tPrev,
+          this.controllerFor(o, meta.grid, tCur, tPrev),
+        );
         const next = sliceTree(sol.ys as tf.Tensor, 0);
         sol.dispose();
         s.dispose();
@@ -174,7 +220,12 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
       return { y: value, a: treeUnflatten(yDef, grads.slice(0, nY)), p: grads.slice(nY, nY + nP), g: grads.slice(nY + nP) };
     });
     const T = ts.length;
-    let s: Augmented = { y: sliceTree(ys, T - 1), a: sliceTree(cotangent, T - 1), p: params.map((p) => tf.zerosLike(p)), g: args.map((x) => tf.zerosLike(x)) };
+    let s: Augmented = {
+      y: sliceTree(ys, T - 1),
+      a: sliceTree(cotangent, T - 1),
+      p: params.map((p) => tf.zerosLike(p)),
+      g: args.map((x) => tf.zerosLike(x)),
+    };
     let tCur = ts[T - 1] as number;
     for (let k = T - 1; k >= 0; k--) {
       const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;

@@ -9,9 +9,27 @@
  * replay takes exactly the forward's steps, so the result is the direct gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, tidyTree, treeAdd, treeDispose, treeFlatten, treeLeaves, treeUnflatten, treeZerosLike, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  tidyTree,
+  treeAdd,
+  treeDispose,
+  treeFlatten,
+  treeLeaves,
+  treeUnflatten,
+  treeZerosLike,
+  type Tree,
+} from '@nde/core';
 import { StepTo, type Solution, type SolveOptions } from '@nde/solvers';
-import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import {
+  CustomBackwardAdjoint,
+  sliceTree,
+  withGrid,
+  type AdjointOptions,
+  type BackwardInput,
+  type BackwardOutput,
+  type ForwardResult,
+} from './op.js';
 import { dotTrees, vjp } from './vjp.js';
 
 /** Options of {@link RecursiveCheckpointAdjoint}. */
@@ -83,10 +101,24 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Meta> {
       const first = idx[0]?.i ?? 0;
       const m = idx.length;
       const ct = tidyTree(() =>
-        treeUnflatten(yDef, treeLeaves(carry).map((c, j) => (m > 0 ? tf.concat([tf.slice(ctLeaves[j] as tf.Tensor, [first], [m]), tf.expandDims(c, 0)]) : tf.expandDims(c, 0)))),
+        treeUnflatten(
+          yDef,
+          treeLeaves(carry).map((c, j) =>
+            m > 0 ? tf.concat([tf.slice(ctLeaves[j] as tf.Tensor, [first], [m]), tf.expandDims(c, 0)]) : tf.expandDims(c, 0),
+          ),
+        ),
       );
       const grads = vjp(() => {
-        const sol = input.solve(segment(o, grid, bounds[k - 1] as number, bounds[k] as number, start, idx.map((x) => x.t)));
+        const sol = input.solve(
+          segment(
+            o,
+            grid,
+            bounds[k - 1] as number,
+            bounds[k] as number,
+            start,
+            idx.map((x) => x.t),
+          ),
+        );
         return dotTrees(sol.ys as Tree, ct);
       }, [...startLeaves, ...params, ...args]);
       treeDispose(ct, carry);
@@ -118,7 +150,14 @@ export function accumulate(acc: tf.Tensor[], gs: readonly tf.Tensor[]): void {
 }
 
 /** Options replaying grid steps i0..i1 from state y, saving at `ts` and at the end. */
-function segment(o: SolveOptions<Tree, unknown>, grid: readonly number[], i0: number, i1: number, y: Tree, ts: readonly number[]): SolveOptions<Tree, unknown> {
+function segment(
+  o: SolveOptions<Tree, unknown>,
+  grid: readonly number[],
+  i0: number,
+  i1: number,
+  y: Tree,
+  ts: readonly number[],
+): SolveOptions<Tree, unknown> {
   return {
     terms: o.terms,
     solver: o.solver,

@@ -75,22 +75,34 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
     return paramsFor(this.paramsSpec, probeOf(options));
   }
 
-  protected abstract forward(options: SolveOptions<Tree, unknown>, solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<M>;
+  protected abstract forward(
+    options: SolveOptions<Tree, unknown>,
+    solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
+  ): ForwardResult<M>;
   protected abstract backward(input: BackwardInput<M>): BackwardOutput;
 
   solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {
     const o = options as unknown as SolveOptions<Tree, unknown>;
     const fwd = forward as unknown as (o: SolveOptions<Tree, unknown>) => Solution<Tree>;
-    if (o.event !== undefined) throw new UnsupportedError('event', `${this.name} does not support terminal events.`, 'Use DirectAdjoint for solves with events.');
-    if (o.saveAt?.dense) throw new UnsupportedError('saveAt.dense', `${this.name} cannot differentiate dense output.`, 'Save at the times you need with saveAt.ts, or use DirectAdjoint.');
+    if (o.event !== undefined)
+      throw new UnsupportedError('event', `${this.name} does not support terminal events.`, 'Use DirectAdjoint for solves with events.');
+    if (o.saveAt?.dense)
+      throw new UnsupportedError(
+        'saveAt.dense',
+        `${this.name} cannot differentiate dense output.`,
+        'Save at the times you need with saveAt.ts, or use DirectAdjoint.',
+      );
     const params = this.paramsOf(o).vars;
     const args = argTensors(o.args);
     const y0 = treeFlatten(o.y0);
-    let info: { ts: number[]; stats: SolveStats; status: SolveStatus; message?: string; tFinal: number; def: TreeDef; shapes: number[][] } | undefined;
+    let info:
+      | { ts: number[]; stats: SolveStats; status: SolveStatus; message?: string; tFinal: number; def: TreeDef; shapes: number[][] }
+      | undefined;
     const op = tf.customGrad(((...xs: unknown[]) => {
       const save = xs[xs.length - 1] as tf.GradSaveFunc;
       const { solution, keep, meta } = this.forward(o, fwd);
-      if (!solution.ys) throw new UnsupportedError('saveAt', `${this.name} needs at least one saved state.`, 'Save something, e.g. saveAt: { t1: true }.');
+      if (!solution.ys)
+        throw new UnsupportedError('saveAt', `${this.name} needs at least one saved state.`, 'Save something, e.g. saveAt: { t1: true }.');
       const flat = treeFlatten(solution.ys);
       info = {
         ts: solution.ts,
@@ -101,7 +113,8 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
         def: flat.def,
         shapes: flat.leaves.map((l) => l.shape),
       };
-      const value = flat.leaves.length === 1 ? (flat.leaves[0] as tf.Tensor).reshape([-1]) : tf.concat(flat.leaves.map((l) => l.reshape([-1])));
+      const value =
+        flat.leaves.length === 1 ? (flat.leaves[0] as tf.Tensor).reshape([-1]) : tf.concat(flat.leaves.map((l) => l.reshape([-1])));
       save([...flat.leaves, ...keep]);
       const ts = solution.ts;
       const nOut = flat.leaves.length;
@@ -110,7 +123,15 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const def = (info as { def: TreeDef }).def;
           const shapes = (info as { shapes: number[][] }).shapes;
-          const cts = shapes.length === 1 ? [dy.reshape(shapes[0] as number[])] : tf.split(dy, shapes.map((s) => s.reduce((a, b) => a * b, 1))).map((p, i) => p.reshape(shapes[i] as number[]));
+          const cts =
+            shapes.length === 1
+              ? [dy.reshape(shapes[0] as number[])]
+              : tf
+                  .split(
+                    dy,
+                    shapes.map((s) => s.reduce((a, b) => a * b, 1)),
+                  )
+                  .map((p, i) => p.reshape(shapes[i] as number[]));
           const out = this.backward({
             options: o,
             meta,
@@ -170,5 +191,8 @@ export function withGrid<Y extends Tree, A>(o: SolveOptions<Y, A>): { options: S
 /** Slice entry `i` of every stacked leaf (`[T, ...]` → `[...]`). Caller owns the result. */
 export function sliceTree<T extends Tree>(stacked: T, i: number): T {
   const { leaves, def } = treeFlatten(stacked);
-  return treeUnflatten<T>(def, leaves.map((l) => tf.tidy(() => tf.squeeze(tf.slice(l, [i], [1]), [0]))));
+  return treeUnflatten<T>(
+    def,
+    leaves.map((l) => tf.tidy(() => tf.squeeze(tf.slice(l, [i], [1]), [0]))),
+  );
 }

@@ -41,7 +41,8 @@ export function resolveParams(spec: ParamsSpec): NamedParams {
     for (const [k, v] of Object.entries(spec.namedParameters())) add(k, v);
   } else if (Array.isArray(spec)) {
     (spec as readonly tf.Variable[]).forEach((v, i) => {
-      if (!(v instanceof tf.Variable)) throw new InvalidArgumentError('params', `entry ${i} is not a tf.Variable.`, 'Pass variables, e.g. module.parameters().');
+      if (!(v instanceof tf.Variable))
+        throw new InvalidArgumentError('params', `entry ${i} is not a tf.Variable.`, 'Pass variables, e.g. module.parameters().');
       add(v.name, v);
     });
   } else {
@@ -121,4 +122,3 @@ export function argTensors(args: unknown): tf.Tensor[] {
 export function paramsFor(spec: ParamsSpec | undefined, probe: Probe): NamedParams {
   return spec === undefined ? findParams(probe) : resolveParams(spec);
 }
-

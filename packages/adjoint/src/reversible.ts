@@ -24,7 +24,15 @@ import {
 } from '@nde/solvers';
 import { accumulate } from './checkpoint.js';
 import { gridIndex } from './grid.js';
-import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import {
+  CustomBackwardAdjoint,
+  sliceTree,
+  withGrid,
+  type AdjointOptions,
+  type BackwardInput,
+  type BackwardOutput,
+  type ForwardResult,
+} from './op.js';
 import { isOdeTerm } from './terms.js';
 import { dotTrees, vjp } from './vjp.js';
 
@@ -76,7 +84,15 @@ class KeepFinal implements Solver<SDETerm, Wrapped> {
     this.inner.disposeState(s.inner);
     s.y.dispose();
   }
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, s: Wrapped, opts: { madeJump: boolean; needsDense: boolean }): StepResult<Wrapped> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    s: Wrapped,
+    opts: { madeJump: boolean; needsDense: boolean },
+  ): StepResult<Wrapped> {
     const r = this.inner.step(terms, t0, t1, y0, args, s.inner, opts);
     const state = { inner: r.state, y: (r.y1 as tf.Tensor).clone() };
     this.last = state;
@@ -106,11 +122,16 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
   override solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {
     const solver = typeof options.solver === 'string' ? resolveSolver(options.solver, 'sde') : options.solver;
     if (!(solver instanceof ReversibleHeun)) {
-      throw new UnsupportedError('solver', `ReversibleAdjoint needs the reversible Heun solver (got '${solver.name}').`, "Use solver: 'reversible_heun', or another adjoint.");
+      throw new UnsupportedError(
+        'solver',
+        `ReversibleAdjoint needs the reversible Heun solver (got '${solver.name}').`,
+        "Use solver: 'reversible_heun', or another adjoint.",
+      );
     }
     if (isSdeTerm(options.terms)) return super.solve({ ...options, solver }, forward);
     if (!isOdeTerm(options.terms)) throw new UnsupportedError('terms', 'ReversibleAdjoint needs an ODETerm or an SDETerm.');
-    if (!isTensor(options.y0)) throw new ShapeError('y0', 'ReversibleAdjoint takes one tensor as state.', 'Concatenate the parts of the state into one tensor.');
+    if (!isTensor(options.y0))
+      throw new ShapeError('y0', 'ReversibleAdjoint takes one tensor as state.', 'Concatenate the parts of the state into one tensor.');
     const vf = options.terms.vf as (t: number, y: tf.Tensor, args: A) => tf.Tensor;
     const terms = new SDETerm<A>({
       drift: vf,
@@ -122,7 +143,10 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     return super.solve({ ...options, terms, solver } as SolveOptions<Y, A>, forward);
   }
 
-  protected forward(o: SolveOptions<Tree, unknown>, solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<{ grid: number[] }> {
+  protected forward(
+    o: SolveOptions<Tree, unknown>,
+    solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
+  ): ForwardResult<{ grid: number[] }> {
     const keepFinal = new KeepFinal(o.solver as ReversibleHeun);
     const { options, grid } = withGrid({ ...o, solver: keepFinal });
     const solution = solve(options);
@@ -132,7 +156,11 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     }
     solution.ts.forEach((t, i) => {
       if (gridIndex(grid, t) < 0) {
-        throw new UnsupportedError('saveAt.ts', `entry ${i} (${t}) is not on the step grid, which ReversibleAdjoint needs.`, 'Save at step times only (choose dt0 so the ts are multiples of it, or use StepTo).');
+        throw new UnsupportedError(
+          'saveAt.ts',
+          `entry ${i} (${t}) is not on the step grid, which ReversibleAdjoint needs.`,
+          'Save at step times only (choose dt0 so the ts are multiples of it, or use StepTo).',
+        );
       }
     });
     return { solution, keep: [last.y, last.inner.yHat, last.inner.f, last.inner.g], meta: { grid } };
@@ -167,7 +195,11 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
       return { y0: outputsAt(0) ?? tf.zerosLike(y0), params: pAcc, args: gAcc };
     }
     let y = (kept[0] as tf.Tensor).clone();
-    let st: ReversibleHeunState = { yHat: (kept[1] as tf.Tensor).clone(), f: (kept[2] as tf.Tensor).clone(), g: (kept[3] as tf.Tensor).clone() };
+    let st: ReversibleHeunState = {
+      yHat: (kept[1] as tf.Tensor).clone(),
+      f: (kept[2] as tf.Tensor).clone(),
+      g: (kept[3] as tf.Tensor).clone(),
+    };
     let aY = outputsAt(N) ?? tf.zerosLike(y);
     let aHat = tf.zerosLike(y);
     let aF = tf.zerosLike(st.f);

@@ -15,7 +15,15 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, UnsupportedError, treeAdd, treeDispose, treeLinearCombination, type Tree } from '@nde/core';
 import { StepTo, type SDETerm, type Solution, type SolveOptions, type Solver, type StepResult } from '@nde/solvers';
 import { gridBetweenPoints } from './grid.js';
-import { CustomBackwardAdjoint, sliceTree, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
+import {
+  CustomBackwardAdjoint,
+  sliceTree,
+  withGrid,
+  type AdjointOptions,
+  type BackwardInput,
+  type BackwardOutput,
+  type ForwardResult,
+} from './op.js';
 import { valueAndVjp } from './vjp.js';
 
 interface Augmented {
@@ -55,7 +63,8 @@ class AdjointMidpoint implements Solver<AdjointControlTerm, undefined> {
   readonly errorOrder = undefined;
   readonly termKind = 'ode' as const;
   validate(terms: AdjointControlTerm): void {
-    if (!(terms instanceof AdjointControlTerm)) throw new InvalidArgumentError('terms', 'adjoint_midpoint only solves the stochastic adjoint system.');
+    if (!(terms instanceof AdjointControlTerm))
+      throw new InvalidArgumentError('terms', 'adjoint_midpoint only solves the stochastic adjoint system.');
   }
   init(): undefined {
     return undefined;
@@ -90,7 +99,10 @@ export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     super(options);
   }
 
-  protected forward(o: SolveOptions<Tree, unknown>, solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<{ grid: number[] }> {
+  protected forward(
+    o: SolveOptions<Tree, unknown>,
+    solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
+  ): ForwardResult<{ grid: number[] }> {
     const sde = o.terms as SDETerm;
     if (sde.sdeType !== 'stratonovich' && sde.noise !== 'additive') {
       throw new UnsupportedError(

@@ -6,7 +6,10 @@ import type { Probe } from './params.js';
 
 /** True for an `ODETerm` (or anything with a `vf(t, y, args)`). */
 export function isOdeTerm(terms: unknown): terms is ODETerm {
-  return terms instanceof ODETerm || (typeof terms === 'object' && terms !== null && typeof (terms as ODETerm).vf === 'function' && !isSdeTerm(terms));
+  return (
+    terms instanceof ODETerm ||
+    (typeof terms === 'object' && terms !== null && typeof (terms as ODETerm).vf === 'function' && !isSdeTerm(terms))
+  );
 }
 
 /** A function evaluating everything the parameters can influence (for finding them). */
@@ -17,7 +20,11 @@ export function probeOf(o: SolveOptions<Tree, unknown>): Probe {
     const sde = terms as SDETerm;
     return () => [sde.drift(o.t0, o.y0 as tf.Tensor, o.args), sde.diffusion(o.t0, o.y0 as tf.Tensor, o.args)];
   }
-  throw new UnsupportedError('terms', 'is neither an ODETerm nor an SDETerm, so its parameters cannot be found.', 'Pass `params` explicitly.');
+  throw new UnsupportedError(
+    'terms',
+    'is neither an ODETerm nor an SDETerm, so its parameters cannot be found.',
+    'Pass `params` explicitly.',
+  );
 }
 
 /** Leaves of a tree as a flat list plus a rebuild function. */

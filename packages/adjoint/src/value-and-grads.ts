@@ -5,7 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, treeDispose, treeFlatten, treeLeaves, treeUnflatten, type Tree } from '@nde/core';
-import { StepTo, solveAsync, solveDirect, solveReplay, type AdjointMethod, type Solution, type SolveOptions, type SolveStats } from '@nde/solvers';
+import {
+  StepTo,
+  solveAsync,
+  solveDirect,
+  solveReplay,
+  type AdjointMethod,
+  type Solution,
+  type SolveOptions,
+  type SolveStats,
+} from '@nde/solvers';
 import { DirectAdjoint } from './direct.js';
 import { CustomBackwardAdjoint } from './op.js';
 import { argTensors, paramsFor, type NamedParams, type ParamsSpec } from './params.js';
@@ -71,13 +80,15 @@ function paramsOf(o: ValueAndGradsOptions<Tree, unknown>, adjoint: AdjointMethod
 function capture(ys: Tree, sink: (tf.Tensor | undefined)[]): Tree {
   const { leaves, def } = treeFlatten(ys);
   const out = leaves.map((x, i) =>
-    (tf.customGrad(((v: tf.Tensor) => ({
-      value: v.clone(),
-      gradFunc: (dy: tf.Tensor) => {
-        sink[i] = tf.keep(dy.clone());
-        return [dy];
-      },
-    })) as never) as (v: tf.Tensor) => tf.Tensor)(x),
+    (
+      tf.customGrad(((v: tf.Tensor) => ({
+        value: v.clone(),
+        gradFunc: (dy: tf.Tensor) => {
+          sink[i] = tf.keep(dy.clone());
+          return [dy];
+        },
+      })) as never) as (v: tf.Tensor) => tf.Tensor
+    )(x),
   );
   return treeUnflatten(def, out);
 }
@@ -107,12 +118,26 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
         const sol = adjoint.solve(rest, driver as never) as Solution<Tree>;
         ts = sol.ts;
         stats = sol.stats;
-        if (!sol.ys) throw new InvalidArgumentError('solveOptions.saveAt', 'saves nothing, so there is no loss to differentiate.', 'Save e.g. saveAt: { t1: true }.');
-        if (wantTime) ysKept = treeUnflatten(treeFlatten(sol.ys).def, treeLeaves(sol.ys).map((l) => tf.keep(l.clone())));
+        if (!sol.ys)
+          throw new InvalidArgumentError(
+            'solveOptions.saveAt',
+            'saves nothing, so there is no loss to differentiate.',
+            'Save e.g. saveAt: { t1: true }.',
+          );
+        if (wantTime)
+          ysKept = treeUnflatten(
+            treeFlatten(sol.ys).def,
+            treeLeaves(sol.ys).map((l) => tf.keep(l.clone())),
+          );
         // The cotangents of the saved states are only needed for dL/dt0 and dL/dt1.
         const ys = wantTime ? capture(sol.ys, sink) : sol.ys;
         const loss = o.loss(ys as Y, sol as unknown as Solution<Y>);
-        if (loss.size !== 1) throw new InvalidArgumentError('loss', `must return a scalar (got shape [${loss.shape}]).`, 'Reduce it, e.g. tf.sum(...) or tf.mean(...).');
+        if (loss.size !== 1)
+          throw new InvalidArgumentError(
+            'loss',
+            `must return a scalar (got shape [${loss.shape}]).`,
+            'Reduce it, e.g. tf.sum(...) or tf.mean(...).',
+          );
         return loss.reshape([]);
       },
       xs,
@@ -141,15 +166,30 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
     const vf = (so.terms as { vf: (t: number, y: Tree, a: unknown) => Tree }).vf;
     const ysLeaves = treeLeaves(ysKept);
     const ctLeaves = ysLeaves.map((l, i) => sink[i] ?? tf.zerosLike(l));
-    const at = (leaves: tf.Tensor[], i: number): Tree => treeUnflatten(y0.def, leaves.map((l) => tf.squeeze(tf.slice(l, [i], [1]), [0])));
+    const at = (leaves: tf.Tensor[], i: number): Tree =>
+      treeUnflatten(
+        y0.def,
+        leaves.map((l) => tf.squeeze(tf.slice(l, [i], [1]), [0])),
+      );
     ({ t0, t1 } = tf.tidy(() => {
       let g1: tf.Tensor = tf.scalar(0);
       let ctAtT0: Tree | undefined;
       ts.forEach((t, i) => {
         if (t === so.t1) g1 = tf.add(g1, dotTrees(at(ctLeaves, i), vf(so.t1, at(ysLeaves, i), so.args)));
-        if (t === so.t0) ctAtT0 = ctAtT0 ? treeUnflatten(y0.def, treeLeaves(ctAtT0).map((c, j) => tf.add(c, treeLeaves(at(ctLeaves, i))[j] as tf.Tensor))) : at(ctLeaves, i);
+        if (t === so.t0)
+          ctAtT0 = ctAtT0
+            ? treeUnflatten(
+                y0.def,
+                treeLeaves(ctAtT0).map((c, j) => tf.add(c, treeLeaves(at(ctLeaves, i))[j] as tf.Tensor)),
+              )
+            : at(ctLeaves, i);
       });
-      const a0 = ctAtT0 ? treeUnflatten(y0.def, treeLeaves(gy0).map((g, j) => tf.sub(g, treeLeaves(ctAtT0 as Tree)[j] as tf.Tensor))) : gy0;
+      const a0 = ctAtT0
+        ? treeUnflatten(
+            y0.def,
+            treeLeaves(gy0).map((g, j) => tf.sub(g, treeLeaves(ctAtT0 as Tree)[j] as tf.Tensor)),
+          )
+        : gy0;
       const g0 = tf.neg(dotTrees(a0, vf(so.t0, so.y0, so.args)));
       return { t0: g0 as tf.Scalar, t1: g1 as tf.Scalar };
     }));
@@ -218,7 +258,9 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<numb
  * r.dispose();
  * ```
  */
-export async function valueAndGradsAsync<Y extends Tree, A = unknown>(options: ValueAndGradsOptions<Y, A>): Promise<ValueAndGradsResult<Y>> {
+export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
+  options: ValueAndGradsOptions<Y, A>,
+): Promise<ValueAndGradsResult<Y>> {
   const so = options.solveOptions;
   const grid = await stepGrid(so);
   const { dt0: _dt0, ...rest } = so;

@@ -80,7 +80,10 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
       );
       // A value that existed before (fn returned one of its inputs or a constant) is not ours to hand over.
       const own = value.id >= firstNewId ? value : value.clone();
-      return { value: treeUnflatten<T>(def as TreeDef, [own]), grads: grads.map((g, i) => (g ?? tf.zerosLike(xs[i] as tf.Tensor)) as tf.Tensor) };
+      return {
+        value: treeUnflatten<T>(def as TreeDef, [own]),
+        grads: grads.map((g, i) => (g ?? tf.zerosLike(xs[i] as tf.Tensor)) as tf.Tensor),
+      };
     } catch (e) {
       if (!(e instanceof SeedMismatch)) throw e;
     } finally {

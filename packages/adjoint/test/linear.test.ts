@@ -10,24 +10,49 @@ import { ODETerm, PIDController, type SolveOptions } from '@nde/solvers';
 import { BacksolveAdjoint, DirectAdjoint, RecursiveCheckpointAdjoint, valueAndGrads, type AdjointMethod } from '../src/index.js';
 import { expm, expmFrechet, matmul, relErr, transpose, type Mat } from './helpers/linalg.js';
 
-const A: Mat = [[-0.5, 1.2], [-0.9, -0.2]];
-const Y0: Mat = [[1, 0.5], [-0.3, 0.8], [0.2, -1]];
-const W: Mat = [[1, -2], [0.5, 1], [1.5, 0.3]];
+const A: Mat = [
+  [-0.5, 1.2],
+  [-0.9, -0.2],
+];
+const Y0: Mat = [
+  [1, 0.5],
+  [-0.3, 0.8],
+  [0.2, -1],
+];
+const W: Mat = [
+  [1, -2],
+  [0.5, 1],
+  [1.5, 0.3],
+];
 const T1 = 1.3;
 
 function analytic(): { dA: number[]; dy0: number[]; dt1: number } {
   const E = expm(A.map((r) => r.map((v) => v * T1)));
   // y_b(t1) = E y0_b  →  dL/dy0_b = Eᵀ w_b
-  const dy0 = Y0.map((_, b) => matmul(transpose(E), [[...(W[b] as number[])]].map((r) => r).flatMap((r) => r.map((v) => [v]))).map((r) => r[0] as number)).flat();
+  const dy0 = Y0.map((_, b) =>
+    matmul(
+      transpose(E),
+      [[...(W[b] as number[])]].map((r) => r).flatMap((r) => r.map((v) => [v])),
+    ).map((r) => r[0] as number),
+  ).flat();
   const dA: number[] = [];
   for (let i = 0; i < 2; i++) {
     for (let j = 0; j < 2; j++) {
-      const Eij: Mat = [[0, 0], [0, 0]];
+      const Eij: Mat = [
+        [0, 0],
+        [0, 0],
+      ];
       (Eij[i] as number[])[j] = T1;
-      const L = expmFrechet(A.map((r) => r.map((v) => v * T1)), Eij);
+      const L = expmFrechet(
+        A.map((r) => r.map((v) => v * T1)),
+        Eij,
+      );
       let s = 0;
       Y0.forEach((y, b) => {
-        const ly = matmul(L, y.map((v) => [v]));
+        const ly = matmul(
+          L,
+          y.map((v) => [v]),
+        );
         s += (W[b] as number[]).reduce((acc, wv, k) => acc + wv * ((ly[k] as number[])[0] as number), 0);
       });
       dA.push(s);
@@ -36,7 +61,10 @@ function analytic(): { dA: number[]; dy0: number[]; dt1: number } {
   let dt1 = 0;
   const AE = matmul(A, E);
   Y0.forEach((y, b) => {
-    const v = matmul(AE, y.map((x) => [x]));
+    const v = matmul(
+      AE,
+      y.map((x) => [x]),
+    );
     dt1 += (W[b] as number[]).reduce((acc, wv, k) => acc + wv * ((v[k] as number[])[0] as number), 0);
   });
   return { dA, dy0, dt1 };

@@ -8,7 +8,14 @@ import { MLP } from '@nde/core';
 import { expect, it } from 'vitest';
 import { describeBackends } from '@nde/test-utils';
 import { ConstantStepSize, ODETerm, type SolveOptions } from '@nde/solvers';
-import { BacksolveAdjoint, DirectAdjoint, RecursiveCheckpointAdjoint, ReversibleAdjoint, valueAndGrads, type AdjointMethod } from '../src/index.js';
+import {
+  BacksolveAdjoint,
+  DirectAdjoint,
+  RecursiveCheckpointAdjoint,
+  ReversibleAdjoint,
+  valueAndGrads,
+  type AdjointMethod,
+} from '../src/index.js';
 
 export function peakBytes(adjoint: AdjointMethod, steps: number, solver = 'rk4'): number {
   const mlp = new MLP({ sizes: [2, 64, 2], activation: 'tanh', seed: 5 });

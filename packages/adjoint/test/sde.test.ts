@@ -11,9 +11,18 @@ import { describeBackends, expectNoLeaks } from '@nde/test-utils';
 import { BacksolveAdjoint, DirectAdjoint, ReversibleAdjoint, StochasticAdjoint, valueAndGrads, type AdjointMethod } from '../src/index.js';
 import { maxRel, neuralSde, rel } from './helpers/problems.js';
 
-async function sdeGrads(solver: string, adjoint: AdjointMethod, dt = 0.01): Promise<{ params: Record<string, tf.Tensor>; y0: tf.Tensor; dispose(): void }> {
+async function sdeGrads(
+  solver: string,
+  adjoint: AdjointMethod,
+  dt = 0.01,
+): Promise<{ params: Record<string, tf.Tensor>; y0: tf.Tensor; dispose(): void }> {
   const p = neuralSde();
-  const r = valueAndGrads({ loss: (ys) => tf.sum(ys), solveOptions: p.options(solver, dt), params: { drift: p.drift, diffusion: p.diffusion }, adjoint });
+  const r = valueAndGrads({
+    loss: (ys) => tf.sum(ys),
+    solveOptions: p.options(solver, dt),
+    params: { drift: p.drift, diffusion: p.diffusion },
+    adjoint,
+  });
   const params = Object.fromEntries(Object.entries(r.grads.params).map(([k, v]) => [k, v.clone()]));
   const y0 = r.grads.y0.clone();
   r.dispose();

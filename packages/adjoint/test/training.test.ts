@@ -7,7 +7,15 @@ import { MLP } from '@nde/core';
 import { expect, it } from 'vitest';
 import { describeBackends } from '@nde/test-utils';
 import { ConstantStepSize, ODETerm, PIDController, type SolveOptions } from '@nde/solvers';
-import { BacksolveAdjoint, DirectAdjoint, RecursiveCheckpointAdjoint, ReversibleAdjoint, valueAndGrads, valueAndGradsAsync, type AdjointMethod } from '../src/index.js';
+import {
+  BacksolveAdjoint,
+  DirectAdjoint,
+  RecursiveCheckpointAdjoint,
+  ReversibleAdjoint,
+  valueAndGrads,
+  valueAndGradsAsync,
+  type AdjointMethod,
+} from '../src/index.js';
 import { maxRel, parityProblem } from './helpers/problems.js';
 
 describeBackends('training', () => {
@@ -26,7 +34,13 @@ describeBackends('training', () => {
       const [adjoint, solver] = adjoints[i % adjoints.length] as [AdjointMethod, string];
       const solveOptions: SolveOptions<tf.Tensor> = {
         terms: new ODETerm((_t: number, y: tf.Tensor) => mlp.apply(y)),
-        solver, t0: 0, t1: 1, y0, dt0: 0.25, stepSizeController: new ConstantStepSize(), checkFinite: false,
+        solver,
+        t0: 0,
+        t1: 1,
+        y0,
+        dt0: 0.25,
+        stepSizeController: new ConstantStepSize(),
+        checkFinite: false,
       };
       const r = valueAndGrads({ loss: (ys) => tf.mean(tf.square(tf.sub(ys, target))), solveOptions, params: mlp, adjoint });
       opt.applyGradients(r.grads.variables);
@@ -51,7 +65,11 @@ describeBackends('training', () => {
   });
 
   it('valueAndGradsAsync: no dataSync, same gradients as valueAndGrads (adaptive dopri5)', async () => {
-    for (const make of [() => new DirectAdjoint(), () => new BacksolveAdjoint({ rtol: undefined }), () => new RecursiveCheckpointAdjoint({ checkpoints: 2 })]) {
+    for (const make of [
+      () => new DirectAdjoint(),
+      () => new BacksolveAdjoint({ rtol: undefined }),
+      () => new RecursiveCheckpointAdjoint({ checkpoints: 2 }),
+    ]) {
       const p = parityProblem();
       const opts = { loss: (ys: tf.Tensor) => tf.sum(ys), solveOptions: p.options as SolveOptions<tf.Tensor>, params: p.mlp };
       const sync = valueAndGrads({ ...opts, adjoint: make() });

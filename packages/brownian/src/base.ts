@@ -80,9 +80,12 @@ export abstract class BrownianBase implements BrownianMotion {
   protected constructor(options: BrownianOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object.');
     const { t0, t1 } = options;
-    if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new InvalidArgumentError('t0', `must be a finite number (got ${String(t0)}).`);
-    if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw new InvalidArgumentError('t1', `must be a finite number (got ${String(t1)}).`);
-    if (!(t1 > t0)) throw new InvalidArgumentError('t1', `must be > t0 (got t0=${t0}, t1=${t1}).`, 'Query s > u to get negated increments instead.');
+    if (typeof t0 !== 'number' || !Number.isFinite(t0))
+      throw new InvalidArgumentError('t0', `must be a finite number (got ${String(t0)}).`);
+    if (typeof t1 !== 'number' || !Number.isFinite(t1))
+      throw new InvalidArgumentError('t1', `must be a finite number (got ${String(t1)}).`);
+    if (!(t1 > t0))
+      throw new InvalidArgumentError('t1', `must be > t0 (got t0=${t0}, t1=${t1}).`, 'Query s > u to get negated increments instead.');
     this.t0 = t0;
     this.t1 = t1;
     this.size = shapeSize('shape', options.shape);
@@ -92,7 +95,10 @@ export abstract class BrownianBase implements BrownianMotion {
       throw new InvalidArgumentError('levyArea', `must be one of ${LEVY_KINDS.join(', ')} (got ${String(levy)}).`);
     }
     if (levy === 'space-space' && this.shape.length === 0) {
-      throw new InvalidArgumentError('shape', 'space-space Lévy area needs at least one dimension (the last axis is the Brownian dimension).');
+      throw new InvalidArgumentError(
+        'shape',
+        'space-space Lévy area needs at least one dimension (the last axis is the Brownian dimension).',
+      );
     }
     this.levyArea = levy;
     const approx = options.spaceSpace ?? 'foster';

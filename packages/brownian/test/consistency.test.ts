@@ -85,7 +85,10 @@ describeBackends('query-order independence', () => {
     const a = new VirtualBrownianTree(opts);
     const b = new VirtualBrownianTree(opts);
     const fwd = ts.map((t) => Array.from(a.evaluateArray(0, t)));
-    const rev = [...ts].reverse().map((t) => Array.from(b.evaluateArray(0, t))).reverse();
+    const rev = [...ts]
+      .reverse()
+      .map((t) => Array.from(b.evaluateArray(0, t)))
+      .reverse();
     expect(rev).toEqual(fwd);
     expect(b.evaluateLevyArrays(0.3, 0.9, 'space-time')).toEqual(a.evaluateLevyArrays(0.3, 0.9, 'space-time'));
   });
@@ -93,8 +96,13 @@ describeBackends('query-order independence', () => {
   it('dyadic points, t1 and sequential stepping give the same values whatever was queried before', () => {
     for (const levyArea of ['none', 'space-time'] as const) {
       const opts = { t0: 0, t1: 2, shape: [5], key: 33, levyArea, tol: 1e-4 };
-      const fresh = (make: () => VirtualBrownianTree | BrownianInterval, s: number, u: number): number[] => Array.from(make().evaluateArray(s, u));
-      for (const make of [() => new VirtualBrownianTree(opts), () => new BrownianInterval(opts), () => new BrownianInterval({ ...opts, cacheSize: 2 })]) {
+      const fresh = (make: () => VirtualBrownianTree | BrownianInterval, s: number, u: number): number[] =>
+        Array.from(make().evaluateArray(s, u));
+      for (const make of [
+        () => new VirtualBrownianTree(opts),
+        () => new BrownianInterval(opts),
+        () => new BrownianInterval({ ...opts, cacheSize: 2 }),
+      ]) {
         const bm = make();
         // walk in from both sides of the dyadic points 1 and 1.5 (the paths end at them from the left)
         bm.evaluateArray(0, 0.9999999);
@@ -115,7 +123,9 @@ describeBackends('query-order independence', () => {
         }
       }
       // both trees are the same tree
-      expect(Array.from(new VirtualBrownianTree(opts).evaluateArray(0.5, 1.5))).toEqual(Array.from(new BrownianInterval(opts).evaluateArray(0.5, 1.5)));
+      expect(Array.from(new VirtualBrownianTree(opts).evaluateArray(0.5, 1.5))).toEqual(
+        Array.from(new BrownianInterval(opts).evaluateArray(0.5, 1.5)),
+      );
     }
   });
 

@@ -58,7 +58,10 @@ export function corr(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export type Kind = 'BrownianPath' | 'VirtualBrownianTree' | 'BrownianInterval';
 export const KINDS: readonly Kind[] = ['BrownianPath', 'VirtualBrownianTree', 'BrownianInterval'];
 
-export function make(kind: Kind, options: BrownianOptions & { tol?: number; cacheSize?: number }): BrownianMotion & {
+export function make(
+  kind: Kind,
+  options: BrownianOptions & { tol?: number; cacheSize?: number },
+): BrownianMotion & {
   evaluateLevyArrays: BrownianPath['evaluateLevyArrays'];
 } {
   if (kind === 'BrownianPath') return new BrownianPath(options);

@@ -9,9 +9,21 @@ import { ksCritical, ksStatistic, mean, normalCdf } from './helpers.js';
 describe('threefry2x32 known-answer vectors (Random123 kat_vectors, 20 rounds)', () => {
   // Random123 lists counter then key: "threefry2x32 20 ctr0 ctr1 key0 key1 -> out0 out1".
   const cases: [number[], number[], number[]][] = [
-    [[0x00000000, 0x00000000], [0x00000000, 0x00000000], [0x6b200159, 0x99ba4efe]],
-    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
-    [[0x243f6a88, 0x85a308d3], [0x13198a2e, 0x03707344], [0xc4923a9c, 0x483df7a0]],
+    [
+      [0x00000000, 0x00000000],
+      [0x00000000, 0x00000000],
+      [0x6b200159, 0x99ba4efe],
+    ],
+    [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x1cb996fc, 0xbb002be7],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3],
+      [0x13198a2e, 0x03707344],
+      [0xc4923a9c, 0x483df7a0],
+    ],
   ];
   it.each(cases)('counter %j key %j', (ctr, k, want) => {
     expect(threefry2x32([k[0]!, k[1]!], [ctr[0]!, ctr[1]!])).toEqual(want);

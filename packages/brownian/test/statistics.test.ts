@@ -36,7 +36,12 @@ for (const kind of KINDS) {
         expect(Math.abs(chiSquareZ(y, u - t))).toBeLessThan(Z);
         expect(Math.abs(corr(x, y) * Math.sqrt(N))).toBeLessThan(Z);
         // standardised increments are N(0,1): KS at alpha = 0.001
-        expect(ksStatistic(x.map((v) => v / Math.sqrt(t - s)), normalCdf)).toBeLessThan(ksCritical(N, 0.001));
+        expect(
+          ksStatistic(
+            x.map((v) => v / Math.sqrt(t - s)),
+            normalCdf,
+          ),
+        ).toBeLessThan(ksCritical(N, 0.001));
       });
     });
 

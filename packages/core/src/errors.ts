@@ -11,13 +11,7 @@
 
 /** Stable machine-readable error codes. */
 export type NdeErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'SHAPE_MISMATCH'
-  | 'DTYPE_MISMATCH'
-  | 'BACKEND_UNAVAILABLE'
-  | 'UNKNOWN_METHOD'
-  | 'UNSUPPORTED'
-  | 'SOLVER_FAILURE';
+  'INVALID_ARGUMENT' | 'SHAPE_MISMATCH' | 'DTYPE_MISMATCH' | 'BACKEND_UNAVAILABLE' | 'UNKNOWN_METHOD' | 'UNSUPPORTED' | 'SOLVER_FAILURE';
 
 /** Base class of every error thrown by the library. */
 export class NdeError extends Error {

@@ -171,11 +171,12 @@ export class MLP extends BaseModule {
     if ('layers' in opts) {
       this.layers = opts.layers;
     } else {
-      if (opts.sizes.length < 2) throw new InvalidArgumentError('sizes', 'needs at least input and output widths.', 'e.g. sizes: [2, 64, 2].');
+      if (opts.sizes.length < 2)
+        throw new InvalidArgumentError('sizes', 'needs at least input and output widths.', 'e.g. sizes: [2, 64, 2].');
       const base = opts.seed ?? unnamedSeed++ * 1000;
-      this.layers = opts.sizes.slice(1).map(
-        (out, i) => new Linear({ inFeatures: opts.sizes[i] as number, outFeatures: out, seed: base + i }),
-      );
+      this.layers = opts.sizes
+        .slice(1)
+        .map((out, i) => new Linear({ inFeatures: opts.sizes[i] as number, outFeatures: out, seed: base + i }));
     }
   }
 

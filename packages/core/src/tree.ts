@@ -16,10 +16,7 @@ import { ShapeError } from './errors.js';
 export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree };
 
 /** Structure of a tree without its leaves, to rebuild it from a flat list. */
-export type TreeDef =
-  | { kind: 'leaf' }
-  | { kind: 'array'; children: TreeDef[] }
-  | { kind: 'object'; keys: string[]; children: TreeDef[] };
+export type TreeDef = { kind: 'leaf' } | { kind: 'array'; children: TreeDef[] } | { kind: 'object'; keys: string[]; children: TreeDef[] };
 
 /** True when `x` is a tfjs tensor. */
 export function isTensor(x: unknown): x is tf.Tensor {
@@ -81,11 +78,7 @@ function sameStructure(a: TreeDef, b: TreeDef): boolean {
  * Map `fn` over the leaves of one or more trees of the same structure.
  * @throws {@link ShapeError} when the trees differ in structure.
  */
-export function treeMap<T extends Tree = Tree>(
-  fn: (...leaves: tf.Tensor[]) => tf.Tensor,
-  tree: Tree,
-  ...rest: Tree[]
-): T {
+export function treeMap<T extends Tree = Tree>(fn: (...leaves: tf.Tensor[]) => tf.Tensor, tree: Tree, ...rest: Tree[]): T {
   const first = treeFlatten(tree);
   const others = rest.map((r, k) => {
     const f = treeFlatten(r);
@@ -191,9 +184,20 @@ function nonZero(coeffs: readonly number[], termLeaves: readonly tf.Tensor[][]):
  */
 export function treeLinearCombination<T extends Tree>(base: T, coeffs: readonly number[], terms: readonly Tree[]): T {
   const baseFlat = treeFlatten(base);
-  const { cs, leaves } = nonZero(coeffs, terms.map((t) => treeLeaves(t)));
+  const { cs, leaves } = nonZero(
+    coeffs,
+    terms.map((t) => treeLeaves(t)),
+  );
   const out = baseFlat.leaves.map((leaf, i) =>
-    cs.length === 0 ? leaf.clone() : tf.tidy(() => linearLeaf(leaf, cs, leaves.map((l) => l[i] as tf.Tensor))),
+    cs.length === 0
+      ? leaf.clone()
+      : tf.tidy(() =>
+          linearLeaf(
+            leaf,
+            cs,
+            leaves.map((l) => l[i] as tf.Tensor),
+          ),
+        ),
   );
   return treeUnflatten<T>(baseFlat.def, out);
 }
@@ -202,10 +206,21 @@ export function treeLinearCombination<T extends Tree>(base: T, coeffs: readonly 
 export function treeWeightedSum<T extends Tree>(coeffs: readonly number[], terms: readonly T[]): T {
   const first = terms[0];
   if (first === undefined) throw new ShapeError('terms', 'needs at least one tree.');
-  const { cs, leaves } = nonZero(coeffs, terms.map((t) => treeLeaves(t)));
+  const { cs, leaves } = nonZero(
+    coeffs,
+    terms.map((t) => treeLeaves(t)),
+  );
   const { def, leaves: firstLeaves } = treeFlatten(first);
   const out = firstLeaves.map((leaf, i) =>
-    cs.length === 0 ? tf.zerosLike(leaf) : tf.tidy(() => linearLeaf(undefined, cs, leaves.map((l) => l[i] as tf.Tensor))),
+    cs.length === 0
+      ? tf.zerosLike(leaf)
+      : tf.tidy(() =>
+          linearLeaf(
+            undefined,
+            cs,
+            leaves.map((l) => l[i] as tf.Tensor),
+          ),
+        ),
   );
   return treeUnflatten<T>(def, out);
 }
@@ -261,7 +276,13 @@ export function treeDispose(...trees: (Tree | undefined)[]): void {
 
 /** Concatenate all leaves, flattened, into one vector (for norms, solvers, and interop). */
 export function treeToVector(a: Tree): tf.Tensor1D {
-  return tf.tidy(() => tf.concat(treeLeaves(a).map((x) => x.reshape([-1])), 0) as tf.Tensor1D);
+  return tf.tidy(
+    () =>
+      tf.concat(
+        treeLeaves(a).map((x) => x.reshape([-1])),
+        0,
+      ) as tf.Tensor1D,
+  );
 }
 
 /** Split a vector made by {@link treeToVector} back into a tree shaped like `like`. */

@@ -5,7 +5,14 @@ import { Linear, MLP, ShapeError } from '@nde/core';
 
 describeBackends('modules', () => {
   it('Linear.fromTorch matches x @ W^T + b', async () => {
-    const layer = Linear.fromTorch([[1, 2], [3, 4], [5, 6]], [0.5, -0.5, 1]);
+    const layer = Linear.fromTorch(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [0.5, -0.5, 1],
+    );
     await expectNoLeaks(async () => {
       const x = tf.tensor2d([[1, -1]]);
       const y = layer.apply(x);

@@ -19,12 +19,21 @@ function expm(a: number[][]): number[][] {
 describeBackends('CNF', () => {
   it('log-density of a linear flow matches the closed-form Gaussian to 1e-3', async () => {
     await expectNoLeaks(async () => {
-      const A = [[-0.5, 0.3, 0.1], [0.1, 0.4, -0.2], [0.0, 0.2, -0.1]];
+      const A = [
+        [-0.5, 0.3, 0.1],
+        [0.1, 0.4, -0.2],
+        [0.0, 0.2, -0.1],
+      ];
       const T = 0.8;
       const aT = A.map((r) => r.map((v) => v * T));
       const E = expm(aT);
       const trA = A[0]![0]! + A[1]![1]! + A[2]![2]!;
-      const xs = [[0.3, -0.2, 0.5], [1, 1, -1], [-1.5, 0.2, 0.7], [0, 0, 0]];
+      const xs = [
+        [0.3, -0.2, 0.5],
+        [1, 1, -1],
+        [-1.5, 0.2, 0.7],
+        [0, 0, 0],
+      ];
       // z = e^{AT} x; log p(x) = log N(z) + T tr A
       const expected = xs.map((x) => {
         const z = E.map((row) => row.reduce((s, v, j) => s + v * x[j]!, 0));
@@ -81,11 +90,15 @@ describeBackends('CNF', () => {
 
   it('gradients of the trace (forward-mode JVP) match finite differences', async () => {
     const field = new ConcatSquashMLP({ dim: 2, hidden: [8], seed: 3 });
-    const z = tf.tensor2d([[0.4, -0.3], [1.2, 0.5]]);
-    const L = (): tf.Scalar => tf.tidy(() => {
-      const r = divergence(field, 0.3, z, 'exact');
-      return tf.sum(r.div) as tf.Scalar;
-    });
+    const z = tf.tensor2d([
+      [0.4, -0.3],
+      [1.2, 0.5],
+    ]);
+    const L = (): tf.Scalar =>
+      tf.tidy(() => {
+        const r = divergence(field, 0.3, z, 'exact');
+        return tf.sum(r.div) as tf.Scalar;
+      });
     const w = field.layers[0]!.layer.weight;
     const { value, grads } = tf.variableGrads(L, [w]);
     const g = (await grads[w.name]!.data())[1]!;

@@ -19,7 +19,8 @@ describe('2-D toy datasets', () => {
       const lim = 5;
       const h = (2 * lim) / n;
       let mass = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mass += Math.exp(toy2dLogDensity(name, -lim + (i + 0.5) * h, -lim + (j + 0.5) * h)!) * h * h;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) mass += Math.exp(toy2dLogDensity(name, -lim + (i + 0.5) * h, -lim + (j + 0.5) * h)!) * h * h;
       expect(Math.abs(mass - 1)).toBeLessThan(0.03);
       const s = sampleToy2d(name, 200, 1);
       for (let i = 0; i < 200; i++) expect(Number.isFinite(toy2dLogDensity(name, s[2 * i]!, s[2 * i + 1]!)!)).toBe(true);

@@ -9,14 +9,30 @@ const LOG2PI = Math.log(2 * Math.PI);
 
 describeBackends('ContinuousTimeVAE', () => {
   it('ELBO = Σ masked Gaussian log-lik of the Euler-solved oscillator − KL, by hand', async () => {
-    const vae = new ContinuousTimeVAE({ dataDim: 2, latentDim: 2, dynamics: harmonicOscillator, decoder: 'identity', obsScale: 0.5, encoderHidden: 8, seed: 0 });
+    const vae = new ContinuousTimeVAE({
+      dataDim: 2,
+      latentDim: 2,
+      dynamics: harmonicOscillator,
+      decoder: 'identity',
+      obsScale: 0.5,
+      encoderHidden: 8,
+      seed: 0,
+    });
     const times = [0, 0.1, 0.2, 0.3];
     const batch = tinyBatch(2, 4, 2, times);
-    const eps = tf.tensor2d([[0.5, -0.2], [0, 1]]);
+    const eps = tf.tensor2d([
+      [0.5, -0.2],
+      [0, 1],
+    ]);
     await expectNoLeaks(async () => {
       const terms = vae.elbo(batch, { eps });
       const { mean, std } = vae.posterior(batch);
-      const [mu, sd, x, m] = (await Promise.all([mean, std, batch.values, batch.mask].map(values))) as [number[], number[], number[], number[]];
+      const [mu, sd, x, m] = (await Promise.all([mean, std, batch.values, batch.mask].map(values))) as [
+        number[],
+        number[],
+        number[],
+        number[],
+      ];
       const e = await values(eps);
       let ll = 0;
       let kl = 0;
@@ -51,7 +67,14 @@ describeBackends('ContinuousTimeVAE', () => {
 
   it('learned dynamics, sequence encoder: trains without leaks and samples', async () => {
     const batch = tinyBatch(4, 5, 2);
-    const vae = new ContinuousTimeVAE({ dataDim: 2, latentDim: 3, encoderInput: 'sequence', sequenceLength: 5, encoderHidden: 16, seed: 1 });
+    const vae = new ContinuousTimeVAE({
+      dataDim: 2,
+      latentDim: 3,
+      encoderInput: 'sequence',
+      sequenceLength: 5,
+      encoderHidden: 16,
+      seed: 1,
+    });
     const opt = new Adam({ learningRate: 0.01 });
     const first = opt.step(() => vae.elbo(batch, { seed: 0 }).loss, vae);
     let last = first;

@@ -4,10 +4,22 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError } from '@nde/core';
 import { values } from '@nde/test-utils';
-import { collateSequences, csvTimeSeries, mocapLike, ouProcess, parseCsv, seriesToBatch, spirals, splitBatchAt, stochasticLorenz, disposeBatch } from '../src/index.js';
+import {
+  collateSequences,
+  csvTimeSeries,
+  mocapLike,
+  ouProcess,
+  parseCsv,
+  seriesToBatch,
+  spirals,
+  splitBatchAt,
+  stochasticLorenz,
+  disposeBatch,
+} from '../src/index.js';
 
 // The devDependency's real CSV files (node_modules/vega-datasets/data/*.csv).
-const vegaData = (name: string): string => readFileSync(fileURLToPath(new URL(`../node_modules/vega-datasets/data/${name}`, import.meta.url)), 'utf8');
+const vegaData = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../node_modules/vega-datasets/data/${name}`, import.meta.url)), 'utf8');
 
 describe('data', () => {
   it('collateSequences puts per-sequence grids on the union grid with a mask', async () => {
@@ -49,7 +61,12 @@ describe('data', () => {
   });
 
   it('loads real CSV series from vega-datasets (stocks: grouped; CO₂: one series)', async () => {
-    const stocks = csvTimeSeries(vegaData('stocks.csv'), { time: 'date', values: ['price'], groupBy: 'symbol', timeUnitMs: 365.25 * 864e5 });
+    const stocks = csvTimeSeries(vegaData('stocks.csv'), {
+      time: 'date',
+      values: ['price'],
+      groupBy: 'symbol',
+      timeUnitMs: 365.25 * 864e5,
+    });
     expect(stocks.map((s) => s.name).sort()).toEqual(['AAPL', 'AMZN', 'GOOG', 'IBM', 'MSFT']);
     const msft = stocks.find((s) => s.name === 'MSFT');
     expect(msft?.values[0]).toEqual([39.81]);

@@ -9,9 +9,18 @@ const LOG2PI = Math.log(2 * Math.PI);
 describeBackends('ELBO terms (hand-computed)', () => {
   it('Gaussian log-likelihood with a mask', async () => {
     await expectNoLeaks(async () => {
-      const x = tf.tensor3d([[[1], [2]], [[0], [5]]]);
-      const mu = tf.tensor3d([[[0], [2.5]], [[0], [0]]]);
-      const m = tf.tensor3d([[[1], [1]], [[1], [0]]]);
+      const x = tf.tensor3d([
+        [[1], [2]],
+        [[0], [5]],
+      ]);
+      const mu = tf.tensor3d([
+        [[0], [2.5]],
+        [[0], [0]],
+      ]);
+      const m = tf.tensor3d([
+        [[1], [1]],
+        [[1], [0]],
+      ]);
       const ll = gaussianLogLikelihood(x, mu, 0.5, m);
       // seq 0: N(1|0,.25) + N(2|2.5,.25); seq 1: N(0|0,.25) only (5 is masked)
       const one = (d: number): number => -0.5 * ((d / 0.5) ** 2 + LOG2PI) - Math.log(0.5);

@@ -56,7 +56,10 @@ describeBackends('dynamic generator', (backend) => {
     const x = tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 2);
     // Linear weight [cin, (dy, dx, cout)] → conv2dTranspose filter [kh, kw, cout, cin]
     const filter = up.linear.weight.reshape([3, 2, 2, 2]).transpose([1, 2, 3, 0]) as tf.Tensor4D;
-    const ref = tf.add(tf.conv2dTranspose(x as tf.Tensor4D, filter, [2, 8, 8, 2], 2, 'valid'), tf.tile((up.linear.bias as tf.Tensor).reshape([2, 2, 2]).reshape([1, 2, 2, 2]), [1, 4, 4, 1]));
+    const ref = tf.add(
+      tf.conv2dTranspose(x as tf.Tensor4D, filter, [2, 8, 8, 2], 2, 'valid'),
+      tf.tile((up.linear.bias as tf.Tensor).reshape([2, 2, 2]).reshape([1, 2, 2, 2]), [1, 4, 4, 1]),
+    );
     const got = up.apply(x);
     const diff = (await tf.max(tf.abs(tf.sub(got, ref))).data())[0]!;
     expect(diff).toBeLessThan(1e-5);
@@ -74,7 +77,13 @@ describeBackends('dynamic generator', (backend) => {
       transition: new MLPTransition({ stateDim: 6, noiseDim: 3, hidden: [16], seed: 2 }),
       sigma: 0.3,
     });
-    const trainer = new ABPTTTrainer(model, data, { chunkLength: 4, langevinSteps: backend === 'cpu' ? 3 : 5, stepSize: 0.1, learningRate: 1e-2, learnSteps: 2 });
+    const trainer = new ABPTTTrainer(model, data, {
+      chunkLength: 4,
+      langevinSteps: backend === 'cpu' ? 3 : 5,
+      stepSize: 0.1,
+      learningRate: 1e-2,
+      learnSteps: 2,
+    });
     const errs: number[] = [];
     // tfjs-cpu is ~10× slower here than wasm: fewer epochs there.
     const epochs = backend === 'cpu' ? 5 : 12;

@@ -14,7 +14,11 @@ export function tinyBatch(B = 3, T = 5, D = 2, times?: number[]): IrregularBatch
       }
     }
   }
-  return { times: times ?? Array.from({ length: T }, (_, i) => 0.1 + 0.3 * i + 0.05 * (i % 2)), values: tf.tensor3d(v, [B, T, D]), mask: tf.tensor3d(m, [B, T, D]) };
+  return {
+    times: times ?? Array.from({ length: T }, (_, i) => 0.1 + 0.3 * i + 0.05 * (i % 2)),
+    values: tf.tensor3d(v, [B, T, D]),
+    mask: tf.tensor3d(m, [B, T, D]),
+  };
 }
 
 /** The same batch with every masked-out value replaced by garbage. */

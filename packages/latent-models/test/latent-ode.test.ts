@@ -12,15 +12,32 @@ const LOG2PI = Math.log(2 * Math.PI);
 
 describeBackends('LatentODE', () => {
   it('ELBO terms equal the hand-assembled ones for a given ε', async () => {
-    const model = new LatentODE({ dataDim: 2, latentDim: 3, encoderHidden: 6, dynamicsHidden: [5], decoderHidden: [5], obsScale: 0.4, seed: 1 });
+    const model = new LatentODE({
+      dataDim: 2,
+      latentDim: 3,
+      encoderHidden: 6,
+      dynamicsHidden: [5],
+      decoderHidden: [5],
+      obsScale: 0.4,
+      seed: 1,
+    });
     const batch = tinyBatch(2, 4, 2);
-    const eps = tf.tensor2d([[0.3, -1, 0.5], [1.2, 0.1, -0.4]]);
+    const eps = tf.tensor2d([
+      [0.3, -1, 0.5],
+      [1.2, 0.1, -0.4],
+    ]);
     await expectNoLeaks(async () => {
       const terms = model.elbo(batch, { eps, klWeight: 0.5 });
       const { mean, std } = model.posterior(batch);
       const z0 = tf.tidy(() => tf.add(mean, tf.mul(std, eps)) as tf.Tensor2D);
       const pred = model.decode(z0, batch.times[0] as number, batch.times);
-      const [x, m, p, mu, sd] = (await Promise.all([batch.values, batch.mask, pred, mean, std].map(values))) as [number[], number[], number[], number[], number[]];
+      const [x, m, p, mu, sd] = (await Promise.all([batch.values, batch.mask, pred, mean, std].map(values))) as [
+        number[],
+        number[],
+        number[],
+        number[],
+        number[],
+      ];
       let ll = 0;
       x.forEach((xi, i) => {
         if (m[i] === 1) ll += -0.5 * (((xi - (p[i] as number)) / 0.4) ** 2 + LOG2PI) - Math.log(0.4);
@@ -32,7 +49,9 @@ describeBackends('LatentODE', () => {
         kl += 0.5 * (s * s + mi * mi - 1) - Math.log(s);
       });
       kl /= 2;
-      const [gotLL, gotKL, gotLoss, gotElbo] = await Promise.all([terms.logLik, terms.kl, terms.loss, terms.elbo].map(async (t) => (await values(t))[0] as number));
+      const [gotLL, gotKL, gotLoss, gotElbo] = await Promise.all(
+        [terms.logLik, terms.kl, terms.loss, terms.elbo].map(async (t) => (await values(t))[0] as number),
+      );
       expect(gotLL).toBeCloseTo(ll, 3);
       expect(gotKL).toBeCloseTo(kl, 4);
       expect(gotLoss).toBeCloseTo(-(ll - 0.5 * kl), 3);

@@ -12,7 +12,11 @@ function linearKL(a: number, b: number, c: number, sigma: number, z0: number, T:
   const rhs = ([m, v]: number[]): number[] => {
     const mm = m as number;
     const vv = v as number;
-    return [a * mm + b, 2 * a * vv + sigma * sigma, (0.5 * ((a - c) ** 2 * (vv + mm * mm) + 2 * (a - c) * b * mm + b * b)) / (sigma * sigma)];
+    return [
+      a * mm + b,
+      2 * a * vv + sigma * sigma,
+      (0.5 * ((a - c) ** 2 * (vv + mm * mm) + 2 * (a - c) * b * mm + b * b)) / (sigma * sigma),
+    ];
   };
   let y = [z0, 0, 0];
   const n = 2000;
@@ -60,7 +64,16 @@ describeBackends('latent SDE', () => {
   it('ELBO ignores masked values, trains without leaks (with and without STL), samples', async () => {
     const batch = tinyBatch(3, 5, 2);
     const garbage = withGarbage(batch);
-    const model = new LatentSDE({ dataDim: 2, latentDim: 2, contextDim: 3, encoderHidden: 4, hidden: 8, diffusionHidden: 4, dt: 0.1, seed: 0 });
+    const model = new LatentSDE({
+      dataDim: 2,
+      latentDim: 2,
+      contextDim: 3,
+      encoderHidden: 4,
+      hidden: 8,
+      diffusionHidden: 4,
+      dt: 0.1,
+      seed: 0,
+    });
     const e1 = model.elbo(batch, { seed: 5 });
     const e2 = model.elbo(garbage, { seed: 5 });
     expect((await values(e2.loss))[0]).toBeCloseTo((await values(e1.loss))[0] as number, 3);

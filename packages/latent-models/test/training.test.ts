@@ -10,7 +10,11 @@ import { Adam, Rng, clipByGlobalNorm, globalNorm, klAnnealing, loadCheckpoint, s
 describeBackends('training helpers', () => {
   it('Adam minimises a quadratic, clips, and leaks nothing per step', async () => {
     const mlp = new MLP({ sizes: [2, 8, 1], seed: 1 });
-    const x = tf.tensor2d([[1, 2], [3, -1], [0, 0.5]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0, 0.5],
+    ]);
     const y = tf.tensor2d([[1], [-1], [0.5]]);
     const opt = new Adam({ learningRate: 0.05, clipNorm: 1 });
     const loss = (): tf.Scalar => tf.mean(tf.square(tf.sub(mlp.apply(x), y)));

@@ -29,7 +29,12 @@ tf.registerGradient({
         const [kh, kw] = filter.shape;
         const ph = a.pad === 'same' ? (kh - 1) / 2 : 0;
         const pw = a.pad === 'same' ? (kw - 1) / 2 : 0;
-        const xp = x.pad([[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+        const xp = x.pad([
+          [0, 0],
+          [ph, ph],
+          [pw, pw],
+          [0, 0],
+        ]);
         const xt = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [ci, H+2p, W+2p, b]
         const f = dy4.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [H, W, b, co]
         return tf.conv2d(xt, f, 1, 'valid').transpose([1, 2, 0, 3]); // [kh, kw, ci, co]
@@ -41,7 +46,8 @@ tf.registerGradient({
 await tf.setBackend('wasm');
 await tf.ready();
 const { train, test } = await loadFashionMnist();
-const toTensor = (s: { images: Uint8Array; count: number }) => tf.tidy(() => prepareFashionFrames(tf.tensor3d(s.images, [s.count, 28, 28], 'int32'), { scale255: true }));
+const toTensor = (s: { images: Uint8Array; count: number }) =>
+  tf.tidy(() => prepareFashionFrames(tf.tensor3d(s.images, [s.count, 28, 28], 'int32'), { scale255: true }));
 const xTrain = toTensor(train);
 const yTrain = tf.oneHot(tf.tensor1d(train.labels, 'int32'), 10).toFloat();
 const xTest = toTensor(test);
@@ -54,12 +60,26 @@ await model.fit(xTrain, yTrain, {
   epochs,
   batchSize: 128,
   shuffle: true,
-  callbacks: { onBatchEnd: (b, logs) => { if (b % 100 === 0) console.log(`  batch ${b}: loss ${logs?.loss?.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); }, onEpochEnd: (e, logs) => console.log(`epoch ${e + 1}: loss ${logs?.loss?.toFixed(4)} acc ${logs?.acc?.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`) },
+  callbacks: {
+    onBatchEnd: (b, logs) => {
+      if (b % 100 === 0) console.log(`  batch ${b}: loss ${logs?.loss?.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    },
+    onEpochEnd: (e, logs) =>
+      console.log(
+        `epoch ${e + 1}: loss ${logs?.loss?.toFixed(4)} acc ${logs?.acc?.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      ),
+  },
 });
 const trainSeconds = (performance.now() - t0) / 1000;
 const pred = tf.tidy(() => (model.predict(xTest, { batchSize: 500 }) as tf.Tensor).argMax(-1));
 const accuracy = (await tf.equal(pred, yTest).sum().data())[0]! / test.count;
 console.log(`test accuracy ${(accuracy * 100).toFixed(2)}% after ${epochs} epochs, ${trainSeconds.toFixed(0)} s`);
-model.setUserDefinedMetadata({ testAccuracy: accuracy, epochs, trainSeconds, input: '32x32x1 in [0,1]; 28x28 zero-padded', dataset: 'Fashion-MNIST (Debian dataset-fashion-mnist)' });
+model.setUserDefinedMetadata({
+  testAccuracy: accuracy,
+  epochs,
+  trainSeconds,
+  input: '32x32x1 in [0,1]; 28x28 zero-padded',
+  dataset: 'Fashion-MNIST (Debian dataset-fashion-mnist)',
+});
 await model.save(fileSystemHandler(out));
 console.log(`saved to ${out}`);

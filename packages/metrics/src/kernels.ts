@@ -25,11 +25,20 @@ export function squaredDistances(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
 
 /** Check two feature matrices `[n, d]`, `[m, d]`. @internal */
 export function checkPair(x: tf.Tensor, y: tf.Tensor, names: [string, string] = ['x', 'y'], minRows = 2): void {
-  for (const [name, t] of [[names[0], x], [names[1], y]] as const) {
+  for (const [name, t] of [
+    [names[0], x],
+    [names[1], y],
+  ] as const) {
     if (t.rank !== 2) throw new ShapeError(name, `has shape [${t.shape}]; expected samples [n, d].`, 'Flatten each sample into one row.');
-    if ((t.shape[0] as number) < minRows) throw new InvalidArgumentError(name, `has ${t.shape[0]} samples; need at least ${minRows}.`, 'Pass more samples.');
+    if ((t.shape[0] as number) < minRows)
+      throw new InvalidArgumentError(name, `has ${t.shape[0]} samples; need at least ${minRows}.`, 'Pass more samples.');
   }
-  if (x.shape[1] !== y.shape[1]) throw new ShapeError(names[1], `has ${y.shape[1]} features per row, ${names[0]} has ${x.shape[1]}.`, 'Both samples must live in the same space.');
+  if (x.shape[1] !== y.shape[1])
+    throw new ShapeError(
+      names[1],
+      `has ${y.shape[1]} features per row, ${names[0]} has ${x.shape[1]}.`,
+      'Both samples must live in the same space.',
+    );
 }
 
 /**

@@ -30,15 +30,29 @@ export interface BitsPerDimOptions {
  * await bitsPerDim([0, 0], { dims: 784 }); // 8
  * ```
  */
-export async function bitsPerDim(logLikelihood: number | readonly number[] | tf.Tensor, { dims, levels = 256, range = 1 }: BitsPerDimOptions): Promise<number> {
-  if (!(Number.isInteger(dims) && dims > 0)) throw new InvalidArgumentError('dims', `must be a positive integer (got ${dims}).`, 'Pass the number of dimensions of one example, e.g. 28*28.');
+export async function bitsPerDim(
+  logLikelihood: number | readonly number[] | tf.Tensor,
+  { dims, levels = 256, range = 1 }: BitsPerDimOptions,
+): Promise<number> {
+  if (!(Number.isInteger(dims) && dims > 0))
+    throw new InvalidArgumentError(
+      'dims',
+      `must be a positive integer (got ${dims}).`,
+      'Pass the number of dimensions of one example, e.g. 28*28.',
+    );
   if (!(levels > 0)) throw new InvalidArgumentError('levels', `must be > 0 (got ${levels}).`);
   if (!(range > 0)) throw new InvalidArgumentError('range', `must be > 0 (got ${range}).`);
-  const ll = typeof logLikelihood === 'number' ? [logLikelihood] : logLikelihood instanceof tf.Tensor ? Array.from(await logLikelihood.data()) : Array.from(logLikelihood);
+  const ll =
+    typeof logLikelihood === 'number'
+      ? [logLikelihood]
+      : logLikelihood instanceof tf.Tensor
+        ? Array.from(await logLikelihood.data())
+        : Array.from(logLikelihood);
   if (ll.length === 0) throw new InvalidArgumentError('logLikelihood', 'is empty.');
   let mean = 0;
   ll.forEach((v, i) => {
-    if (!Number.isFinite(v)) throw new InvalidArgumentError('logLikelihood', `entry ${i} is ${v}.`, 'Log-likelihoods must be finite (nats per example).');
+    if (!Number.isFinite(v))
+      throw new InvalidArgumentError('logLikelihood', `entry ${i} is ${v}.`, 'Log-likelihoods must be finite (nats per example).');
     mean += v / ll.length;
   });
   return (-mean + dims * Math.log(levels / range)) / (dims * Math.LN2);

@@ -29,7 +29,11 @@ async function sumOf(t: tf.Tensor): Promise<number> {
  * const m2 = await mmd(x, y, { kernel: { kind: 'gaussian', bandwidth: 1 }, unbiased: true });
  * ```
  */
-export async function mmd(x: tf.Tensor2D, y: tf.Tensor2D, { kernel = { kind: 'gaussian' }, unbiased = true }: MmdOptions = {}): Promise<number> {
+export async function mmd(
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  { kernel = { kind: 'gaussian' }, unbiased = true }: MmdOptions = {},
+): Promise<number> {
   checkPair(x, y);
   let k = kernel;
   if (k.kind === 'gaussian') {

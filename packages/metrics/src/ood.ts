@@ -29,7 +29,7 @@ export async function oodAuroc(inScores: ScoresLike, outScores: ScoresLike): Pro
   const b = await read('outScores', outScores);
   const all = [...Array.from(a, (v) => ({ v, ood: false })), ...Array.from(b, (v) => ({ v, ood: true }))].sort((x, y) => x.v - y.v);
   let rankSumOod = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && (all[j] as { v: number }).v === (all[i] as { v: number }).v) j++;
     const rank = (i + 1 + j) / 2; // average of ranks i+1..j

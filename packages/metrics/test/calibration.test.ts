@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { brierScore, expectedCalibrationError, maxCalibrationError, negativeLogLikelihood, predictiveEntropy, reliabilityDiagram, reliabilityDiagramSvg, seededRandom } from '../src/index.js';
+import {
+  brierScore,
+  expectedCalibrationError,
+  maxCalibrationError,
+  negativeLogLikelihood,
+  predictiveEntropy,
+  reliabilityDiagram,
+  reliabilityDiagramSvg,
+  seededRandom,
+} from '../src/index.js';
 
 /** Binary predictions with top-label confidence c ~ U(0.5, 1) and P(correct | c) = accuracy(c). */
 function synthetic(n: number, seed: number, accuracy: (c: number) => number): { probs: number[][]; labels: number[] } {
@@ -53,10 +62,31 @@ describeBackends('calibration', () => {
   });
 
   it('NLL, Brier and predictive entropy', async () => {
-    expect(await negativeLogLikelihood([[0.5, 0.5], [0.25, 0.75]], [0, 1])).toBeCloseTo((Math.LN2 - Math.log(0.75)) / 2, 12);
-    expect(await brierScore([[1, 0], [0.5, 0.5]], [0, 1])).toBeCloseTo(0.25, 12);
+    expect(
+      await negativeLogLikelihood(
+        [
+          [0.5, 0.5],
+          [0.25, 0.75],
+        ],
+        [0, 1],
+      ),
+    ).toBeCloseTo((Math.LN2 - Math.log(0.75)) / 2, 12);
+    expect(
+      await brierScore(
+        [
+          [1, 0],
+          [0.5, 0.5],
+        ],
+        [0, 1],
+      ),
+    ).toBeCloseTo(0.25, 12);
     expect(await brierScore([0.8, 0.3], [1, 0], { binary: true })).toBeCloseTo((0.04 + 0.09) / 2, 12);
-    const h = await predictiveEntropy(tf.tensor2d([[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]]));
+    const h = await predictiveEntropy(
+      tf.tensor2d([
+        [0.25, 0.25, 0.25, 0.25],
+        [1, 0, 0, 0],
+      ]),
+    );
     expect(h[0]!).toBeCloseTo(Math.log(4), 6);
     expect(h[1]!).toBe(0);
   });

@@ -4,7 +4,11 @@ import { describeBackends, expectNoLeaks } from '@nde/test-utils';
 import { fid, frechetDistance, frechetVideoDistance, gaussianStats, toMatrix64, type GaussianStats } from '../src/index.js';
 import { normalRows, spd } from './helpers.js';
 
-const stats = (mean: number[], cov: number[][], count = 10_000): GaussianStats => ({ count, mean: Float64Array.from(mean), covariance: toMatrix64(cov) });
+const stats = (mean: number[], cov: number[][], count = 10_000): GaussianStats => ({
+  count,
+  mean: Float64Array.from(mean),
+  covariance: toMatrix64(cov),
+});
 
 describeBackends('Fréchet distance', () => {
   it('closed forms: identical Gaussians → 0; shifted mean → |μ₁ − μ₂|²', async () => {
@@ -38,8 +42,21 @@ describeBackends('Fréchet distance', () => {
   });
 
   it('clear errors: dimension mismatch, too few samples for the dimension', async () => {
-    const a = stats([0, 0], [[1, 0], [0, 1]]);
-    const b = stats([0, 0, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const a = stats(
+      [0, 0],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
+    const b = stats(
+      [0, 0, 0],
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    );
     await expect(frechetDistance(a, b)).rejects.toThrow(/`b`: has dimension 3, a has 2/);
     const x = tf.tensor2d(normalRows(10, 32, 3));
     await expect(fid(x, x)).rejects.toThrow(/10 samples for 32-dimensional features.*at least 33 samples/);

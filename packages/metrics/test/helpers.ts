@@ -1,7 +1,12 @@
 import { seededRandom } from '../src/random.js';
 
 /** Standard normal rows `[n][d]` from a seed (Box–Muller). */
-export function normalRows(n: number, d: number, seed: number, { mean = 0, scale = 1 }: { mean?: number | number[]; scale?: number } = {}): number[][] {
+export function normalRows(
+  n: number,
+  d: number,
+  seed: number,
+  { mean = 0, scale = 1 }: { mean?: number | number[]; scale?: number } = {},
+): number[][] {
   const rand = seededRandom(seed);
   const out: number[][] = [];
   for (let i = 0; i < n; i++) {
@@ -30,5 +35,7 @@ export function spd(d: number, cond: number, seed: number): number[][] {
     q.push(v.map((x) => x / nrm));
   }
   const ev = Array.from({ length: d }, (_, i) => Math.pow(cond, -i / Math.max(d - 1, 1)));
-  return Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => q.reduce((s, u, i) => s + (ev[i] as number) * (u[a] as number) * (u[b] as number), 0)));
+  return Array.from({ length: d }, (_, a) =>
+    Array.from({ length: d }, (_, b) => q.reduce((s, u, i) => s + (ev[i] as number) * (u[a] as number) * (u[b] as number), 0)),
+  );
 }

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { cholesky, congruenceLower, eigh, matmul64, sqrtmNewtonSchulz, sqrtmPsd, toArray2d, toMatrix64, traceSqrtProduct, transpose64 } from '../src/index.js';
+import {
+  cholesky,
+  congruenceLower,
+  eigh,
+  matmul64,
+  sqrtmNewtonSchulz,
+  sqrtmPsd,
+  toArray2d,
+  toMatrix64,
+  traceSqrtProduct,
+  transpose64,
+} from '../src/index.js';
 import { spd } from './helpers.js';
 
 describe('eigh (Householder + implicit QL)', () => {
   it('diagonalises a 2×2 exactly', () => {
-    const { values, vectors } = eigh([[2, 1], [1, 2]]);
+    const { values, vectors } = eigh([
+      [2, 1],
+      [1, 2],
+    ]);
     expect(Array.from(values)).toEqual([expect.closeTo(1, 14), expect.closeTo(3, 14)]);
     const v = toArray2d(vectors!);
     expect(Math.abs(v[1]![0]!)).toBeCloseTo(Math.SQRT1_2, 14);
@@ -44,7 +58,12 @@ describe('matrix square roots', () => {
     const v = [1, 2, 3];
     const rank1 = v.map((a) => v.map((b) => a * b));
     expect(sqrtmPsd(rank1).residual).toBeLessThan(1e-14);
-    expect(() => sqrtmPsd([[1, 0], [0, -1]])).toThrow(/not positive semi-definite/);
+    expect(() =>
+      sqrtmPsd([
+        [1, 0],
+        [0, -1],
+      ]),
+    ).toThrow(/not positive semi-definite/);
   });
 
   it('Newton–Schulz converges with an error check on a well-conditioned product, and refuses when it cannot', () => {
@@ -65,8 +84,14 @@ describe('matrix square roots', () => {
     expect(viaChol.trace).toBeCloseTo(ref, 10);
     const viaTf = await traceSqrtProduct(A, B, { products: 'tfjs' });
     expect(Math.abs(viaTf.trace - ref) / ref).toBeLessThan(1e-4);
-    const sing = [[1, 1], [1, 1]];
-    const r = await traceSqrtProduct(sing, [[1, 0], [0, 1]]);
+    const sing = [
+      [1, 1],
+      [1, 1],
+    ];
+    const r = await traceSqrtProduct(sing, [
+      [1, 0],
+      [0, 1],
+    ]);
     expect(r.route).toBe('eigh');
     expect(r.trace).toBeCloseTo(Math.sqrt(2), 12); // eig(AB) = {2, 0}
   });
@@ -80,6 +105,11 @@ describe('matrix square roots', () => {
     const M = congruenceLower(L, B);
     const ref = matmul64(matmul64(transpose64(L), B), L);
     M.data.forEach((v, i) => expect(v).toBeCloseTo(ref.data[i]!, 12));
-    expect(cholesky([[1, 2], [2, 1]])).toBeUndefined();
+    expect(
+      cholesky([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toBeUndefined();
   });
 });

@@ -3,16 +3,39 @@ import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { FASHION_MNIST_DIR, fashionClassifier, features, fileSystemHandler, loadFashionMnist, loadFeatureModel, prepareFashionFrames } from '../src/index.js';
+import {
+  FASHION_MNIST_DIR,
+  fashionClassifier,
+  features,
+  fileSystemHandler,
+  loadFashionMnist,
+  loadFeatureModel,
+  prepareFashionFrames,
+} from '../src/index.js';
 
 describeBackends('feature models', (backend) => {
   it('fileSystemHandler round-trips a LayersModel; loadFeatureModel reads the folder or model.json; features picks a layer', async () => {
     const dir = mkdtempSync(`${tmpdir()}/nde-model-`);
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 4, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 2, name: 'out' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          inputShape: [3],
+          units: 4,
+          activation: 'relu',
+          name: 'hidden',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.dense({ units: 2, name: 'out' }),
+      ],
+    });
     await model.save(fileSystemHandler(`file://${dir}`));
     const a = await loadFeatureModel(dir);
     const b = await loadFeatureModel(`${dir}/model.json`, { kind: 'layers' });
-    const x = tf.tensor2d([[1, 2, 3], [0, -1, 4], [2, 2, 2]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [0, -1, 4],
+      [2, 2, 2],
+    ]);
     await expectNoLeaks(async () => {
       const y0 = model.predict(x) as tf.Tensor;
       const y1 = await features(a, x, { batchSize: 2 });
@@ -39,28 +62,31 @@ describeBackends('feature models', (backend) => {
     rgb.dispose();
   });
 
-  it.skipIf(!existsSync(FASHION_MNIST_DIR))('the shipped classifier is accurate on Fashion-MNIST test images (28×28 and upscaled 64×64)', async () => {
-    const model = await fashionClassifier();
-    const { test } = await loadFashionMnist();
-    const n = backend === 'cpu' ? 200 : 1000; // tfjs-cpu convolutions are slow
-    const imgs = tf.tensor3d(test.images.subarray(0, n * 784), [n, 28, 28], 'int32');
-    const labels = tf.tensor1d(test.labels.subarray(0, n), 'int32');
-    const acc = async (x: tf.Tensor4D): Promise<number> => {
-      const p = await features(model, x);
-      const a = tf.tidy(() => tf.equal(p.argMax(-1), labels).toFloat().mean());
-      const v = (await a.data())[0]!;
-      [p, a].forEach((t) => t.dispose());
-      return v;
-    };
-    const x28 = prepareFashionFrames(imgs, { scale255: true });
-    const x64 = tf.tidy(() => prepareFashionFrames(tf.image.resizeBilinear(x28, [64, 64]) as tf.Tensor4D));
-    const [a28, a64] = [await acc(x28), await acc(x64)];
-    console.log(`[${backend}] shipped classifier accuracy on ${n} test images: 28×28 ${a28}, 64×64 ${a64}`);
-    expect(a28).toBeGreaterThan(0.82);
-    expect(a64).toBeGreaterThan(0.75);
-    const f = await features(model, x28, { layer: 'features' });
-    expect(f.shape).toEqual([n, 128]);
-    [imgs, labels, x28, x64, f].forEach((t) => t.dispose());
-    model.dispose();
-  });
+  it.skipIf(!existsSync(FASHION_MNIST_DIR))(
+    'the shipped classifier is accurate on Fashion-MNIST test images (28×28 and upscaled 64×64)',
+    async () => {
+      const model = await fashionClassifier();
+      const { test } = await loadFashionMnist();
+      const n = backend === 'cpu' ? 200 : 1000; // tfjs-cpu convolutions are slow
+      const imgs = tf.tensor3d(test.images.subarray(0, n * 784), [n, 28, 28], 'int32');
+      const labels = tf.tensor1d(test.labels.subarray(0, n), 'int32');
+      const acc = async (x: tf.Tensor4D): Promise<number> => {
+        const p = await features(model, x);
+        const a = tf.tidy(() => tf.equal(p.argMax(-1), labels).toFloat().mean());
+        const v = (await a.data())[0]!;
+        [p, a].forEach((t) => t.dispose());
+        return v;
+      };
+      const x28 = prepareFashionFrames(imgs, { scale255: true });
+      const x64 = tf.tidy(() => prepareFashionFrames(tf.image.resizeBilinear(x28, [64, 64]) as tf.Tensor4D));
+      const [a28, a64] = [await acc(x28), await acc(x64)];
+      console.log(`[${backend}] shipped classifier accuracy on ${n} test images: 28×28 ${a28}, 64×64 ${a64}`);
+      expect(a28).toBeGreaterThan(0.82);
+      expect(a64).toBeGreaterThan(0.75);
+      const f = await features(model, x28, { layer: 'features' });
+      expect(f.shape).toEqual([n, 128]);
+      [imgs, labels, x28, x64, f].forEach((t) => t.dispose());
+      model.dispose();
+    },
+  );
 });

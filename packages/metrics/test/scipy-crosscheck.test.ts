@@ -2,8 +2,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frechetDistance, sqrtmPsd, toMatrix64, traceSqrtProduct } from '../src/index.js';
 
-interface Case { d: number; condition: number; mu1: number[]; mu2: number[]; sigma1: number[][]; sigma2: number[][]; traceSqrtProduct: number; fid: number; sqrtSigma1: number[][] }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/sqrtm-scipy.json', import.meta.url), 'utf8')) as { scipy: string; cases: Case[] };
+interface Case {
+  d: number;
+  condition: number;
+  mu1: number[];
+  mu2: number[];
+  sigma1: number[][];
+  sigma2: number[][];
+  traceSqrtProduct: number;
+  fid: number;
+  sqrtSigma1: number[][];
+}
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/sqrtm-scipy.json', import.meta.url), 'utf8')) as {
+  scipy: string;
+  cases: Case[];
+};
 
 describe(`cross-check against scipy.linalg.sqrtm (scipy ${fixture.scipy}, float64)`, () => {
   for (const c of fixture.cases) {

@@ -12,7 +12,12 @@ describeBackends('streaming mean / covariance', () => {
       const x = tf.tensor2d(rows);
       const batch = await gaussianStats(x);
       const acc = new StreamingMoments(16, { chunkSize: 97 });
-      for (const [a, b] of [[0, 10], [10, 333], [333, 334], [334, 1000]] as const) {
+      for (const [a, b] of [
+        [0, 10],
+        [10, 333],
+        [333, 334],
+        [334, 1000],
+      ] as const) {
         const part = x.slice(a, b - a);
         await acc.update(part);
         part.dispose();

@@ -49,7 +49,8 @@ export class ODENet extends BaseModule implements Predictor {
     init.dispose();
     this.t1 = options.t1 ?? 1;
     this.steps = options.steps ?? 4;
-    if (!(Number.isInteger(this.steps) && this.steps > 0)) throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
+    if (!(Number.isInteger(this.steps) && this.steps > 0))
+      throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
     this.method = options.method ?? 'midpoint';
   }
 
@@ -62,7 +63,10 @@ export class ODENet extends BaseModule implements Predictor {
     const h = this.input.apply(x);
     const w = tf.expandDims(this.w, 0);
     const h0 = tf.reshape(h, [1, -1]);
-    const hs = odeint((t: number, y: tf.Tensor) => this.field.apply(t, y, w), h0, [0, this.t1], { method: this.method, dt: this.t1 / this.steps });
+    const hs = odeint((t: number, y: tf.Tensor) => this.field.apply(t, y, w), h0, [0, this.t1], {
+      method: this.method,
+      dt: this.t1 / this.steps,
+    });
     const h1 = tf.reshape(tf.slice(hs, [1, 0, 0], [1, 1, h0.shape[1] as number]), h.shape);
     return { out: this.output.apply(h1) };
   }

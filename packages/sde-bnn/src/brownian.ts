@@ -50,7 +50,11 @@ export class JointBrownian implements BrownianMotion {
 
   evaluateLevy(s: number, u: number, kind: Exclude<LevyAreaKind, 'none'>): BrownianIncrement {
     if (kind === 'space-space') {
-      throw new UnsupportedError('levyArea', 'the joint SDE-BNN state supports increments and space-time Lévy area only.', "Use 'euler', 'midpoint', 'heun' or 'reversible_heun'.");
+      throw new UnsupportedError(
+        'levyArea',
+        'the joint SDE-BNN state supports increments and space-time Lévy area only.',
+        "Use 'euler', 'midpoint', 'heun' or 'reversible_heun'.",
+      );
     }
     const inc = this.inner.evaluateLevy(s, u, 'space-time');
     const out: BrownianIncrement = { W: this.pad(inc.W), ...(inc.H ? { H: this.pad(inc.H) } : {}) };

@@ -103,13 +103,23 @@ function makeAdjoint(name: SdeBnnAdjoint, params: Module | readonly tf.Variable[
 export function solveJoint(o: JointSolveOptions): JointSolution {
   const method = o.method ?? 'midpoint';
   const adjoint = o.adjoint ?? 'direct';
-  if (!METHODS.includes(method)) throw new InvalidArgumentError('method', `must be one of ${METHODS.join(', ')} (got '${String(method)}').`);
-  if (!ADJOINTS.includes(adjoint)) throw new InvalidArgumentError('adjoint', `must be one of ${ADJOINTS.join(', ')} (got '${String(adjoint)}').`);
+  if (!METHODS.includes(method))
+    throw new InvalidArgumentError('method', `must be one of ${METHODS.join(', ')} (got '${String(method)}').`);
+  if (!ADJOINTS.includes(adjoint))
+    throw new InvalidArgumentError('adjoint', `must be one of ${ADJOINTS.join(', ')} (got '${String(adjoint)}').`);
   if (adjoint === 'reversible' && method !== 'reversible_heun') {
-    throw new UnsupportedError('adjoint', "the reversible adjoint needs method 'reversible_heun'.", "Use method: 'reversible_heun', or adjoint 'direct'/'stochastic'.");
+    throw new UnsupportedError(
+      'adjoint',
+      "the reversible adjoint needs method 'reversible_heun'.",
+      "Use method: 'reversible_heun', or adjoint 'direct'/'stochastic'.",
+    );
   }
   if ((adjoint === 'stochastic' || adjoint === 'backsolve') && method === 'euler' && o.stl) {
-    throw new UnsupportedError('adjoint', 'the stochastic adjoint solves Stratonovich SDEs; the STL term makes the Itô (euler) form differ.', "Use method 'midpoint' or 'heun' with STL and the stochastic adjoint.");
+    throw new UnsupportedError(
+      'adjoint',
+      'the stochastic adjoint solves Stratonovich SDEs; the STL term makes the Itô (euler) form differ.',
+      "Use method 'midpoint' or 'heun' with STL and the stochastic adjoint.",
+    );
   }
   const t1 = o.t1 ?? 1;
   const steps = o.steps ?? 4;
@@ -118,7 +128,8 @@ export function solveJoint(o: JointSolveOptions): JointSolution {
   if (o.w0.rank !== 2) throw new ShapeError('w0', `must be [samples, D] (got [${o.w0.shape}]).`);
   const [S, D] = o.w0.shape as [number, number];
   const hasH = o.h0 !== undefined;
-  if (hasH && (o.h0 as tf.Tensor).shape[0] !== S) throw new ShapeError('h0', `has ${(o.h0 as tf.Tensor).shape[0]} rows but w0 has ${S} (one row per weight sample).`);
+  if (hasH && (o.h0 as tf.Tensor).shape[0] !== S)
+    throw new ShapeError('h0', `has ${(o.h0 as tf.Tensor).shape[0]} rows but w0 has ${S} (one row per weight sample).`);
   if (hasH && !o.field) throw new InvalidArgumentError('field', 'is required when h0 is given.');
   const Nh = hasH ? ((o.h0 as tf.Tensor).shape[1] as number) : 0;
   const stl = o.stl ?? false;
@@ -126,7 +137,11 @@ export function solveJoint(o: JointSolveOptions): JointSolution {
   const { prior, posterior } = o;
   const sigma = prior.sigma;
   if (stl && sdeType === 'stratonovich' && !posterior.diagJacobian) {
-    throw new UnsupportedError('posterior', 'STL with a Stratonovich method needs posterior.diagJacobian for the Itô correction.', "Use method 'euler', or a posterior with diagJacobian (PosteriorDrift has one).");
+    throw new UnsupportedError(
+      'posterior',
+      'STL with a Stratonovich method needs posterior.diagJacobian for the Itô correction.',
+      "Use method 'euler', or a posterior with diagJacobian (PosteriorDrift has one).",
+    );
   }
   const split = (y: tf.Tensor): { h: tf.Tensor | undefined; w: tf.Tensor } => ({
     h: hasH ? tf.slice(y, [0, 0], [S, Nh]) : undefined,

@@ -37,13 +37,16 @@ export class PosteriorDrift extends BaseModule {
   constructor(options: PosteriorDriftOptions) {
     super();
     const { weightDim } = options;
-    if (!(Number.isInteger(weightDim) && weightDim > 0)) throw new InvalidArgumentError('weightDim', `must be a positive integer (got ${weightDim}).`);
+    if (!(Number.isInteger(weightDim) && weightDim > 0))
+      throw new InvalidArgumentError('weightDim', `must be a positive integer (got ${weightDim}).`);
     this.weightDim = weightDim;
     this.hidden = options.hidden ?? 32;
     const seed = options.seed ?? 0;
     this.l1 = new Linear({ inFeatures: weightDim + 1, outFeatures: this.hidden, seed });
     const scale = options.outputScale ?? 0;
-    const w2 = tf.tidy(() => tf.mul(tf.randomUniform([this.hidden, weightDim], -1, 1, 'float32', seed + 1), scale / Math.sqrt(this.hidden)) as tf.Tensor2D);
+    const w2 = tf.tidy(
+      () => tf.mul(tf.randomUniform([this.hidden, weightDim], -1, 1, 'float32', seed + 1), scale / Math.sqrt(this.hidden)) as tf.Tensor2D,
+    );
     const b2 = tf.zeros([weightDim]) as tf.Tensor1D;
     this.l2 = new Linear({ inFeatures: this.hidden, outFeatures: weightDim, weight: w2, biasInit: b2 });
     w2.dispose();
@@ -55,7 +58,8 @@ export class PosteriorDrift extends BaseModule {
   }
 
   private check(w: tf.Tensor): void {
-    if (w.rank !== 2 || w.shape[1] !== this.weightDim) throw new ShapeError('w', `must be [samples, ${this.weightDim}] (got [${w.shape}]).`);
+    if (w.rank !== 2 || w.shape[1] !== this.weightDim)
+      throw new ShapeError('w', `must be [samples, ${this.weightDim}] (got [${w.shape}]).`);
   }
 
   private parts(detach: boolean): { A: tf.Tensor; a: tf.Tensor; B: tf.Tensor; b: tf.Tensor } {

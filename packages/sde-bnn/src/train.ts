@@ -48,12 +48,17 @@ export class Trainer {
    * One update. `fn` returns the scalar loss and optional scalar extras (read back as numbers).
    * @throws InvalidArgumentError when the loss is not a scalar.
    */
-  step(fn: () => { loss: tf.Scalar; extras?: Record<string, tf.Scalar> }): { loss: number; gradNorm: number; extras: Record<string, number> } {
+  step(fn: () => { loss: tf.Scalar; extras?: Record<string, tf.Scalar> }): {
+    loss: number;
+    gradNorm: number;
+    extras: Record<string, number>;
+  } {
     const vars = this.module.parameters();
     const extras: Record<string, number> = {};
     const { value, grads } = tf.variableGrads(() => {
       const r = fn();
-      if (!(r.loss instanceof tf.Tensor) || r.loss.rank !== 0) throw new InvalidArgumentError('loss', 'must be a scalar tensor.', 'Reduce with tf.mean.');
+      if (!(r.loss instanceof tf.Tensor) || r.loss.rank !== 0)
+        throw new InvalidArgumentError('loss', 'must be a scalar tensor.', 'Reduce with tf.mean.');
       for (const [k, v] of Object.entries(r.extras ?? {})) extras[k] = v.dataSync()[0] as number;
       return r.loss;
     }, vars);

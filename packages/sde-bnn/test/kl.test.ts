@@ -13,7 +13,7 @@ describeBackends('path KL accumulator', () => {
     // α = 0, μ = 0: KL = (θ−β)²/(2σ²) [w0²(1−e^{−2βT})/(2β) + σ²/(2β)(T − (1−e^{−2βT})/(2β))] in closed form.
     const b = 2;
     const e = 1 - Math.exp(-2 * b);
-    const exact = ((1 - b) ** 2 / (2 * 0.25)) * ((e / (2 * b)) + (0.25 / (2 * b)) * (1 - e / (2 * b)));
+    const exact = ((1 - b) ** 2 / (2 * 0.25)) * (e / (2 * b) + (0.25 / (2 * b)) * (1 - e / (2 * b)));
     expect(ouPathKL(prior, { alpha: 0, beta: b }, 1, 1)).toBeCloseTo(exact, 9);
   });
 

@@ -3,7 +3,16 @@ import { expect, it } from 'vitest';
 import { InvalidArgumentError, Linear, UnsupportedError } from '@nde/core';
 import { fold, key } from '@nde/brownian';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { MLPWeightField, ODENet, SDEBNN, SDEBNNBlock, Trainer, predictProbs, predictRegression, type SDEBNNBlockOptions } from '../src/index.js';
+import {
+  MLPWeightField,
+  ODENet,
+  SDEBNN,
+  SDEBNNBlock,
+  Trainer,
+  predictProbs,
+  predictRegression,
+  type SDEBNNBlockOptions,
+} from '../src/index.js';
 
 function classifier(block: Partial<SDEBNNBlockOptions> = {}): SDEBNN {
   return new SDEBNN({
@@ -68,7 +77,10 @@ describeBackends('SDE-BNN model', () => {
     const grads = (adjoint: 'direct' | 'reversible'): Float32Array[] => {
       const model = classifier({ adjoint, method: 'reversible_heun' });
       const [xs, ys] = [x(), y()];
-      const { grads: g, value } = tf.variableGrads(() => model.loss(xs, ys, { key: key(9), groups: 2, likelihood: { kind: 'categorical' }, datasetSize: 10 }).loss, model.parameters());
+      const { grads: g, value } = tf.variableGrads(
+        () => model.loss(xs, ys, { key: key(9), groups: 2, likelihood: { kind: 'categorical' }, datasetSize: 10 }).loss,
+        model.parameters(),
+      );
       const out = Object.values(g).map((t) => t.dataSync() as Float32Array);
       tf.dispose([...Object.values(g), value, xs, ys]);
       model.dispose();
@@ -85,7 +97,11 @@ describeBackends('SDE-BNN model', () => {
   });
 
   it('the ODE-net baseline is deterministic and shares the architecture', async () => {
-    const net = new ODENet({ input: new Linear({ inFeatures: 4, outFeatures: 6, seed: 1 }), field: new MLPWeightField({ features: 6, width: 8 }), output: new Linear({ inFeatures: 6, outFeatures: 3, seed: 3 }) });
+    const net = new ODENet({
+      input: new Linear({ inFeatures: 4, outFeatures: 6, seed: 1 }),
+      field: new MLPWeightField({ features: 6, width: 8 }),
+      output: new Linear({ inFeatures: 6, outFeatures: 3, seed: 3 }),
+    });
     const xs = x();
     const p = await expectNoLeaks(() => predictProbs(net, xs, { samples: 8 }));
     expect(p.samples).toBe(1);

@@ -13,7 +13,11 @@ describeBackends('OU prior over weights', () => {
         // 1000 paths × 8 independent weights from w(0) = 0.5, sampled from the prior itself, over t ∈ [0, 3].
         const sol = solveJoint({ w0: tf.fill([1000, 8], 0.5), prior, posterior: prior, t1: 3, steps: 96, method: 'midpoint', key: key(7) });
         const m = tf.moments(sol.w);
-        return { mean: m.mean.dataSync()[0] as number, variance: m.variance.dataSync()[0] as number, kl: tf.max(tf.abs(sol.kl)).dataSync()[0] as number };
+        return {
+          mean: m.mean.dataSync()[0] as number,
+          variance: m.variance.dataSync()[0] as number,
+          kl: tf.max(tf.abs(sol.kl)).dataSync()[0] as number,
+        };
       }),
     );
     const exact = prior.marginal(0.5, 3); // e^{−12}: stationary to 6e-6

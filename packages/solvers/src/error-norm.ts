@@ -27,27 +27,31 @@ function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
  * steers the step size, and recorded it would keep input clones for every op of every step.
  */
 export function errorRatio(yError: Tree, y0: Tree, y1: Tree, rtol: Tolerance, atol: Tolerance, norm: ErrorNorm): tf.Scalar {
-  return untaped(() => tf.tidy(() => {
-    const e = treeLeaves(yError);
-    const a = treeLeaves(y0);
-    const b = treeLeaves(y1);
-    const scaled = e.map((ei, i) => {
-      const scale = tf.add(leafTol(atol, i), tf.mul(tf.maximum(tf.abs(a[i] as tf.Tensor), tf.abs(b[i] as tf.Tensor)), leafTol(rtol, i)));
-      return tf.div(ei, scale);
-    });
-    if (norm === 'max') {
-      return tf.max(tf.stack(scaled.map((s) => tf.max(tf.abs(s))))) as tf.Scalar;
-    }
-    if (norm === 'rms-per-sample') {
-      // Sum of squares per sample over every leaf, then max over samples.
-      const perSample = scaled.map((s) => (s.rank <= 1 ? tf.square(s).reshape([-1, 1]) : tf.square(s).reshape([s.shape[0] as number, -1])));
-      const count = perSample.reduce((n, s) => n + (s.shape[1] as number), 0);
-      const sums = perSample.map((s) => tf.sum(s, 1));
-      const total = sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
-      return tf.sqrt(tf.max(tf.div(total, count))) as tf.Scalar;
-    }
-    const count = scaled.reduce((n, s) => n + s.size, 0);
-    const sq = scaled.map((s) => tf.sum(tf.square(s)));
-    return tf.sqrt(tf.div(sq.length === 1 ? (sq[0] as tf.Tensor) : tf.addN(sq), count)) as tf.Scalar;
-  }));
+  return untaped(() =>
+    tf.tidy(() => {
+      const e = treeLeaves(yError);
+      const a = treeLeaves(y0);
+      const b = treeLeaves(y1);
+      const scaled = e.map((ei, i) => {
+        const scale = tf.add(leafTol(atol, i), tf.mul(tf.maximum(tf.abs(a[i] as tf.Tensor), tf.abs(b[i] as tf.Tensor)), leafTol(rtol, i)));
+        return tf.div(ei, scale);
+      });
+      if (norm === 'max') {
+        return tf.max(tf.stack(scaled.map((s) => tf.max(tf.abs(s))))) as tf.Scalar;
+      }
+      if (norm === 'rms-per-sample') {
+        // Sum of squares per sample over every leaf, then max over samples.
+        const perSample = scaled.map((s) =>
+          s.rank <= 1 ? tf.square(s).reshape([-1, 1]) : tf.square(s).reshape([s.shape[0] as number, -1]),
+        );
+        const count = perSample.reduce((n, s) => n + (s.shape[1] as number), 0);
+        const sums = perSample.map((s) => tf.sum(s, 1));
+        const total = sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
+        return tf.sqrt(tf.max(tf.div(total, count))) as tf.Scalar;
+      }
+      const count = scaled.reduce((n, s) => n + s.size, 0);
+      const sq = scaled.map((s) => tf.sum(tf.square(s)));
+      return tf.sqrt(tf.div(sq.length === 1 ? (sq[0] as tf.Tensor) : tf.addN(sq), count)) as tf.Scalar;
+    }),
+  );
 }

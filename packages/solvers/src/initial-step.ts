@@ -18,17 +18,19 @@ function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
 
 /** RMS of x / (atol + rtol |y0|) over all leaves, as a scalar tensor (off the gradient tape: only read). */
 function scaledRms(x: Tree, y0: Tree, rtol: Tolerance, atol: Tolerance): tf.Scalar {
-  return untaped(() => tf.tidy(() => {
-    const xs = treeLeaves(x);
-    const ys = treeLeaves(y0);
-    let n = 0;
-    const sq = xs.map((xi, i) => {
-      n += xi.size;
-      const scale = tf.add(leafTol(atol, i), tf.mul(tf.abs(ys[i] as tf.Tensor), leafTol(rtol, i)));
-      return tf.sum(tf.square(tf.div(xi, scale)));
-    });
-    return tf.sqrt(tf.div(sq.length === 1 ? (sq[0] as tf.Tensor) : tf.addN(sq), n)) as tf.Scalar;
-  }));
+  return untaped(() =>
+    tf.tidy(() => {
+      const xs = treeLeaves(x);
+      const ys = treeLeaves(y0);
+      let n = 0;
+      const sq = xs.map((xi, i) => {
+        n += xi.size;
+        const scale = tf.add(leafTol(atol, i), tf.mul(tf.abs(ys[i] as tf.Tensor), leafTol(rtol, i)));
+        return tf.sum(tf.square(tf.div(xi, scale)));
+      });
+      return tf.sqrt(tf.div(sq.length === 1 ? (sq[0] as tf.Tensor) : tf.addN(sq), n)) as tf.Scalar;
+    }),
+  );
 }
 
 /** Choose |dt0| and return it signed, with f(t0, y0) for reuse. */

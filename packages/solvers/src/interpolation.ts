@@ -132,5 +132,7 @@ export function stackTrees(trees: readonly Tree[]): Tree {
   if (first instanceof tf.Tensor) return trees.length === 1 ? tf.expandDims(first, 0) : tf.stack(trees as tf.Tensor[]);
   if (Array.isArray(first)) return first.map((_, i) => stackTrees(trees.map((t) => (t as readonly Tree[])[i] as Tree)));
   const obj = first as { readonly [k: string]: Tree };
-  return Object.fromEntries(Object.keys(obj).map((k) => [k, stackTrees(trees.map((t) => (t as { readonly [k: string]: Tree })[k] as Tree))]));
+  return Object.fromEntries(
+    Object.keys(obj).map((k) => [k, stackTrees(trees.map((t) => (t as { readonly [k: string]: Tree })[k] as Tree))]),
+  );
 }

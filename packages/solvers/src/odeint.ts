@@ -69,6 +69,11 @@ export function odeint<Y extends Tree, A = unknown>(f: VectorField<Y, A>, y0: Y,
 }
 
 /** {@link odeint} without synchronous reads (WebGPU/WebGL). */
-export async function odeintAsync<Y extends Tree, A = unknown>(f: VectorField<Y, A>, y0: Y, ts: readonly number[], options: OdeintOptions<A> = {}): Promise<Y> {
+export async function odeintAsync<Y extends Tree, A = unknown>(
+  f: VectorField<Y, A>,
+  y0: Y,
+  ts: readonly number[],
+  options: OdeintOptions<A> = {},
+): Promise<Y> {
   return (await solveAsync(toSolveOptions(f, y0, ts, options))).ys as Y;
 }

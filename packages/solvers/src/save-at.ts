@@ -33,7 +33,11 @@ export function validateSaveAt(saveAt: SaveAt, t0: number, t1: number, direction
   ts.forEach((t, i) => {
     if (!Number.isFinite(t)) throw new InvalidArgumentError('saveAt.ts', `entry ${i} is not a finite number (${t}).`);
     if (t < lo || t > hi) {
-      throw new InvalidArgumentError('saveAt.ts', `entry ${i} (${t}) is outside [${lo}, ${hi}].`, 'Only times inside the integration interval can be saved.');
+      throw new InvalidArgumentError(
+        'saveAt.ts',
+        `entry ${i} (${t}) is outside [${lo}, ${hi}].`,
+        'Only times inside the integration interval can be saved.',
+      );
     }
     if (i > 0 && (t - (ts[i - 1] as number)) * direction < 0) {
       throw new InvalidArgumentError(

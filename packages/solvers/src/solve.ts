@@ -115,10 +115,16 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
   assertFloatTree('y0', o.y0);
   if (o.dt0 !== undefined) {
     assertFiniteNumber('dt0', o.dt0);
-    if (o.dt0 === 0) throw new InvalidArgumentError('dt0', 'must not be 0.', 'Pass a step size with the sign of t1 - t0, or omit it for adaptive solvers.');
+    if (o.dt0 === 0)
+      throw new InvalidArgumentError(
+        'dt0',
+        'must not be 0.',
+        'Pass a step size with the sign of t1 - t0, or omit it for adaptive solvers.',
+      );
   }
   const maxSteps = o.maxSteps ?? 16384;
-  if (!(Number.isInteger(maxSteps) && maxSteps > 0)) throw new InvalidArgumentError('maxSteps', `must be a positive integer (got ${maxSteps}).`);
+  if (!(Number.isInteger(maxSteps) && maxSteps > 0))
+    throw new InvalidArgumentError('maxSteps', `must be a positive integer (got ${maxSteps}).`);
   // SDE terms pick the SDE method for names shared with ODE tableaux ('euler', 'heun', 'midpoint').
   const solver = resolveSolver(o.solver, isSdeTerm(o.terms) ? 'sde' : 'ode');
   solver.validate(o.terms as never);
@@ -126,10 +132,18 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
   const controller =
     o.stepSizeController ?? (solver.errorOrder !== undefined && o.dt0 === undefined ? new PIDController() : new ConstantStepSize());
   if (controller.adaptive && solver.errorOrder === undefined) {
-    throw new UnsupportedError('stepSizeController', `is adaptive but '${solver.name}' has no error estimate.`, 'Use ConstantStepSize with dt0, or an adaptive method (dopri5, tsit5, bosh3, heun, dopri8).');
+    throw new UnsupportedError(
+      'stepSizeController',
+      `is adaptive but '${solver.name}' has no error estimate.`,
+      'Use ConstantStepSize with dt0, or an adaptive method (dopri5, tsit5, bosh3, heun, dopri8).',
+    );
   }
   if (!controller.adaptive && o.dt0 === undefined && controller instanceof ConstantStepSize) {
-    throw new InvalidArgumentError('dt0', `is required: '${solver.name}' takes constant steps.`, 'Pass dt0, or use an adaptive method (dopri5, tsit5, …) with a PIDController.');
+    throw new InvalidArgumentError(
+      'dt0',
+      `is required: '${solver.name}' takes constant steps.`,
+      'Pass dt0, or use an adaptive method (dopri5, tsit5, …) with a PIDController.',
+    );
   }
   validateSaveAt(o.saveAt ?? {}, o.t0, o.t1, direction);
   return { solver, controller, direction };
@@ -146,7 +160,12 @@ function* readFinite(y: Tree): Generator<tf.Tensor, boolean, ArrayLike<number>> 
   return v[0] === 1;
 }
 
-function* readEvents<Y extends Tree, A>(events: readonly Event<Y, A>[], t: number, y: Y, args: A): Generator<tf.Tensor, number[], ArrayLike<number>> {
+function* readEvents<Y extends Tree, A>(
+  events: readonly Event<Y, A>[],
+  t: number,
+  y: Y,
+  args: A,
+): Generator<tf.Tensor, number[], ArrayLike<number>> {
   const out: number[] = [];
   for (const e of events) {
     const g = tf.tidy(() => e.fn(t, y, args));
@@ -375,12 +394,18 @@ export function nextAfter(x: number, dir: number): number {
   const buf = new DataView(new ArrayBuffer(8));
   buf.setFloat64(0, x);
   const bits = buf.getBigInt64(0);
-  buf.setBigInt64(0, (x > 0) === (dir > 0) ? bits + 1n : bits - 1n);
+  buf.setBigInt64(0, x > 0 === dir > 0 ? bits + 1n : bits - 1n);
   return buf.getFloat64(0);
 }
 
 /** Root of an event function on a step's interpolant (Illinois regula falsi, bracketing). */
-function* locateRoot<Y extends Tree, A>(e: Event<Y, A>, interp: LocalInterpolant<Y>, g0: number, g1: number, args: A): Generator<tf.Tensor, number, ArrayLike<number>> {
+function* locateRoot<Y extends Tree, A>(
+  e: Event<Y, A>,
+  interp: LocalInterpolant<Y>,
+  g0: number,
+  g1: number,
+  args: A,
+): Generator<tf.Tensor, number, ArrayLike<number>> {
   let a = interp.t0;
   let b = interp.t1;
   let ga = g0;
@@ -414,7 +439,13 @@ function fail<Y extends Tree>(sol: Solution<Y>, throwOnFailure: boolean): Soluti
   if (!throwOnFailure || sol.status === 'success' || sol.status === 'eventOccurred') return sol;
   sol.dispose();
   const argument = sol.status === 'maxStepsReached' ? 'maxSteps' : sol.status === 'dtUnderflow' ? 'dt' : 'y';
-  throw new SolveFailedError(sol.status, sol.tFinal, argument, sol.message ?? sol.status, 'Pass throwOnFailure: false to get the partial solution.');
+  throw new SolveFailedError(
+    sol.status,
+    sol.tFinal,
+    argument,
+    sol.message ?? sol.status,
+    'Pass throwOnFailure: false to get the partial solution.',
+  );
 }
 
 function runSync<Y extends Tree>(loop: Loop<Y>): Solution<Y> {
@@ -424,7 +455,11 @@ function runSync<Y extends Tree>(loop: Loop<Y>): Solution<Y> {
     if (tf.getBackend() === 'webgpu') {
       x.dispose();
       loop.return(undefined as never);
-      throw new UnsupportedError('solve', 'needs a synchronous read, which WebGPU does not offer.', 'Use solveAsync (or odeintAsync) on the webgpu backend.');
+      throw new UnsupportedError(
+        'solve',
+        'needs a synchronous read, which WebGPU does not offer.',
+        'Use solveAsync (or odeintAsync) on the webgpu backend.',
+      );
     }
     const v = x.dataSync();
     x.dispose();
@@ -463,7 +498,11 @@ export function solveDirect<Y extends Tree, A>(options: SolveOptions<Y, A>): Sol
  */
 export function solveReplay<Y extends Tree, A>(options: SolveOptions<Y, A>): Solution<Y> {
   if (!options.stepSizeController || options.stepSizeController.adaptive || options.checkFinite !== false || options.event !== undefined) {
-    throw new UnsupportedError('options', 'solveReplay needs a non-adaptive stepSizeController, checkFinite: false and no events.', 'Use solve/solveAsync for other solves.');
+    throw new UnsupportedError(
+      'options',
+      'solveReplay needs a non-adaptive stepSizeController, checkFinite: false and no events.',
+      'Use solve/solveAsync for other solves.',
+    );
   }
   const loop = solveLoop(options);
   let r = loop.next();
@@ -513,7 +552,11 @@ export function solve<Y extends Tree, A = unknown>(options: SolveOptions<Y, A>):
  */
 export async function solveAsync<Y extends Tree, A = unknown>(options: SolveOptions<Y, A>): Promise<Solution<Y>> {
   if (options.adjoint) {
-    throw new UnsupportedError('adjoint', 'cannot wrap solveAsync (tfjs records gradients synchronously).', "Use @nde/adjoint's valueAndGradsAsync, or solve() on cpu/wasm.");
+    throw new UnsupportedError(
+      'adjoint',
+      'cannot wrap solveAsync (tfjs records gradients synchronously).',
+      "Use @nde/adjoint's valueAndGradsAsync, or solve() on cpu/wasm.",
+    );
   }
   return fail(await runAsync(solveLoop(options)), options.throwOnFailure ?? true);
 }

@@ -38,7 +38,15 @@ export interface Solver<T = unknown, S = unknown> {
   /** State before the first step; `f0` is the vector field at (t0, y0) if the caller has it (ownership passes to the state). */
   init(terms: T, t0: number, y0: Tree, args: unknown, f0?: Tree): S;
   /** Advance from (t0, y0) to t1. `madeJump`: the previous step ended on a discontinuity (FSAL invalid). */
-  step(terms: T, t0: number, t1: number, y0: Tree, args: unknown, state: S, opts: { madeJump: boolean; needsDense: boolean }): StepResult<S>;
+  step(
+    terms: T,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    state: S,
+    opts: { madeJump: boolean; needsDense: boolean },
+  ): StepResult<S>;
   /** Dispose the tensors held in a state. */
   disposeState(state: S): void;
   /** The vector field at (t, y) (used for the initial step size); undefined for solvers that cannot give one. */

@@ -67,7 +67,10 @@ describeBackends('convergence order of fixed-step methods', () => {
       await expectNoLeaks(async () => {
         for (const n of steps) errs.push(await finalError(problem, name, n));
       });
-      const order = convergenceOrder(steps.map((n) => T / n), errs);
+      const order = convergenceOrder(
+        steps.map((n) => T / n),
+        errs,
+      );
       console.log(`${name}: errors ${errs.map((e) => e.toExponential(2)).join(', ')} → order ${order.toFixed(2)}`);
       expect(Math.abs(order - TABLEAUS[name].order)).toBeLessThan(0.3);
     });

@@ -7,7 +7,13 @@ import { ConstantStepSize, ODETerm, PIDController, StepTo, TABLEAUS, odeint, ode
 const decay = new ODETerm((_t: number, y: tf.Tensor) => tf.neg(y));
 
 describeBackends('dense output and saving', () => {
-  for (const [method, tol] of [['dopri5', 2e-5], ['tsit5', 2e-5], ['dopri8', 2e-5], ['bosh3', 1e-4], ['rk4', 1e-4]] as const) {
+  for (const [method, tol] of [
+    ['dopri5', 2e-5],
+    ['tsit5', 2e-5],
+    ['dopri8', 2e-5],
+    ['bosh3', 1e-4],
+    ['rk4', 1e-4],
+  ] as const) {
     it(`${method}: dense output matches exp(-t) between steps (|err| < ${tol})`, async () => {
       const y0 = tf.ones([1]);
       await expectNoLeaks(async () => {
@@ -38,7 +44,15 @@ describeBackends('dense output and saving', () => {
   it('saveAt t0/ts/steps/t1 in order, with exact times', async () => {
     const y0 = tf.ones([3]);
     await expectNoLeaks(async () => {
-      const sol = solve({ terms: decay, solver: 'dopri5', t0: 0, t1: 1, y0, stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }), saveAt: { t0: true, ts: [0, 0.25, 0.5, 1], t1: true } });
+      const sol = solve({
+        terms: decay,
+        solver: 'dopri5',
+        t0: 0,
+        t1: 1,
+        y0,
+        stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }),
+        saveAt: { t0: true, ts: [0, 0.25, 0.5, 1], t1: true },
+      });
       expect(sol.ts).toEqual([0, 0, 0.25, 0.5, 1, 1]);
       const ys = (await (sol.ys as tf.Tensor).array()) as number[][];
       ys.forEach((row, i) => row.forEach((v) => expect(v).toBeCloseTo(Math.exp(-(sol.ts[i] as number)), 6)));
@@ -53,7 +67,12 @@ describeBackends('dense output and saving', () => {
 
   it('constant steps: exactly ceil((t1-t0)/dt) steps, t = t0 + i·dt (no accumulated time)', () => {
     const y0 = tf.ones([1]);
-    for (const [t1, dt, n] of [[1, 0.1, 10], [1, 0.3, 4], [0.7, 0.1, 7], [3, 0.01, 300]] as const) {
+    for (const [t1, dt, n] of [
+      [1, 0.1, 10],
+      [1, 0.3, 4],
+      [0.7, 0.1, 7],
+      [3, 0.01, 300],
+    ] as const) {
       const sol = solve({ terms: decay, solver: 'euler', t0: 0, t1, y0, dt0: dt, saveAt: { steps: true }, checkFinite: false });
       expect(sol.stats.accepted).toBe(n);
       expect(sol.ts[sol.ts.length - 1]).toBe(t1);
@@ -65,7 +84,15 @@ describeBackends('dense output and saving', () => {
 
   it('backward in time (t1 < t0) matches the forward solve and the analytic solution', async () => {
     const y1 = tf.tensor1d([Math.exp(-1)]);
-    const back = solve({ terms: decay, solver: 'tsit5', t0: 1, t1: 0, y0: y1, stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }), saveAt: { ts: [1, 0.5, 0] } });
+    const back = solve({
+      terms: decay,
+      solver: 'tsit5',
+      t0: 1,
+      t1: 0,
+      y0: y1,
+      stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }),
+      saveAt: { ts: [1, 0.5, 0] },
+    });
     expect(back.ts).toEqual([1, 0.5, 0]);
     const ys = await values(back.ys as tf.Tensor);
     expect(ys[1]).toBeCloseTo(Math.exp(-0.5), 6);
@@ -88,7 +115,14 @@ describeBackends('dense output and saving', () => {
     const y0 = { x: tf.tensor1d([1]), v: tf.tensor1d([0]) };
     const term = new ODETerm((_t: number, y: { x: tf.Tensor; v: tf.Tensor }) => ({ x: y.v, v: tf.neg(y.x) }));
     await expectNoLeaks(async () => {
-      const sol = solve({ terms: term, solver: 'dopri5', t0: 0, t1: Math.PI / 2, y0, stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }) });
+      const sol = solve({
+        terms: term,
+        solver: 'dopri5',
+        t0: 0,
+        t1: Math.PI / 2,
+        y0,
+        stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }),
+      });
       const ys = sol.ys as { x: tf.Tensor; v: tf.Tensor };
       expect((await values(ys.x))[0]).toBeCloseTo(0, 5);
       expect((await values(ys.v))[0]).toBeCloseTo(-1, 5);
@@ -103,7 +137,14 @@ describeBackends('dense output and saving', () => {
     const y0 = tf.ones([64, 1]);
     const term = new ODETerm((_t: number, y: tf.Tensor) => tf.mul(tf.neg(k), y));
     const run = async (norm: 'rms' | 'rms-per-sample') => {
-      const sol = solve({ terms: term, solver: 'dopri5', t0: 0, t1: 1, y0, stepSizeController: new PIDController({ rtol: 1e-4, atol: 1e-9, norm }) });
+      const sol = solve({
+        terms: term,
+        solver: 'dopri5',
+        t0: 0,
+        t1: 1,
+        y0,
+        stepSizeController: new PIDController({ rtol: 1e-4, atol: 1e-9, norm }),
+      });
       const v = await values(sol.ys as tf.Tensor);
       const err = Math.abs((v[63] as number) - Math.exp(-10)) / Math.exp(-10);
       const steps = sol.stats.accepted;
@@ -120,7 +161,14 @@ describeBackends('dense output and saving', () => {
 
   it('per-component tolerances (tensor rtol/atol) are honoured', async () => {
     const y0 = tf.ones([2]);
-    const loose = solve({ terms: decay, solver: 'dopri5', t0: 0, t1: 5, y0, stepSizeController: new PIDController({ rtol: 1e-3, atol: 1e-6 }) });
+    const loose = solve({
+      terms: decay,
+      solver: 'dopri5',
+      t0: 0,
+      t1: 5,
+      y0,
+      stepSizeController: new PIDController({ rtol: 1e-3, atol: 1e-6 }),
+    });
     const rtol = tf.tensor1d([1e-3, 1e-8]);
     const tight = solve({ terms: decay, solver: 'dopri5', t0: 0, t1: 5, y0, stepSizeController: new PIDController({ rtol, atol: 1e-10 }) });
     expect(tight.stats.accepted).toBeGreaterThan(3 * loose.stats.accepted);
@@ -133,10 +181,26 @@ describeBackends('dense output and saving', () => {
     // y' = 1 before t = 0.5 and -1 after: y(1) = 0.
     const term = new ODETerm((t: number, y: tf.Tensor) => tf.fill(y.shape, t < 0.5 ? 1 : -1));
     const y0 = tf.zeros([1]);
-    const withJump = solve({ terms: term, solver: 'dopri5', t0: 0, t1: 1, y0, stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8, jumpTs: [0.5] }), saveAt: { steps: true } });
+    const withJump = solve({
+      terms: term,
+      solver: 'dopri5',
+      t0: 0,
+      t1: 1,
+      y0,
+      stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8, jumpTs: [0.5] }),
+      saveAt: { steps: true },
+    });
     expect(withJump.ts).toContain(0.5);
     expect((await values(withJump.ys as tf.Tensor)).at(-1)).toBeCloseTo(0, 6);
-    const marked = solve({ terms: decay, solver: 'tsit5', t0: 0, t1: 1, y0: tf.onesLike(y0), stepSizeController: new PIDController({ stepTs: [0.123, 0.777] }), saveAt: { steps: true } });
+    const marked = solve({
+      terms: decay,
+      solver: 'tsit5',
+      t0: 0,
+      t1: 1,
+      y0: tf.onesLike(y0),
+      stepSizeController: new PIDController({ stepTs: [0.123, 0.777] }),
+      saveAt: { steps: true },
+    });
     expect(marked.ts).toEqual(expect.arrayContaining([0.123, 0.777, 1]));
     withJump.dispose();
     marked.dispose();
@@ -158,7 +222,15 @@ describeBackends('dense output and saving', () => {
 
   it('StepTo steps on a given grid, and odeint without dt steps fixed methods on ts', async () => {
     const y0 = tf.ones([1]);
-    const sol = solve({ terms: decay, solver: 'rk4', t0: 0, t1: 1, y0, stepSizeController: new StepTo([0, 0.1, 0.5, 1]), saveAt: { steps: true } });
+    const sol = solve({
+      terms: decay,
+      solver: 'rk4',
+      t0: 0,
+      t1: 1,
+      y0,
+      stepSizeController: new StepTo([0, 0.1, 0.5, 1]),
+      saveAt: { steps: true },
+    });
     expect(sol.ts).toEqual([0.1, 0.5, 1]);
     const ys = odeint((_t, y: tf.Tensor) => tf.neg(y), y0, [0, 0.5, 1], { method: 'rk4' });
     expect(ys.shape).toEqual([3, 1]);

@@ -14,7 +14,15 @@ describeBackends('events', () => {
     it(`${method}: the ball hits the ground at √(20/g) to 1e-5 (rtol 1e-6)`, async () => {
       const y0 = tf.tensor1d([10, 0]);
       await expectNoLeaks(async () => {
-        const sol = solve({ terms: ball, solver: method, t0: 0, t1: 5, y0, stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }), event: { fn: height, direction: -1 } });
+        const sol = solve({
+          terms: ball,
+          solver: method,
+          t0: 0,
+          t1: 5,
+          y0,
+          stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }),
+          event: { fn: height, direction: -1 },
+        });
         expect(sol.status).toBe('eventOccurred');
         expect(sol.event?.index).toBe(0);
         expect(Math.abs((sol.event?.t as number) - Math.sqrt(20 / G))).toBeLessThan(1e-5);

@@ -13,7 +13,17 @@ describeBackends('solve failure modes', () => {
   it('maxSteps reached: status with the partial solution, or SolveFailedError', async () => {
     const y0 = tf.ones([2]);
     await expectNoLeaks(() => {
-      const sol = solve({ terms: decay, solver: 'rk4', t0: 0, t1: 1, y0, dt0: 0.01, maxSteps: 10, throwOnFailure: false, saveAt: { steps: true } });
+      const sol = solve({
+        terms: decay,
+        solver: 'rk4',
+        t0: 0,
+        t1: 1,
+        y0,
+        dt0: 0.01,
+        maxSteps: 10,
+        throwOnFailure: false,
+        saveAt: { steps: true },
+      });
       expect(sol.status).toBe('maxStepsReached');
       expect(sol.ts.length).toBe(10);
       expect(sol.tFinal).toBeCloseTo(0.1, 12);
@@ -35,7 +45,16 @@ describeBackends('solve failure modes', () => {
 
   it('step-size underflow near a finite-time blow-up is dtUnderflow, reporting t', () => {
     const y0 = tf.ones([1]);
-    const sol = solve({ terms: blowUp, solver: 'dopri5', t0: 0, t1: 2, y0, stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-6, dtmin: 1e-6 }), throwOnFailure: false, maxSteps: 100000 });
+    const sol = solve({
+      terms: blowUp,
+      solver: 'dopri5',
+      t0: 0,
+      t1: 2,
+      y0,
+      stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-6, dtmin: 1e-6 }),
+      throwOnFailure: false,
+      maxSteps: 100000,
+    });
     expect(sol.status).toBe('dtUnderflow');
     expect(sol.tFinal).toBeGreaterThan(0.99);
     expect(sol.tFinal).toBeLessThan(1);
@@ -79,7 +98,11 @@ describeBackends('solve failure modes', () => {
     const y0 = tf.ones([2]);
     const base = { terms: decay, solver: 'rk4', t0: 0, t1: 1, y0, dt0: 0.1 } as const;
     const cases: [() => unknown, new (...a: never[]) => Error, RegExp][] = [
-      [() => solve({ ...base, dt0: -0.1 }), InvalidArgumentError, /`dt0`: must be > 0 for a forward solve \(got -0.1\)\. Use t1 < t0 to integrate backwards/],
+      [
+        () => solve({ ...base, dt0: -0.1 }),
+        InvalidArgumentError,
+        /`dt0`: must be > 0 for a forward solve \(got -0.1\)\. Use t1 < t0 to integrate backwards/,
+      ],
       [() => solve({ ...base, dt0: 0 }), InvalidArgumentError, /`dt0`/],
       [() => solve({ ...base, dt0: undefined }), InvalidArgumentError, /`dt0`: is required/],
       [() => solve({ ...base, t1: NaN }), InvalidArgumentError, /`t1`: must be a finite number/],
@@ -105,7 +128,9 @@ describeBackends('solve failure modes', () => {
   it('a vector field returning the wrong shape is a ShapeError from the tree helpers', () => {
     const y0 = { a: tf.ones([2]) };
     const wrong = new ODETerm((_t: number, y: { a: tf.Tensor }) => ({ b: y.a }) as never);
-    expect(() => solve({ terms: wrong, solver: 'rk4', t0: 0, t1: 1, y0, dt0: 0.5, stepSizeController: new ConstantStepSize() })).toThrow(ShapeError);
+    expect(() => solve({ terms: wrong, solver: 'rk4', t0: 0, t1: 1, y0, dt0: 0.5, stepSizeController: new ConstantStepSize() })).toThrow(
+      ShapeError,
+    );
     y0.a.dispose();
   });
 });

@@ -58,11 +58,20 @@ describeBackends('dopri5 vs torchdiffeq on the classic problems', () => {
       if (!p) throw new Error(`unknown problem ${row.problem}`);
       const y0 = tf.tensor1d(p.y0);
       const before = tf.memory().numTensors;
-      const sol = solve({ terms: new ODETerm(p.f), solver: 'dopri5', t0: 0, t1: p.t1, y0, stepSizeController: new PIDController({ rtol: row.rtol ?? 0, atol: row.atol ?? 0 }) });
+      const sol = solve({
+        terms: new ODETerm(p.f),
+        solver: 'dopri5',
+        t0: 0,
+        t1: p.t1,
+        y0,
+        stepSizeController: new PIDController({ rtol: row.rtol ?? 0, atol: row.atol ?? 0 }),
+      });
       const y = Array.from(await (sol.ys as tf.Tensor).data());
       const ref = (row.reference ?? p.exact) as number[];
       const err = Math.max(...y.map((v, i) => Math.abs(v - (ref[i] as number))));
-      console.log(`${row.problem} rtol=${row.rtol}: nfe ${sol.stats.nfe} (torchdiffeq ${row.nfe}), err ${err.toExponential(2)} (torchdiffeq ${row.dtype} ${row.max_abs_err.toExponential(2)})`);
+      console.log(
+        `${row.problem} rtol=${row.rtol}: nfe ${sol.stats.nfe} (torchdiffeq ${row.nfe}), err ${err.toExponential(2)} (torchdiffeq ${row.dtype} ${row.max_abs_err.toExponential(2)})`,
+      );
       expect(Math.abs(sol.stats.nfe - row.nfe) / row.nfe).toBeLessThanOrEqual(0.1);
       expect(err).toBeLessThanOrEqual(Math.max(2 * row.max_abs_err, FLOAT32_FLOOR));
       sol.dispose();
@@ -86,7 +95,10 @@ describeBackends('neural ODE parity with torchdiffeq', () => {
     const ref = loadReference<Parity>('neural_ode_parity.json');
     const w = ref.parity_data.weights;
     const mlp = new MLP({
-      layers: [Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]), Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[])],
+      layers: [
+        Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
+        Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
+      ],
       activation: 'tanh',
     });
     const y0 = tf.tensor2d(ref.parity_data.y0);

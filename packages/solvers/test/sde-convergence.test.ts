@@ -58,7 +58,8 @@ function finalState(term: SDETerm, method: string, n: number, y0: tf.Tensor): Fl
   return out;
 }
 
-const meanAbsDiff = (a: Float32Array, b: ArrayLike<number>): number => a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
+const meanAbsDiff = (a: Float32Array, b: ArrayLike<number>): number =>
+  a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
 
 describeBackends('SDE strong order', () => {
   for (const c of CASES) {
@@ -78,7 +79,10 @@ describeBackends('SDE strong order', () => {
           exact = Array.from(w, (wi) => Math.exp(drift * T + SIGMA * wi));
         }
         const errs = c.steps.map((n) => meanAbsDiff(finalState(term, c.method, n, y0), exact));
-        const slope = convergenceOrder(c.steps.map((n) => T / n), errs);
+        const slope = convergenceOrder(
+          c.steps.map((n) => T / n),
+          errs,
+        );
         console.log(`${c.method} ${c.sdeType}: errors ${errs.map((e) => e.toExponential(2)).join(', ')}; slope ${slope.toFixed(3)}`);
         y0.dispose();
         expect(Math.abs(slope - c.order)).toBeLessThan(0.15);

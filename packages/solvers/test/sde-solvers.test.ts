@@ -36,7 +36,9 @@ describe('SDE method names', () => {
     expect(resolveSolver('euler', 'sde')).toBeInstanceOf(EulerMaruyama);
     expect(resolveSolver('heun', 'sde')).toBeInstanceOf(StochasticHeun);
     expect(resolveSolver('reversible_heun')).toBeInstanceOf(ReversibleHeun); // SDE-only names need no kind
-    expect(knownMethods('sde')).toEqual(expect.arrayContaining(['euler', 'milstein', 'milstein_grad_free', 'heun', 'midpoint', 'reversible_heun', 'sra1', 'srk']));
+    expect(knownMethods('sde')).toEqual(
+      expect.arrayContaining(['euler', 'milstein', 'milstein_grad_free', 'heun', 'midpoint', 'reversible_heun', 'sra1', 'srk']),
+    );
     expect(() => resolveSolver('dopri5', 'sde')).toThrow(/unknown method 'dopri5'/);
   });
 });
@@ -45,7 +47,8 @@ describeBackends('SDE solvers', () => {
   it('bad input is a typed error naming the argument', () => {
     const bm = makeBrownian({ t0: 0, t1: 1, shape: [4, 2], seed: 1 });
     const y0 = tf.ones([4, 2]);
-    const run = (terms: unknown, solver: string, extra: object = {}): unknown => solve({ terms, solver, t0: 0, t1: 1, y0, dt0: 0.1, ...extra });
+    const run = (terms: unknown, solver: string, extra: object = {}): unknown =>
+      solve({ terms, solver, t0: 0, t1: 1, y0, dt0: 0.1, ...extra });
     const expectErr = (fn: () => unknown, cls: new (...a: never[]) => Error, argument: string): void => {
       try {
         fn();
@@ -73,7 +76,11 @@ describeBackends('SDE solvers', () => {
     // dt <= 0.
     expectErr(() => run(gbm(bm), 'euler', { dt0: 0 }), InvalidArgumentError, 'dt0');
     expectErr(() => sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: -0.1, bm }), InvalidArgumentError, 'dt');
-    expectErr(() => sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: 0.1, bm: undefined as never }), InvalidArgumentError, 'bm');
+    expectErr(
+      () => sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: 0.1, bm: undefined as never }),
+      InvalidArgumentError,
+      'bm',
+    );
     // Itô SDE to a Stratonovich-only solver, and the reverse.
     for (const m of ['heun', 'midpoint', 'reversible_heun']) expectErr(() => run(gbm(bm, 'ito'), m), UnsupportedError, 'terms.sdeType');
     expectErr(() => run(gbm(bm, 'stratonovich'), 'euler'), UnsupportedError, 'terms.sdeType');
@@ -97,11 +104,32 @@ describeBackends('SDE solvers', () => {
       const y0 = tf.ones([B, 2]);
       const drift = (_t: number, y: tf.Tensor): tf.Tensor => tf.mul(y, -0.5);
       const cases: [SDETerm, string[]][] = [
-        [new SDETerm({ drift, diffusion: (_t, y) => tf.sin(y), bm: bmD, noise: 'diagonal', sdeType: 'ito' }), ['euler', 'milstein', 'milstein_grad_free', 'srk']],
-        [new SDETerm({ drift, diffusion: (_t, y) => tf.sin(y), bm: bmD, noise: 'diagonal', sdeType: 'stratonovich' }), ['milstein', 'heun', 'midpoint', 'reversible_heun']],
-        [new SDETerm({ drift, diffusion: (_t, y) => tf.expandDims(tf.cos(y), -1), bm: bmS, noise: 'scalar', sdeType: 'ito' }), ['euler', 'milstein_grad_free', 'srk']],
-        [new SDETerm({ drift, diffusion: (t) => tf.fill([B, 2, 3], 0.3 + t), bm: bmG, noise: 'additive' }), ['euler', 'milstein', 'heun', 'midpoint', 'reversible_heun', 'sra1', 'srk']],
-        [new SDETerm({ drift, diffusion: (_t, y) => tf.tile(tf.expandDims(tf.mul(y, 0.2), -1), [1, 1, 3]), bm: bmG, noise: 'general', sdeType: 'stratonovich' }), ['heun', 'midpoint', 'reversible_heun']],
+        [
+          new SDETerm({ drift, diffusion: (_t, y) => tf.sin(y), bm: bmD, noise: 'diagonal', sdeType: 'ito' }),
+          ['euler', 'milstein', 'milstein_grad_free', 'srk'],
+        ],
+        [
+          new SDETerm({ drift, diffusion: (_t, y) => tf.sin(y), bm: bmD, noise: 'diagonal', sdeType: 'stratonovich' }),
+          ['milstein', 'heun', 'midpoint', 'reversible_heun'],
+        ],
+        [
+          new SDETerm({ drift, diffusion: (_t, y) => tf.expandDims(tf.cos(y), -1), bm: bmS, noise: 'scalar', sdeType: 'ito' }),
+          ['euler', 'milstein_grad_free', 'srk'],
+        ],
+        [
+          new SDETerm({ drift, diffusion: (t) => tf.fill([B, 2, 3], 0.3 + t), bm: bmG, noise: 'additive' }),
+          ['euler', 'milstein', 'heun', 'midpoint', 'reversible_heun', 'sra1', 'srk'],
+        ],
+        [
+          new SDETerm({
+            drift,
+            diffusion: (_t, y) => tf.tile(tf.expandDims(tf.mul(y, 0.2), -1), [1, 1, 3]),
+            bm: bmG,
+            noise: 'general',
+            sdeType: 'stratonovich',
+          }),
+          ['heun', 'midpoint', 'reversible_heun'],
+        ],
       ];
       for (const [term, methods] of cases) {
         for (const m of methods) {
@@ -144,7 +172,16 @@ describeBackends('SDE solvers', () => {
         const errs: number[] = [];
         const steps: number[] = [];
         for (const tol of [1e-1, 1e-2, 1e-3]) {
-          const sol = solve({ terms: gbm(bm, 'stratonovich'), solver: method, t0: 0, t1: 1, y0, dt0: 0.05, stepSizeController: new PIDController({ rtol: tol, atol: tol, norm: 'rms-per-sample' }), checkFinite: false });
+          const sol = solve({
+            terms: gbm(bm, 'stratonovich'),
+            solver: method,
+            t0: 0,
+            t1: 1,
+            y0,
+            dt0: 0.05,
+            stepSizeController: new PIDController({ rtol: tol, atol: tol, norm: 'rms-per-sample' }),
+            checkFinite: false,
+          });
           const y = (sol.ys as tf.Tensor).dataSync();
           errs.push(exact.reduce((s, e, i) => s + Math.abs(e - (y[i] as number)), 0) / B);
           steps.push(sol.stats.accepted);
@@ -163,7 +200,13 @@ describeBackends('SDE solvers', () => {
   it('reversible Heun steps are reconstructed backwards (Kidger et al. 2021)', async () => {
     await expectNoLeaks(() => {
       const bm = makeBrownian({ t0: 0, t1: 1, shape: [16, 2], seed: 21 });
-      const term = new SDETerm({ drift: (t, y) => tf.sub(tf.sin(y), t), diffusion: (_t, y) => tf.mul(tf.cos(y), 0.5), bm, noise: 'diagonal', sdeType: 'stratonovich' });
+      const term = new SDETerm({
+        drift: (t, y) => tf.sub(tf.sin(y), t),
+        diffusion: (_t, y) => tf.mul(tf.cos(y), 0.5),
+        bm,
+        noise: 'diagonal',
+        sdeType: 'stratonovich',
+      });
       const solver = new ReversibleHeun();
       const y0 = tf.randomNormal([16, 2], 0, 1, 'float32', 3);
       const ts = Array.from({ length: 11 }, (_, i) => i / 10);
@@ -171,7 +214,9 @@ describeBackends('SDE solvers', () => {
       let state = solver.init(term, 0, y, undefined);
       const init = { y: y.clone(), yHat: state.yHat.clone() };
       for (let i = 0; i < 10; i++) {
-        const res = tidyTree(() => solver.step(term, ts[i] as number, ts[i + 1] as number, y, undefined, state, { madeJump: false, needsDense: false }));
+        const res = tidyTree(() =>
+          solver.step(term, ts[i] as number, ts[i + 1] as number, y, undefined, state, { madeJump: false, needsDense: false }),
+        );
         y.dispose();
         tf.dispose(res.yError as tf.Tensor);
         solver.disposeState(state);
@@ -185,7 +230,12 @@ describeBackends('SDE solvers', () => {
         y = back.y0;
         state = back.state;
       }
-      const err = tf.tidy(() => Math.max(tf.max(tf.abs(tf.sub(y, init.y))).dataSync()[0] as number, tf.max(tf.abs(tf.sub(state.yHat, init.yHat))).dataSync()[0] as number));
+      const err = tf.tidy(() =>
+        Math.max(
+          tf.max(tf.abs(tf.sub(y, init.y))).dataSync()[0] as number,
+          tf.max(tf.abs(tf.sub(state.yHat, init.yHat))).dataSync()[0] as number,
+        ),
+      );
       console.log(`reversible Heun: max |reconstructed − forward| over 10 steps = ${err.toExponential(2)}`);
       expect(err).toBeLessThan(1e-5); // float32 rounding only
       tf.dispose([y, y0, init.y, init.yHat]);
@@ -204,23 +254,37 @@ describeBackends('SDE solvers', () => {
     const sol = solve({ terms: strat, solver: 'heun', t0: 0, t1: 1, y0, dt0: 1 / 64 });
     const y = (sol.ys as tf.Tensor).dataSync();
     const w = bm.evaluateArray(0, 1);
-    const err = Array.from(w).reduce((s, wi, i) => s + Math.abs(Math.exp((0.5 - 0.18) + 0.6 * wi) - (y[i] as number)), 0) / B;
+    const err = Array.from(w).reduce((s, wi, i) => s + Math.abs(Math.exp(0.5 - 0.18 + 0.6 * wi) - (y[i] as number)), 0) / B;
     expect(err).toBeLessThan(0.01);
     sol.dispose();
     y0.dispose();
-    expect(() => new SDETerm({ drift: (_t, x) => x, diffusion: (_t, x) => tf.expandDims(x, -1), bm, noise: 'scalar' }).toStratonovich()).toThrow(UnsupportedError);
+    expect(() =>
+      new SDETerm({ drift: (_t, x) => x, diffusion: (_t, x) => tf.expandDims(x, -1), bm, noise: 'scalar' }).toStratonovich(),
+    ).toThrow(UnsupportedError);
   });
 
   it('sdeint returns ys stacked over ts; sdeintAsync agrees', async () => {
     await expectNoLeaks(async () => {
       const bm = makeBrownian({ t0: 0, t1: 1, shape: [3, 1], seed: 2 });
       const y0 = tf.ones([3, 1]);
-      const sde = { f: (_t: number, y: tf.Tensor) => tf.mul(y, 0.5), g: (_t: number, y: tf.Tensor) => tf.mul(y, 0.3), noiseType: 'diagonal' as const, sdeType: 'ito' as const };
+      const sde = {
+        f: (_t: number, y: tf.Tensor) => tf.mul(y, 0.5),
+        g: (_t: number, y: tf.Tensor) => tf.mul(y, 0.3),
+        noiseType: 'diagonal' as const,
+        sdeType: 'ito' as const,
+      };
       const ys = sdeint(sde, y0, [0, 0.5, 1], { method: 'milstein', dt: 0.01, bm });
       expect(ys.shape).toEqual([3, 3, 1]);
       const ya = await sdeintAsync(sde, y0, [0, 0.5, 1], { method: 'milstein', dt: 0.01, bm });
       expect(Array.from(await ya.data())).toEqual(Array.from(await ys.data()));
-      const yad = sdeint({ ...sde, sdeType: 'stratonovich' }, y0, [0, 0.5, 1], { method: 'reversible_heun', dt: 0.05, bm, adaptive: true, rtol: 1e-3, atol: 1e-3 });
+      const yad = sdeint({ ...sde, sdeType: 'stratonovich' }, y0, [0, 0.5, 1], {
+        method: 'reversible_heun',
+        dt: 0.05,
+        bm,
+        adaptive: true,
+        rtol: 1e-3,
+        atol: 1e-3,
+      });
       expect(yad.shape).toEqual([3, 3, 1]);
       tf.dispose([ys, ya, yad, y0]);
     });

@@ -18,7 +18,12 @@ describeBackends('SDE weak accuracy', () => {
     await expectNoLeaks(async () => {
       const bm = makeBrownian({ t0: 0, t1: 1, shape: [N, 1], seed: 20240601, grid: 100 });
       const y0 = tf.ones([N, 1]);
-      const ys = sdeint({ f: (_t, y) => tf.mul(y, 0.5), g: (_t, y) => tf.mul(y, 0.3) }, y0, [0, 1], { method: 'euler', dt: 0.01, bm, checkFinite: false });
+      const ys = sdeint({ f: (_t, y) => tf.mul(y, 0.5), g: (_t, y) => tf.mul(y, 0.3) }, y0, [0, 1], {
+        method: 'euler',
+        dt: 0.01,
+        bm,
+        checkFinite: false,
+      });
       const x = Array.from((await ys.data()).slice(N));
       ys.dispose();
       y0.dispose();
@@ -30,7 +35,9 @@ describeBackends('SDE weak accuracy', () => {
       const seVar = Math.sqrt((m4 - m2 * m2) / N);
       const exactMean = Math.exp(0.5);
       const exactVar = Math.exp(1) * (Math.exp(0.09) - 1);
-      console.log(`EM weak: mean ${mean.toFixed(5)} (exact ${exactMean.toFixed(5)}, se ${seMean.toFixed(5)}), var ${variance.toFixed(5)} (exact ${exactVar.toFixed(5)}, se ${seVar.toFixed(5)})`);
+      console.log(
+        `EM weak: mean ${mean.toFixed(5)} (exact ${exactMean.toFixed(5)}, se ${seMean.toFixed(5)}), var ${variance.toFixed(5)} (exact ${exactVar.toFixed(5)}, se ${seVar.toFixed(5)})`,
+      );
       expect(Math.abs(mean - exactMean)).toBeLessThan(3 * seMean);
       expect(Math.abs(variance - exactVar)).toBeLessThan(3 * seVar);
     });

@@ -62,7 +62,9 @@ export class VideoDiscriminator extends BaseModule {
       this.spatial.push(new Conv2d({ inChannels: cin, outChannels: w, kernel: 4, strides: 2, seed: seed * 1000 + 201 + i }));
       const st = t % 2 === 0 ? 2 : 1;
       this.tStrides.push(st);
-      this.temporal.push(new Conv2d({ inChannels: w, outChannels: w, kernel: [Math.min(4, t), 1], strides: [st, 1], seed: seed * 1000 + 221 + i }));
+      this.temporal.push(
+        new Conv2d({ inChannels: w, outChannels: w, kernel: [Math.min(4, t), 1], strides: [st, 1], seed: seed * 1000 + 221 + i }),
+      );
       t = t / st;
       cin = w;
     });
@@ -82,7 +84,10 @@ export class VideoDiscriminator extends BaseModule {
   apply(videos: tf.Tensor5D): tf.Tensor1D {
     const [b, t, h, w, c] = videos.shape;
     if (t !== this.numFrames || h !== this.size || w !== this.size || c !== this.channels) {
-      throw new ShapeError('videos', `has shape [${videos.shape}], expected [b, ${this.numFrames}, ${this.size}, ${this.size}, ${this.channels}].`);
+      throw new ShapeError(
+        'videos',
+        `has shape [${videos.shape}], expected [b, ${this.numFrames}, ${this.size}, ${this.size}, ${this.channels}].`,
+      );
     }
     return tf.tidy(() => {
       let x = videos.reshape([b * t, h, w, c]) as tf.Tensor4D;

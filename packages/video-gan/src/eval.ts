@@ -5,7 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@nde/core';
-import { fashionClassifier, features, fid, frechetVideoDistance, inceptionScore, prepareFashionFrames, type FeatureModel } from '@nde/metrics';
+import {
+  fashionClassifier,
+  features,
+  fid,
+  frechetVideoDistance,
+  inceptionScore,
+  prepareFashionFrames,
+  type FeatureModel,
+} from '@nde/metrics';
 
 /** Options of {@link evaluateVideos}. */
 export interface VideoEvalOptions {
@@ -49,12 +57,22 @@ export interface VideoScores {
  * ```
  */
 export async function evaluateVideos(real: tf.Tensor5D, fake: tf.Tensor5D, options: VideoEvalOptions = {}): Promise<VideoScores> {
-  if (real.shape.slice(1).join() !== fake.shape.slice(1).join()) throw new ShapeError('fake', `has shape [${fake.shape}], real [${real.shape}]; frames must match.`);
+  if (real.shape.slice(1).join() !== fake.shape.slice(1).join())
+    throw new ShapeError('fake', `has shape [${fake.shape}], real [${real.shape}]; frames must match.`);
   const owned = options.model ? undefined : await fashionClassifier();
   const model = options.model ?? (owned as FeatureModel);
   const prepare = options.prepare ?? ((x: tf.Tensor4D) => prepareFashionFrames(x));
   const featureLayer = options.featureLayer ?? 'features';
-  const toFrames = (v: tf.Tensor5D): tf.Tensor4D => tf.tidy(() => prepare(v.add(1).div(2).clipByValue(0, 1).reshape([-1, ...v.shape.slice(2)]) as tf.Tensor4D));
+  const toFrames = (v: tf.Tensor5D): tf.Tensor4D =>
+    tf.tidy(() =>
+      prepare(
+        v
+          .add(1)
+          .div(2)
+          .clipByValue(0, 1)
+          .reshape([-1, ...v.shape.slice(2)]) as tf.Tensor4D,
+      ),
+    );
   const held: tf.Tensor[] = [];
   try {
     const rf = toFrames(real);
@@ -81,9 +99,10 @@ export async function evaluateVideos(real: tf.Tensor5D, fake: tf.Tensor5D, optio
     }
     const d = vr ? (vr.shape[1] as number) : (fr.shape[1] as number);
     if (Math.min(real.shape[0], fake.shape[0]) > d) {
-      video = vr && vf
-        ? await frechetVideoDistance(vr, vf)
-        : await frechetVideoDistance(fr.reshape([real.shape[0], real.shape[1], -1]), fk.reshape([fake.shape[0], fake.shape[1], -1]));
+      video =
+        vr && vf
+          ? await frechetVideoDistance(vr, vf)
+          : await frechetVideoDistance(fr.reshape([real.shape[0], real.shape[1], -1]), fk.reshape([fake.shape[0], fake.shape[1], -1]));
     }
     return { inceptionScore: is, realInceptionScore: isReal, frechetFrameDistance: frame, frechetVideoDistance: video };
   } finally {

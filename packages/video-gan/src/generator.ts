@@ -53,8 +53,10 @@ export class ImageGenerator extends BaseModule {
     assertPositiveInt('channels', channels);
     assertPositiveInt('baseChannels', baseChannels);
     const ups = Math.log2(size / 4);
-    if (!(Number.isInteger(ups) && ups >= 1)) throw new InvalidArgumentError('size', `must be a power of two ≥ 8 (got ${size}).`, 'Use 32 or 64.');
-    if (baseChannels % 2 !== 0 || baseChannels >> (ups - 1) < 1) throw new InvalidArgumentError('baseChannels', `must be even and ≥ 2^${ups - 1} (got ${baseChannels}).`);
+    if (!(Number.isInteger(ups) && ups >= 1))
+      throw new InvalidArgumentError('size', `must be a power of two ≥ 8 (got ${size}).`, 'Use 32 or 64.');
+    if (baseChannels % 2 !== 0 || baseChannels >> (ups - 1) < 1)
+      throw new InvalidArgumentError('baseChannels', `must be even and ≥ 2^${ups - 1} (got ${baseChannels}).`);
     this.size = size;
     this.channels = channels;
     this.contentDim = contentDim;
@@ -65,7 +67,16 @@ export class ImageGenerator extends BaseModule {
     this.l0f = new Dense({ inFeatures: frameLatentDim, outFeatures: half, seed: seed * 1000 + 102 });
     this.bn0 = new BatchNorm(baseChannels);
     const cs = Array.from({ length: ups }, (_, i) => baseChannels >> i);
-    this.deconvs = cs.map((c, i) => new ConvTranspose2d({ inChannels: c, outChannels: i === ups - 1 ? channels : c >> 1, kernel: 4, strides: 2, seed: seed * 1000 + 110 + i }));
+    this.deconvs = cs.map(
+      (c, i) =>
+        new ConvTranspose2d({
+          inChannels: c,
+          outChannels: i === ups - 1 ? channels : c >> 1,
+          kernel: 4,
+          strides: 2,
+          seed: seed * 1000 + 110 + i,
+        }),
+    );
     this.norms = cs.slice(1).map((c) => new BatchNorm(c));
   }
 
@@ -80,11 +91,18 @@ export class ImageGenerator extends BaseModule {
   apply(z0: tf.Tensor2D, zs: tf.Tensor3D): tf.Tensor5D {
     const [b, t, d] = zs.shape;
     if (z0.shape[0] !== b || z0.shape[1] !== this.contentDim || d !== this.frameLatentDim) {
-      throw new InvalidArgumentError('zs', `expected z0 [b, ${this.contentDim}] and zs [b, T, ${this.frameLatentDim}] (got [${z0.shape}] and [${zs.shape}]).`);
+      throw new InvalidArgumentError(
+        'zs',
+        `expected z0 [b, ${this.contentDim}] and zs [b, T, ${this.frameLatentDim}] (got [${z0.shape}] and [${zs.shape}]).`,
+      );
     }
     const half = this.base / 2;
     return tf.tidy(() => {
-      const hs = this.l0s.apply(z0).reshape([b, 1, 4 * 4 * half]).tile([1, t, 1]).reshape([b * t, 4, 4, half]);
+      const hs = this.l0s
+        .apply(z0)
+        .reshape([b, 1, 4 * 4 * half])
+        .tile([1, t, 1])
+        .reshape([b * t, 4, 4, half]);
       const hf = this.l0f.apply(zs.reshape([b * t, d])).reshape([b * t, 4, 4, half]);
       let h = tf.relu(this.bn0.apply(tf.concat([hs, hf], 3), [0, 1, 2])) as tf.Tensor4D;
       this.deconvs.forEach((dc, i) => {
@@ -126,7 +144,10 @@ export class VideoGenerator extends BaseModule {
   constructor({ temporal, image, seed = 0 }: VideoGeneratorOptions) {
     super();
     if (temporal.latentDim !== image.contentDim || temporal.frameLatentDim !== image.frameLatentDim) {
-      throw new InvalidArgumentError('image', `takes contentDim ${image.contentDim} / frameLatentDim ${image.frameLatentDim}, the temporal generator gives ${temporal.latentDim} / ${temporal.frameLatentDim}.`);
+      throw new InvalidArgumentError(
+        'image',
+        `takes contentDim ${image.contentDim} / frameLatentDim ${image.frameLatentDim}, the temporal generator gives ${temporal.latentDim} / ${temporal.frameLatentDim}.`,
+      );
     }
     this.temporal = temporal;
     this.image = image;

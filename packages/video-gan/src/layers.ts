@@ -88,7 +88,9 @@ export class Dense extends BaseModule {
   }
   /** `x: [n, in]` → `[n, out]`. */
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(x.reshape([-1, this.inFeatures]) as tf.Tensor2D, this.weight as tf.Tensor2D), this.bias) as tf.Tensor2D);
+    return tf.tidy(
+      () => tf.add(tf.matMul(x.reshape([-1, this.inFeatures]) as tf.Tensor2D, this.weight as tf.Tensor2D), this.bias) as tf.Tensor2D,
+    );
   }
 }
 
@@ -105,7 +107,10 @@ export class Dense extends BaseModule {
 export class BatchNorm extends BaseModule {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
-  constructor(readonly channels: number, readonly epsilon = 1e-5) {
+  constructor(
+    readonly channels: number,
+    readonly epsilon = 1e-5,
+  ) {
     super();
     assertPositiveInt('channels', channels);
     this.gamma = tf.variable(tf.ones([channels]), true);

@@ -10,7 +10,8 @@ import { MovingFashionMnist, encodeNpy, loadMovingFashion, loadVideoFolder, pars
 const fakeSource = () => {
   const count = 5;
   const images = new Uint8Array(count * 784);
-  for (let i = 0; i < count; i++) for (let p = 0; p < 784; p++) images[i * 784 + p] = (p % 28 > 6 && p % 28 < 20 && p > 6 * 28 && p < 22 * 28) ? 255 : 0;
+  for (let i = 0; i < count; i++)
+    for (let p = 0; p < 784; p++) images[i * 784 + p] = p % 28 > 6 && p % 28 < 20 && p > 6 * 28 && p < 22 * 28 ? 255 : 0;
   return { images, labels: Uint8Array.from([0, 1, 2, 3, 4]), count };
 };
 

@@ -40,7 +40,14 @@ describeBackends('evaluation', () => {
     const s = await evaluateVideos(a, b, {
       model,
       prepare: (x) => x.clone(),
-      videoFeatures: async (v) => tf.tidy(() => v.mean([1, 2, 3]).reshape([v.shape[0], 1]).concat(v.max([1, 2, 3]).reshape([v.shape[0], 1]), 1) as tf.Tensor2D),
+      videoFeatures: async (v) =>
+        tf.tidy(
+          () =>
+            v
+              .mean([1, 2, 3])
+              .reshape([v.shape[0], 1])
+              .concat(v.max([1, 2, 3]).reshape([v.shape[0], 1]), 1) as tf.Tensor2D,
+        ),
     });
     expect(s.frechetVideoDistance).not.toBeNull();
     expect(s.frechetVideoDistance!).toBeGreaterThan(0);

@@ -2,8 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks, values } from '@nde/test-utils';
 import {
-  Conv1dTemporalGenerator, ImageGenerator, OdeTemporalGenerator, SdeTemporalGenerator, VideoDiscriminator, VideoGenerator,
-  conv2dFilterGradient, useConvFilterGradients, linspace, type TemporalGenerator,
+  Conv1dTemporalGenerator,
+  ImageGenerator,
+  OdeTemporalGenerator,
+  SdeTemporalGenerator,
+  VideoDiscriminator,
+  VideoGenerator,
+  conv2dFilterGradient,
+  useConvFilterGradients,
+  linspace,
+  type TemporalGenerator,
 } from '../src/index.js';
 
 const temporals = (d: number): TemporalGenerator[] => [
@@ -31,8 +39,18 @@ const cases = [
     const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 3) as tf.Tensor4D;
     const [gX, gK] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad))([x, k], dy);
     // transposed convolution conv2dTranspose(dy → x-shaped), upstream x
-    const [gDy, gKt] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad))([dy, k], x);
-    refs.push({ x: Array.from(x.dataSync()), k: Array.from(k.dataSync()), dy: Array.from(dy.dataSync()), gK: Array.from(gK!.dataSync()), gX: Array.from(gX!.dataSync()), gKt: Array.from(gKt!.dataSync()), gDy: Array.from(gDy!.dataSync()) });
+    const [gDy, gKt] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
+    )([dy, k], x);
+    refs.push({
+      x: Array.from(x.dataSync()),
+      k: Array.from(k.dataSync()),
+      dy: Array.from(dy.dataSync()),
+      gK: Array.from(gK!.dataSync()),
+      gX: Array.from(gX!.dataSync()),
+      gKt: Array.from(gKt!.dataSync()),
+      gDy: Array.from(gDy!.dataSync()),
+    });
     tf.dispose([x, k, y, dy, gX!, gK!, gDy!, gKt!]);
   }
   if (prev) tf.setBackend(prev);
@@ -40,12 +58,16 @@ const cases = [
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-3): void => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(tol * (1 + Math.abs(b[i] as number)));
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(tol * (1 + Math.abs(b[i] as number)));
 };
 
 describeBackends('networks', () => {
   it('image generator: [b, T, size, size, C] at 32 and 64, in [-1, 1]', async () => {
-    for (const [size, channels] of [[32, 1], [64, 3]] as const) {
+    for (const [size, channels] of [
+      [32, 1],
+      [64, 3],
+    ] as const) {
       const g1 = new ImageGenerator({ contentDim: 5, frameLatentDim: 4, size, channels, baseChannels: 16, seed: 0 });
       await expectNoLeaks(async () => {
         const z0 = tf.randomNormal([2, 5]) as tf.Tensor2D;
@@ -62,7 +84,11 @@ describeBackends('networks', () => {
   it('video generator with every temporal generator, and the critic, have the right shapes', async () => {
     const d = new VideoDiscriminator({ size: 16, numFrames: 4, widths: [4, 8], seed: 0 });
     for (const temporal of temporals(6)) {
-      const g = new VideoGenerator({ temporal, image: new ImageGenerator({ contentDim: 6, frameLatentDim: 6, size: 16, baseChannels: 8, seed: 0 }), seed: 0 });
+      const g = new VideoGenerator({
+        temporal,
+        image: new ImageGenerator({ contentDim: 6, frameLatentDim: 6, size: 16, baseChannels: 8, seed: 0 }),
+        seed: 0,
+      });
       await expectNoLeaks(() => {
         const v = g.sample(3);
         expect(v.shape).toEqual([3, 4, 16, 16, 1]);
@@ -107,7 +133,9 @@ describeBackends('networks', () => {
       const [gX, gK] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad))([x, k], dy);
       close(gX!.dataSync(), r.gX);
       close(gK!.dataSync(), r.gK);
-      const [gDy, gKt] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad))([dy, k], x);
+      const [gDy, gKt] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
+      )([dy, k], x);
       close(gDy!.dataSync(), r.gDy);
       close(gKt!.dataSync(), r.gKt);
       tf.dispose([x, k, y, dy, gX!, gK!, gDy!, gKt!]);

@@ -3,8 +3,15 @@ import { expect, it } from 'vitest';
 import { UnsupportedError, InvalidArgumentError } from '@nde/core';
 import { describeBackends, expectNoLeaks, values } from '@nde/test-utils';
 import {
-  Conv1dTemporalGenerator, OdeTemporalGenerator, SdeTemporalGenerator, conv1dTemporalParameterCount, odeTemporalParameterCount,
-  sdeTemporalParameterCount, parameterCount, linspace, type TemporalGenerator,
+  Conv1dTemporalGenerator,
+  OdeTemporalGenerator,
+  SdeTemporalGenerator,
+  conv1dTemporalParameterCount,
+  odeTemporalParameterCount,
+  sdeTemporalParameterCount,
+  parameterCount,
+  linspace,
+  type TemporalGenerator,
 } from '../src/index.js';
 
 const tiny = (): TemporalGenerator[] => [
@@ -55,7 +62,10 @@ describeBackends('temporal generators', () => {
     for (const tg of tiny().slice(1)) {
       const z0 = tf.randomNormal([4, 6], 0, 1, 'float32', 3) as tf.Tensor2D;
       const target = tf.randomNormal([4, 8, 6], 0, 1, 'float32', 4);
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(tg.generate(z0, { key: 5 }), target))) as tf.Scalar, tg.parameters());
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(tg.generate(z0, { key: 5 }), target))) as tf.Scalar,
+        tg.parameters(),
+      );
       const names = tg.parameters().map((v) => v.name);
       expect(Object.keys(grads).sort()).toEqual([...names].sort());
       for (const name of names) {

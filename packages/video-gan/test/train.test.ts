@@ -2,17 +2,39 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, values } from '@nde/test-utils';
 import {
-  Conv1dTemporalGenerator, ImageGenerator, OdeTemporalGenerator, RMSprop, SdeTemporalGenerator, VideoDiscriminator, VideoGenerator, WganTrainer,
-  checkpoint, clipSingularValues, clipWeights, restoreCheckpoint, singularValueClip, singularValues, trainWgan, useConvFilterGradients,
-  weightMatrixShape, type Clipping, type TemporalGenerator,
+  Conv1dTemporalGenerator,
+  ImageGenerator,
+  OdeTemporalGenerator,
+  RMSprop,
+  SdeTemporalGenerator,
+  VideoDiscriminator,
+  VideoGenerator,
+  WganTrainer,
+  checkpoint,
+  clipSingularValues,
+  clipWeights,
+  restoreCheckpoint,
+  singularValueClip,
+  singularValues,
+  trainWgan,
+  useConvFilterGradients,
+  weightMatrixShape,
+  type Clipping,
+  type TemporalGenerator,
 } from '../src/index.js';
 
 const tiny = (kind: 'conv1d' | 'ode' | 'sde'): VideoGenerator => {
   const temporal: TemporalGenerator =
-    kind === 'conv1d' ? new Conv1dTemporalGenerator({ latentDim: 6, frameLatentDim: 6, numFrames: 4, channels: [8, 8], seed: 1 })
-      : kind === 'ode' ? new OdeTemporalGenerator({ dim: 6, numFrames: 4, seed: 1 })
+    kind === 'conv1d'
+      ? new Conv1dTemporalGenerator({ latentDim: 6, frameLatentDim: 6, numFrames: 4, channels: [8, 8], seed: 1 })
+      : kind === 'ode'
+        ? new OdeTemporalGenerator({ dim: 6, numFrames: 4, seed: 1 })
         : new SdeTemporalGenerator({ dim: 6, numFrames: 4, dt: 0.1, seed: 1 });
-  return new VideoGenerator({ temporal, image: new ImageGenerator({ contentDim: 6, frameLatentDim: 6, size: 8, baseChannels: 4, seed: 1 }), seed: 1 });
+  return new VideoGenerator({
+    temporal,
+    image: new ImageGenerator({ contentDim: 6, frameLatentDim: 6, size: 8, baseChannels: 4, seed: 1 }),
+    seed: 1,
+  });
 };
 
 describeBackends('training', () => {
@@ -24,7 +46,9 @@ describeBackends('training', () => {
     expect(before[0]).toBeGreaterThan(1);
     const after = singularValues(clipSingularValues(w, rows, cols), rows, cols);
     after.forEach((s, i) => expect(s).toBeLessThanOrEqual(Math.min(1, before[i] as number) + 1e-9));
-    before.forEach((s, i) => { if (s < 1) expect(Math.abs((after[i] as number) - s)).toBeLessThan(1e-9); });
+    before.forEach((s, i) => {
+      if (s < 1) expect(Math.abs((after[i] as number) - s)).toBeLessThan(1e-9);
+    });
     // wide matrices too ([rows < cols] uses the other Gram matrix)
     const wide = singularValues(clipSingularValues(w, cols, rows), cols, rows);
     expect(Math.max(...wide)).toBeLessThanOrEqual(1 + 1e-9);
@@ -51,14 +75,19 @@ describeBackends('training', () => {
     opt.apply({ [v.name]: g });
     const got = await values(v);
     // v = 0.1 g², θ -= 0.1 g / (√v + ε)
-    [0.01 - 0.1 / Math.sqrt(0.1), -0.01 + 0.2 / Math.sqrt(0.4), 0.001].forEach((e, i) => expect(Math.abs((got[i] as number) - e)).toBeLessThan(1e-5));
+    [0.01 - 0.1 / Math.sqrt(0.1), -0.01 + 0.2 / Math.sqrt(0.4), 0.001].forEach((e, i) =>
+      expect(Math.abs((got[i] as number) - e)).toBeLessThan(1e-5),
+    );
     opt.dispose();
     tf.dispose([v, g]);
   });
 
   it('no tensors leak across training iterations (every temporal generator, both clippings)', async () => {
     useConvFilterGradients();
-    const clippings: Clipping[] = [{ kind: 'svc', every: 1 }, { kind: 'weight', bound: 0.01 }];
+    const clippings: Clipping[] = [
+      { kind: 'svc', every: 1 },
+      { kind: 'weight', bound: 0.01 },
+    ];
     for (const kind of ['conv1d', 'ode', 'sde'] as const) {
       for (const clipping of clippings) {
         const g = tiny(kind);
@@ -94,9 +123,15 @@ describeBackends('training', () => {
       data: () => tf.randomUniform([2, 4, 8, 8, 1], -1, 1) as tf.Tensor5D,
       sampleEvery: 2,
       sampleCount: 3,
-      onSample: (it, v) => { sampled.push(it); expect(v.shape).toEqual([3, 4, 8, 8, 1]); },
+      onSample: (it, v) => {
+        sampled.push(it);
+        expect(v.shape).toEqual([3, 4, 8, 8, 1]);
+      },
       checkpointEvery: 3,
-      onCheckpoint: (it, s) => { saved.push(it); last = s.generator; },
+      onCheckpoint: (it, s) => {
+        saved.push(it);
+        last = s.generator;
+      },
       onProgress: (s) => progress.push(s.meanSeconds),
     });
     expect(tf.memory().numTensors).toBe(before);

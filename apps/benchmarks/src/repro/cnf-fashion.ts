@@ -41,7 +41,16 @@ await useBackend('wasm');
 mkdirSync(OUT, { recursive: true });
 const { train, test } = await loadFashionMnist();
 const field = new ConcatSquashMLP({ dim: D, hidden: [256, 256], activation: 'softplus', seed: 3 });
-const cnf = new CNF({ field, T: 1, trace: 'hutchinson', noise: 'rademacher', solver: 'rk4', dt: 0.5, regularization: { kinetic: 0.01 }, seed: 5 });
+const cnf = new CNF({
+  field,
+  T: 1,
+  trace: 'hutchinson',
+  noise: 'rademacher',
+  solver: 'rk4',
+  dt: 0.5,
+  regularization: { kinetic: 0.01 },
+  seed: 5,
+});
 const opt = tf.train.adam(3e-3);
 const curve: { it: number; bpd: number; nfe: number }[] = [];
 const t0 = performance.now();
@@ -54,7 +63,8 @@ while ((performance.now() - t0) / 1000 < SECONDS) {
   tf.dispose([y, logdet]);
   const bpd = await bitsPerDim(-loss + meanLogdet, { dims: D });
   curve.push({ it, bpd, nfe: cnf.stats.nfeForward });
-  if (it % 10 === 0) console.log(`iter ${it} train bpd ≈ ${bpd.toFixed(3)} nfe ${cnf.stats.nfeForward} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  if (it % 10 === 0)
+    console.log(`iter ${it} train bpd ≈ ${bpd.toFixed(3)} nfe ${cnf.stats.nfeForward} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   it++;
 }
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -62,7 +72,11 @@ const trainSeconds = (performance.now() - t0) / 1000;
 const lls: number[] = [];
 let nfeEval = 0;
 for (let b = 0; b < 500; b += 100) {
-  const { y, logdet } = preprocess(test.images, Array.from({ length: 100 }, (_, i) => b + i), 10_000 + b);
+  const { y, logdet } = preprocess(
+    test.images,
+    Array.from({ length: 100 }, (_, i) => b + i),
+    10_000 + b,
+  );
   const lp = cnf.logProb(y);
   nfeEval = Math.max(nfeEval, cnf.stats.nfeForward);
   const v = await tf.add(lp, logdet).data();
@@ -75,11 +89,29 @@ const { x: ys } = cnf.sample(16, 3);
 const imgs = tf.tidy(() => tf.div(tf.sub(tf.sigmoid(ys), ALPHA), 1 - 2 * ALPHA).clipByValue(0, 1));
 const iv = await imgs.data();
 tf.dispose([ys, imgs]);
-writePng(`${OUT}samples.png`, upscale(grid(Array.from({ length: 16 }, (_, i) => gray(iv.subarray(i * D, (i + 1) * D), 28, 28)), 8, 1), 3));
-writeText(`${OUT}loss.svg`, await lineChart([{ name: 'train bits/dim (batch)', x: curve.map((c) => c.it), y: curve.map((c) => c.bpd) }], { title: 'CNF on Fashion-MNIST', xLabel: 'iteration', yLabel: 'bits/dim' }));
+writePng(
+  `${OUT}samples.png`,
+  upscale(
+    grid(
+      Array.from({ length: 16 }, (_, i) => gray(iv.subarray(i * D, (i + 1) * D), 28, 28)),
+      8,
+      1,
+    ),
+    3,
+  ),
+);
+writeText(
+  `${OUT}loss.svg`,
+  await lineChart([{ name: 'train bits/dim (batch)', x: curve.map((c) => c.it), y: curve.map((c) => c.bpd) }], {
+    title: 'CNF on Fashion-MNIST',
+    xLabel: 'iteration',
+    yLabel: 'bits/dim',
+  }),
+);
 const result = {
   backend: 'wasm',
-  model: 'ConcatSquash MLP 784-256-256-784 softplus, T=1, Hutchinson (Rademacher), rk4 2 fixed steps, kinetic 0.01, logit α=0.05, uniform dequantisation',
+  model:
+    'ConcatSquash MLP 784-256-256-784 softplus, T=1, Hutchinson (Rademacher), rk4 2 fixed steps, kinetic 0.01, logit α=0.05, uniform dequantisation',
   budgetSeconds: SECONDS,
   iterations: it,
   trainSeconds: +trainSeconds.toFixed(1),

@@ -25,8 +25,8 @@ const LIM = 4;
 function histogram(pts: Float32Array): Rgba {
   const h = new Float32Array(RES * RES);
   for (let i = 0; i < pts.length / 2; i++) {
-    const cx = Math.floor(((pts[2 * i] as number) + LIM) / (2 * LIM) * RES);
-    const cy = Math.floor((LIM - (pts[2 * i + 1] as number)) / (2 * LIM) * RES);
+    const cx = Math.floor((((pts[2 * i] as number) + LIM) / (2 * LIM)) * RES);
+    const cy = Math.floor(((LIM - (pts[2 * i + 1] as number)) / (2 * LIM)) * RES);
     if (cx >= 0 && cx < RES && cy >= 0 && cy < RES) h[cy * RES + cx] = (h[cy * RES + cx] as number) + 1;
   }
   return heatmap(h, RES, RES);
@@ -84,7 +84,16 @@ async function runDataset(name: Toy2dName): Promise<Record<string, unknown>> {
   if (tv.every(Number.isFinite)) panels.push(heatmap(tv, RES, RES));
   writePng(`${OUT}density-${name}.png`, upscale(grid(panels, panels.length, 2), 3));
   const smooth = curve.map((_, i) => curve.slice(Math.max(0, i - 9), i + 1).reduce((a, c) => a + c.loss, 0) / Math.min(10, i + 1));
-  writeText(`${OUT}nll-${name}.svg`, await lineChart([{ name: 'train loss (10-iter mean)', x: curve.map((c) => c.it), y: smooth }, { name: 'NFE forward', x: curve.map((c) => c.it), y: curve.map((c) => c.nfe) }], { title: `CNF ${name}`, xLabel: 'iteration' }));
+  writeText(
+    `${OUT}nll-${name}.svg`,
+    await lineChart(
+      [
+        { name: 'train loss (10-iter mean)', x: curve.map((c) => c.it), y: smooth },
+        { name: 'NFE forward', x: curve.map((c) => c.it), y: curve.map((c) => c.nfe) },
+      ],
+      { title: `CNF ${name}`, xLabel: 'iteration' },
+    ),
+  );
   field.dispose();
   opt.dispose();
   const r = {
@@ -108,10 +117,18 @@ mkdirSync(OUT, { recursive: true });
 const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : TOY2D_NAMES) as Toy2dName[];
 const rows: Record<string, unknown>[] = [];
 for (const name of wanted) rows.push(await runDataset(name));
-writeFileSync(`${OUT}results.json`, JSON.stringify({
-  backend: 'wasm',
-  model: 'ConcatSquash MLP 2-64-64-64-2 tanh, T=0.5, exact trace, dopri5; train rtol 1e-3 atol 1e-4 + kinetic 0.01; eval rtol=atol=1e-5',
-  budgetSecondsPerDataset: SECONDS,
-  note: 'trueNll is the entropy of the data density (the best reachable test NLL; Monte Carlo over the same 2000 test points). nfeBackward = 0: gradients by backprop through the solver operations (no adjoint solve).',
-  rows,
-}, null, 2));
+writeFileSync(
+  `${OUT}results.json`,
+  JSON.stringify(
+    {
+      backend: 'wasm',
+      model:
+        'ConcatSquash MLP 2-64-64-64-2 tanh, T=0.5, exact trace, dopri5; train rtol 1e-3 atol 1e-4 + kinetic 0.01; eval rtol=atol=1e-5',
+      budgetSecondsPerDataset: SECONDS,
+      note: 'trueNll is the entropy of the data density (the best reachable test NLL; Monte Carlo over the same 2000 test points). nfeBackward = 0: gradients by backprop through the solver operations (no adjoint solve).',
+      rows,
+    },
+    null,
+    2,
+  ),
+);

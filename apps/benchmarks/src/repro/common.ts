@@ -18,7 +18,11 @@ export function writeJson(path: string, value: unknown): void {
 /** Select wasm (fast for small matmuls) and print the budget up front. */
 export async function start(name: string, budget: Record<string, number | string>): Promise<string> {
   const info = await useBackend('wasm');
-  console.log(`[${name}] backend ${info.name}; budget ${Object.entries(budget).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(
+    `[${name}] backend ${info.name}; budget ${Object.entries(budget)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   return info.name;
 }
 

@@ -17,7 +17,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
-import { ABPTTTrainer, DynamicGenerator, FrameGenerator, MLPTransition, ODETransition, interpolateMissingFrames, movingSinusoids, type Transition } from '@nde/latent-models';
+import {
+  ABPTTTrainer,
+  DynamicGenerator,
+  FrameGenerator,
+  MLPTransition,
+  ODETransition,
+  interpolateMissingFrames,
+  movingSinusoids,
+  type Transition,
+} from '@nde/latent-models';
 import { gray, grid, lineChart, upscale, writeGif, writePng, writeText, type Rgba } from '@nde/plot';
 
 const OUT = new URL('../../results/repro/dynamic-generator/', import.meta.url).pathname;
@@ -28,16 +37,42 @@ const T = 24;
 const S = 32;
 const MISSING = [4, 9, 10, 11, 16, 20];
 
-const toGray = (v: ArrayLike<number>): Rgba => gray(Array.from(v, (x) => (x + 1) / 2), S, S);
+const toGray = (v: ArrayLike<number>): Rgba =>
+  gray(
+    Array.from(v, (x) => (x + 1) / 2),
+    S,
+    S,
+  );
 
-function train(label: string, transition: Transition, data: tf.Tensor, mask: tf.Tensor, seconds: number): { model: DynamicGenerator; trainer: ABPTTTrainer; curve: number[] } {
-  const model = new DynamicGenerator({ generator: new FrameGenerator({ stateDim: 16, size: S, baseChannels: 32, outputConv: false, seed: 1 }), transition, sigma: 0.3 });
-  const trainer = new ABPTTTrainer(model, data, { chunkLength: 8, langevinSteps: 5, stepSize: 0.1, learnSteps: 2, learningRate: 3e-3, mask, seed: 1 });
+function train(
+  label: string,
+  transition: Transition,
+  data: tf.Tensor,
+  mask: tf.Tensor,
+  seconds: number,
+): { model: DynamicGenerator; trainer: ABPTTTrainer; curve: number[] } {
+  const model = new DynamicGenerator({
+    generator: new FrameGenerator({ stateDim: 16, size: S, baseChannels: 32, outputConv: false, seed: 1 }),
+    transition,
+    sigma: 0.3,
+  });
+  const trainer = new ABPTTTrainer(model, data, {
+    chunkLength: 8,
+    langevinSteps: 5,
+    stepSize: 0.1,
+    learnSteps: 2,
+    learningRate: 3e-3,
+    mask,
+    seed: 1,
+  });
   const curve: number[] = [];
   const t0 = performance.now();
   while ((performance.now() - t0) / 1000 < seconds) {
     curve.push(trainer.epoch().reconstructionMse);
-    if (curve.length % 10 === 0) console.log(`${label} epoch ${curve.length} mse ${curve[curve.length - 1]!.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    if (curve.length % 10 === 0)
+      console.log(
+        `${label} epoch ${curve.length} mse ${curve[curve.length - 1]!.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
   }
   return { model, trainer, curve };
 }
@@ -49,7 +84,15 @@ const flat = new Float32Array(N * T * S * S);
 seqs.forEach((d, i) => flat.set(d, i * T * S * S));
 const data = tf.tensor(flat, [N, T, S, S, 1]);
 const observed = Array.from({ length: T }, (_, t) => !MISSING.includes(t));
-const mask = tf.tidy(() => tf.tile(tf.tensor(observed.map((o) => (o ? 1 : 0)), [1, T, 1, 1, 1]), [N, 1, 1, 1, 1]));
+const mask = tf.tidy(() =>
+  tf.tile(
+    tf.tensor(
+      observed.map((o) => (o ? 1 : 0)),
+      [1, T, 1, 1, 1],
+    ),
+    [N, 1, 1, 1, 1],
+  ),
+);
 
 const main = train('mlp', new MLPTransition({ stateDim: 16, noiseDim: 8, hidden: [64], seed: 2 }), data, mask, SECONDS);
 const ode = train('ode', new ODETransition({ stateDim: 16, noiseDim: 8, hidden: [64], steps: 2, seed: 2 }), data, mask, ODE_SECONDS);
@@ -80,18 +123,32 @@ const recMain = await recovery(main);
 const recOde = await recovery(ode);
 
 // Figures.
-writeText(`${OUT}recon-mse.svg`, await lineChart([
-  { name: 'MLP transition', x: main.curve.map((_, i) => i + 1), y: main.curve },
-  { name: 'neural-ODE transition', x: ode.curve.map((_, i) => i + 1), y: ode.curve },
-], { title: 'ABPTT: reconstruction MSE (observed frames) per epoch', xLabel: 'epoch', yLabel: 'MSE per pixel', logY: true }));
+writeText(
+  `${OUT}recon-mse.svg`,
+  await lineChart(
+    [
+      { name: 'MLP transition', x: main.curve.map((_, i) => i + 1), y: main.curve },
+      { name: 'neural-ODE transition', x: ode.curve.map((_, i) => i + 1), y: ode.curve },
+    ],
+    { title: 'ABPTT: reconstruction MSE (observed frames) per epoch', xLabel: 'epoch', yLabel: 'MSE per pixel', logY: true },
+  ),
+);
 const synth = main.model.synthesize(1, 3 * T, 11);
 const sv = await synth.data();
 synth.dispose();
-writeGif(`${OUT}synthesis.gif`, Array.from({ length: 3 * T }, (_, t) => upscale(toGray(sv.subarray(t * S * S, (t + 1) * S * S)), 4)), 80);
+writeGif(
+  `${OUT}synthesis.gif`,
+  Array.from({ length: 3 * T }, (_, t) => upscale(toGray(sv.subarray(t * S * S, (t + 1) * S * S)), 4)),
+  80,
+);
 const base0 = interpolateMissingFrames(seqs[0]!, T, observed);
 const rows: Rgba[] = [];
 for (const t of MISSING) {
-  rows.push(toGray(seqs[0]!.subarray(t * S * S, (t + 1) * S * S)), toGray(recMain.frames.subarray(t * S * S, (t + 1) * S * S)), toGray(base0.subarray(t * S * S, (t + 1) * S * S)));
+  rows.push(
+    toGray(seqs[0]!.subarray(t * S * S, (t + 1) * S * S)),
+    toGray(recMain.frames.subarray(t * S * S, (t + 1) * S * S)),
+    toGray(base0.subarray(t * S * S, (t + 1) * S * S)),
+  );
 }
 writePng(`${OUT}recovery.png`, upscale(grid(rows, 3, 2), 3));
 const trainFrames: Rgba[] = [];
@@ -102,8 +159,20 @@ const result = {
   backend: 'wasm',
   data: `moving sinusoids ${N}×${T} frames ${S}×${S}, frames ${MISSING.join(',')} missing in training`,
   budgetSeconds: { mlp: SECONDS, ode: ODE_SECONDS },
-  mlp: { epochs: main.curve.length, reconMseFirst: main.curve[0], reconMseLast: main.curve[main.curve.length - 1], missingFrameMse: recMain.ours, linearInterpolationMse: recMain.linear },
-  ode: { epochs: ode.curve.length, reconMseFirst: ode.curve[0], reconMseLast: ode.curve[ode.curve.length - 1], missingFrameMse: recOde.ours, linearInterpolationMse: recOde.linear },
+  mlp: {
+    epochs: main.curve.length,
+    reconMseFirst: main.curve[0],
+    reconMseLast: main.curve[main.curve.length - 1],
+    missingFrameMse: recMain.ours,
+    linearInterpolationMse: recMain.linear,
+  },
+  ode: {
+    epochs: ode.curve.length,
+    reconMseFirst: ode.curve[0],
+    reconMseLast: ode.curve[ode.curve.length - 1],
+    missingFrameMse: recOde.ours,
+    linearInterpolationMse: recOde.linear,
+  },
   curves: { mlp: main.curve, ode: ode.curve },
   note: 'MSE per pixel on the [-1, 1] scale. Synthesis: s0, ξ from the prior, 72 frames (3× the training length).',
 };

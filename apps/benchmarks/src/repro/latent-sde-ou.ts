@@ -13,15 +13,40 @@ import { outDir, start, writeJson } from './common.js';
 const BUDGET = { nPaths: 128, batch: 32, iterations: 300, latentDim: 1, dt: 0.04, posteriorSamples: 64, priorSamples: 256, seed: 0 };
 const backend = await start('latent-sde-ou', BUDGET);
 const t0 = Date.now();
-const { batch: data, params } = ouProcess({ n: BUDGET.nPaths, nTimes: 40, t1: 2, theta: 2, mu: 0, sigma: 0.5, x0Mean: 1, x0Std: 0.2, keepProbability: 0.5, noiseStd: 0.01, seed: BUDGET.seed });
-const model = new LatentSDE({ dataDim: 1, latentDim: BUDGET.latentDim, contextDim: 8, encoderHidden: 16, hidden: 32, likelihood: 'laplace', obsScale: 0.05, dt: BUDGET.dt, seed: BUDGET.seed });
+const { batch: data, params } = ouProcess({
+  n: BUDGET.nPaths,
+  nTimes: 40,
+  t1: 2,
+  theta: 2,
+  mu: 0,
+  sigma: 0.5,
+  x0Mean: 1,
+  x0Std: 0.2,
+  keepProbability: 0.5,
+  noiseStd: 0.01,
+  seed: BUDGET.seed,
+});
+const model = new LatentSDE({
+  dataDim: 1,
+  latentDim: BUDGET.latentDim,
+  contextDim: 8,
+  encoderHidden: 16,
+  hidden: 32,
+  likelihood: 'laplace',
+  obsScale: 0.05,
+  dt: BUDGET.dt,
+  seed: BUDGET.seed,
+});
 const opt = new Adam({ learningRate: 0.01, clipNorm: 50 });
 const kl = klAnnealing({ warmup: 100 });
 const rng = new Rng(BUDGET.seed);
 const progress = new ProgressLogger({ total: BUDGET.iterations, every: 30, label: 'latent-sde-ou' });
 const history: { iteration: number; loss: number }[] = [];
 for (let i = 0; i < BUDGET.iterations; i++) {
-  const b = selectSequences(data, Array.from({ length: BUDGET.batch }, () => rng.int(BUDGET.nPaths)));
+  const b = selectSequences(
+    data,
+    Array.from({ length: BUDGET.batch }, () => rng.int(BUDGET.nPaths)),
+  );
   const { loss } = opt.step(() => model.elbo(b, { klWeight: kl(i), seed: 1000 + i }).loss, model);
   disposeBatch(b);
   history.push({ iteration: i, loss });
@@ -30,7 +55,10 @@ for (let i = 0; i < BUDGET.iterations; i++) {
 progress.done();
 
 // Posterior coverage on 16 paths.
-const show = selectSequences(data, Array.from({ length: 16 }, (_, i) => i));
+const show = selectSequences(
+  data,
+  Array.from({ length: 16 }, (_, i) => i),
+);
 const post = model.samplePosterior(show, { nSamples: BUDGET.posteriorSamples, seed: 7 });
 const postArr = post.arraySync() as number[][][][]; // [S, B, T, 1]
 const vals = show.values.arraySync() as number[][][];
@@ -84,7 +112,13 @@ const results = {
   finalNegElbo: history[history.length - 1]?.loss,
   posteriorCoverage90: inside / observed,
   observedPointsChecked: observed,
-  priorVsExact: pick.map((i) => ({ t: data.times[i], priorMean: priorStats[i]?.mean, exactMean: exact[i]?.mean, priorStd: priorStats[i]?.std, exactStd: exact[i]?.std })),
+  priorVsExact: pick.map((i) => ({
+    t: data.times[i],
+    priorMean: priorStats[i]?.mean,
+    exactMean: exact[i]?.mean,
+    priorStd: priorStats[i]?.std,
+    exactStd: exact[i]?.std,
+  })),
   meanAbsErrorOfPriorMean: priorStats.reduce((a, s, i) => a + Math.abs(s.mean - (exact[i] as { mean: number }).mean), 0) / T,
   meanAbsErrorOfPriorStd: priorStats.reduce((a, s, i) => a + Math.abs(s.std - (exact[i] as { std: number }).std), 0) / T,
 };
@@ -108,14 +142,41 @@ const posteriorSeries = [0, 1, 2].flatMap((b) => {
     { name: `path ${b}: observed`, x: obsT, y: obsV },
   ];
 });
-writeText(`${dir}posterior.svg`, await lineChart(posteriorSeries, { title: 'Latent SDE posterior samples vs observations (OU data)', xLabel: 't', yLabel: 'x', mark: 'linepoint' }));
+writeText(
+  `${dir}posterior.svg`,
+  await lineChart(posteriorSeries, {
+    title: 'Latent SDE posterior samples vs observations (OU data)',
+    xLabel: 't',
+    yLabel: 'x',
+    mark: 'linepoint',
+  }),
+);
 const dataArr = (data.values.arraySync() as number[][][]).map((p) => p.map((r) => r[0] as number));
 const dataMask = (data.mask.arraySync() as number[][][]).map((p) => p.map((r) => r[0] as number));
 const priorSeries = [
   ...[0, 1, 2, 3, 4, 5].map((k) => ({ name: `prior sample ${k}`, x: ts, y: priorArr[k] as number[] })),
-  ...[0, 1, 2].map((k) => ({ name: `data path ${k}`, x: ts.filter((_, i) => (dataMask[k] as number[])[i] === 1), y: (dataArr[k] as number[]).filter((_, i) => (dataMask[k] as number[])[i] === 1) })),
-  { name: 'exact OU mean ± 2 std', x: ts, y: exact.map((e) => e.mean), lo: exact.map((e) => e.mean - 2 * e.std), hi: exact.map((e) => e.mean + 2 * e.std) },
-  { name: 'prior samples: mean ± 2 std', x: ts, y: priorStats.map((e) => e.mean), lo: priorStats.map((e) => e.mean - 2 * e.std), hi: priorStats.map((e) => e.mean + 2 * e.std) },
+  ...[0, 1, 2].map((k) => ({
+    name: `data path ${k}`,
+    x: ts.filter((_, i) => (dataMask[k] as number[])[i] === 1),
+    y: (dataArr[k] as number[]).filter((_, i) => (dataMask[k] as number[])[i] === 1),
+  })),
+  {
+    name: 'exact OU mean ± 2 std',
+    x: ts,
+    y: exact.map((e) => e.mean),
+    lo: exact.map((e) => e.mean - 2 * e.std),
+    hi: exact.map((e) => e.mean + 2 * e.std),
+  },
+  {
+    name: 'prior samples: mean ± 2 std',
+    x: ts,
+    y: priorStats.map((e) => e.mean),
+    lo: priorStats.map((e) => e.mean - 2 * e.std),
+    hi: priorStats.map((e) => e.mean + 2 * e.std),
+  },
 ];
-writeText(`${dir}prior.svg`, await lineChart(priorSeries, { title: 'Latent SDE prior samples vs the OU process', xLabel: 't', yLabel: 'x' }));
+writeText(
+  `${dir}prior.svg`,
+  await lineChart(priorSeries, { title: 'Latent SDE prior samples vs the OU process', xLabel: 't', yLabel: 'x' }),
+);
 console.log(`wrote ${dir}`);

@@ -7,11 +7,31 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText } from '@nde/plot';
-import { Adam, LatentODE, ProgressLogger, RNNBaseline, Rng, klAnnealing, maskedMSE, selectSequences, spirals, disposeBatch } from '@nde/latent-models';
+import {
+  Adam,
+  LatentODE,
+  ProgressLogger,
+  RNNBaseline,
+  Rng,
+  klAnnealing,
+  maskedMSE,
+  selectSequences,
+  spirals,
+  disposeBatch,
+} from '@nde/latent-models';
 import { outDir, start, writeJson } from './common.js';
 
 // NDE_REPRO_ITERATIONS overrides the training length (default 250 ≈ 1.5 min on 2 cores; the committed run states its own).
-const BUDGET = { nTrain: 256, nTest: 64, nSample: 60, nObserved: 20, batch: 32, iterations: Number(process.env.NDE_REPRO_ITERATIONS ?? 250), latentDim: 4, seed: 0 };
+const BUDGET = {
+  nTrain: 256,
+  nTest: 64,
+  nSample: 60,
+  nObserved: 20,
+  batch: 32,
+  iterations: Number(process.env.NDE_REPRO_ITERATIONS ?? 250),
+  latentDim: 4,
+  seed: 0,
+};
 const backend = await start('latent-spirals', BUDGET);
 const t0 = Date.now();
 const data = spirals({ n: BUDGET.nTrain + BUDGET.nTest, nSample: BUDGET.nSample, nObserved: BUDGET.nObserved, seed: BUDGET.seed });
@@ -28,7 +48,17 @@ const nObsPart = data.observed.times.length;
 const cleanTest = tf.gather(data.clean, cleanIdx);
 const cleanFut = tf.slice(cleanTest, [0, nObsPart, 0], [BUDGET.nTest, BUDGET.nSample - nObsPart, 2]);
 
-const model = new LatentODE({ dataDim: 2, latentDim: BUDGET.latentDim, encoder: 'odernn', encoderHidden: 25, dynamicsHidden: [20], decoderHidden: [20], obsScale: 0.3, method: 'midpoint', seed: BUDGET.seed });
+const model = new LatentODE({
+  dataDim: 2,
+  latentDim: BUDGET.latentDim,
+  encoder: 'odernn',
+  encoderHidden: 25,
+  dynamicsHidden: [20],
+  decoderHidden: [20],
+  obsScale: 0.3,
+  method: 'midpoint',
+  seed: BUDGET.seed,
+});
 const rnn = new RNNBaseline({ inputDim: 2, hiddenSize: 25, seed: BUDGET.seed });
 const optODE = new Adam({ learningRate: 0.01, clipNorm: 100 });
 const optRNN = new Adam({ learningRate: 0.01, clipNorm: 10 });

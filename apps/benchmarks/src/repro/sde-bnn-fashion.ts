@@ -69,7 +69,13 @@ const field = new ConvWeightField({ height: 7, width: 7, channels: C });
 
 const sdeBnn = new SDEBNN({
   input: stem(10),
-  block: new SDEBNNBlock({ field, prior: { sigma: BUDGET.sigma, theta: BUDGET.theta }, steps: BUDGET.solverSteps, method: 'midpoint', seed: 20 }),
+  block: new SDEBNNBlock({
+    field,
+    prior: { sigma: BUDGET.sigma, theta: BUDGET.theta },
+    steps: BUDGET.solverSteps,
+    method: 'midpoint',
+    seed: 20,
+  }),
   output: head(30),
 });
 const odeNet = new ODENet({ input: stem(10), field, output: head(30), steps: BUDGET.solverSteps, method: 'midpoint', seed: 20 });
@@ -107,7 +113,12 @@ async function fit(name: string, model: SDEBNN | ODENet): Promise<{ curve: Curve
     const { x, y } = fashionBatch(train, plan[i] as number[]);
     const r = trainer.step((): { loss: tf.Scalar; extras: Record<string, tf.Scalar> } => {
       if (model instanceof SDEBNN) {
-        const p = model.loss(x, y, { key: fold(key(BUDGET.seed + 1), i), groups: BUDGET.weightPathsPerBatch, likelihood: { kind: 'categorical' }, datasetSize: train.count });
+        const p = model.loss(x, y, {
+          key: fold(key(BUDGET.seed + 1), i),
+          groups: BUDGET.weightPathsPerBatch,
+          likelihood: { kind: 'categorical' },
+          datasetSize: train.count,
+        });
         return { loss: p.loss, extras: { nll: p.nll, kl: p.kl } };
       }
       const p = model.loss(x, y, { kind: 'categorical' });
@@ -119,7 +130,9 @@ async function fit(name: string, model: SDEBNN | ODENet): Promise<{ curve: Curve
       curve.push({ iteration: i, loss: r.loss, nll: r.extras.nll as number, ...(r.extras.kl !== undefined ? { kl: r.extras.kl } : {}) });
     }
     if (i % 100 === 0 || i === plan.length - 1) {
-      console.log(`[${name}] ${i + 1}/${plan.length} loss(avg) ${avg.toFixed(4)} ${r.extras.kl !== undefined ? `kl ${(r.extras.kl as number).toFixed(1)} ` : ''}${((Date.now() - t0) / 1000).toFixed(0)} s, tensors ${tf.memory().numTensors}`);
+      console.log(
+        `[${name}] ${i + 1}/${plan.length} loss(avg) ${avg.toFixed(4)} ${r.extras.kl !== undefined ? `kl ${(r.extras.kl as number).toFixed(1)} ` : ''}${((Date.now() - t0) / 1000).toFixed(0)} s, tensors ${tf.memory().numTensors}`,
+      );
     }
   }
   trainer.dispose();
@@ -149,11 +162,27 @@ async function evaluate(name: string, model: Predictor, samples: number): Promis
   const nll = await negativeLogLikelihood(probs, labels);
   const brier = await brierScore(probs, labels);
   probs.dispose();
-  writeText(`${OUT}reliability-${name}.svg`, reliabilityDiagramSvg(diagram, { title: `${name}: accuracy ${(100 * diagram.accuracy).toFixed(2)}%, ECE ${diagram.ece.toFixed(4)}` }));
+  writeText(
+    `${OUT}reliability-${name}.svg`,
+    reliabilityDiagramSvg(diagram, { title: `${name}: accuracy ${(100 * diagram.accuracy).toFixed(2)}%, ECE ${diagram.ece.toFixed(4)}` }),
+  );
   const meanEntropy = pred.entropy.reduce((a, b) => a + b, 0) / test.count;
   const meanMI = pred.mutualInformation.reduce((a, b) => a + b, 0) / test.count;
-  reliability[name] = diagram.bins.filter((b) => b.count > 0).map((b) => ({ confidence: b.confidence, accuracy: b.accuracy, count: b.count }));
-  return { accuracy: diagram.accuracy, nll, ece: diagram.ece, mce: diagram.mce, brier, meanConfidence: diagram.confidence, meanEntropy, meanMutualInformation: meanMI, samples: pred.samples, evalSeconds: (Date.now() - t0) / 1000 };
+  reliability[name] = diagram.bins
+    .filter((b) => b.count > 0)
+    .map((b) => ({ confidence: b.confidence, accuracy: b.accuracy, count: b.count }));
+  return {
+    accuracy: diagram.accuracy,
+    nll,
+    ece: diagram.ece,
+    mce: diagram.mce,
+    brier,
+    meanConfidence: diagram.confidence,
+    meanEntropy,
+    meanMutualInformation: meanMI,
+    samples: pred.samples,
+    evalSeconds: (Date.now() - t0) / 1000,
+  };
 }
 
 const reliability: Record<string, { confidence: number; accuracy: number; count: number }[]> = {};
@@ -172,7 +201,10 @@ const results = {
   epochs: (BUDGET.iterations * BUDGET.batch) / train.count,
   weightDim: sdeBnn.block.weightDim,
   parameters: { sdeBnn: sdeBnn.parameters().reduce((a, v) => a + v.size, 0), odeNet: odeNet.parameters().reduce((a, v) => a + v.size, 0) },
-  train: { sdeBnn: { seconds: fitSde.seconds, cpuSeconds: fitSde.cpuSeconds }, odeNet: { seconds: fitOde.seconds, cpuSeconds: fitOde.cpuSeconds } },
+  train: {
+    sdeBnn: { seconds: fitSde.seconds, cpuSeconds: fitSde.cpuSeconds },
+    odeNet: { seconds: fitOde.seconds, cpuSeconds: fitOde.cpuSeconds },
+  },
   test: { sdeBnn: evalSde, odeNet: evalOde },
   targets: { accuracyAtLeast: 0.88, sdeBnnAccuracyMet: evalSde.accuracy >= 0.88, sdeBnnEceLowerThanOdeNet: evalSde.ece < evalOde.ece },
   reliability,
@@ -180,7 +212,10 @@ const results = {
   totalSeconds: (Date.now() - runStart) / 1000,
 };
 writeFileSync(`${OUT}results.json`, `${JSON.stringify(results, null, 2)}\n`);
-const diag = (name: string): { x: number[]; y: number[] } => ({ x: (reliability[name] ?? []).map((b) => b.confidence), y: (reliability[name] ?? []).map((b) => b.accuracy) });
+const diag = (name: string): { x: number[]; y: number[] } => ({
+  x: (reliability[name] ?? []).map((b) => b.confidence),
+  y: (reliability[name] ?? []).map((b) => b.accuracy),
+});
 writeText(
   `${OUT}reliability.svg`,
   await lineChart(
@@ -189,7 +224,14 @@ writeText(
       { name: `SDE-BNN (ECE ${(evalSde.ece as number).toFixed(4)})`, ...diag('sde-bnn') },
       { name: `ODE-net (ECE ${(evalOde.ece as number).toFixed(4)})`, ...diag('ode-net') },
     ],
-    { title: 'Fashion-MNIST reliability diagram (15 bins)', xLabel: 'confidence', yLabel: 'accuracy', mark: 'linepoint', width: 420, height: 420 },
+    {
+      title: 'Fashion-MNIST reliability diagram (15 bins)',
+      xLabel: 'confidence',
+      yLabel: 'accuracy',
+      mark: 'linepoint',
+      width: 420,
+      height: 420,
+    },
   ),
 );
 writeText(

@@ -80,7 +80,9 @@ const points = [
 const bridge = points.map((p) => {
   const std = totalVariance(bridgeGrads(p.a, p.b, false));
   const stl = totalVariance(bridgeGrads(p.a, p.b, true));
-  console.log(`${p.name}: var standard ${std.toExponential(3)}, STL ${stl.toExponential(3)}, ratio STL/standard ${(stl / std).toExponential(3)}`);
+  console.log(
+    `${p.name}: var standard ${std.toExponential(3)}, STL ${stl.toExponential(3)}, ratio STL/standard ${(stl / std).toExponential(3)}`,
+  );
   return { point: p.name, a: p.a, b: p.b, varianceStandard: std, varianceSTL: stl, ratioSTLOverStandard: stl / std };
 });
 
@@ -118,7 +120,13 @@ writeText(
       { name: 'standard', x: bridge.map((_, i) => i), y: bridge.map((r) => r.varianceStandard) },
       { name: 'sticking the landing', x: bridge.map((_, i) => i), y: bridge.map((r) => Math.max(r.varianceSTL, 1e-12)) },
     ],
-    { title: 'ELBO gradient variance: 0 = optimum, 1 = a 0.9, 2 = a 0.5, b 1', xLabel: 'parameter point', yLabel: 'total gradient variance', logY: true, mark: 'linepoint' },
+    {
+      title: 'ELBO gradient variance: 0 = optimum, 1 = a 0.9, 2 = a 0.5, b 1',
+      xLabel: 'parameter point',
+      yLabel: 'total gradient variance',
+      logY: true,
+      mark: 'linepoint',
+    },
   ),
 );
 console.log(`wrote ${dir}`);

@@ -17,8 +17,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeGif } from '@nde/plot';
 import {
-  Conv1dTemporalGenerator, ImageGenerator, OdeTemporalGenerator, SdeTemporalGenerator, VideoDiscriminator, VideoGenerator, WganTrainer,
-  evaluateVideos, linspace, loadMovingFashion, parameterCount, textProgress, trainWgan, useConvFilterGradients, videoGridFrames,
+  Conv1dTemporalGenerator,
+  ImageGenerator,
+  OdeTemporalGenerator,
+  SdeTemporalGenerator,
+  VideoDiscriminator,
+  VideoGenerator,
+  WganTrainer,
+  evaluateVideos,
+  linspace,
+  loadMovingFashion,
+  parameterCount,
+  textProgress,
+  trainWgan,
+  useConvFilterGradients,
+  videoGridFrames,
   type TemporalGenerator,
 } from '@nde/video-gan';
 import { fashionClassifier } from '@nde/metrics';
@@ -33,14 +46,23 @@ const VARIANTS = ['ode', 'sde', 'conv1d'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const out = outDir('video-gan');
-const backend = await start('video-gan', { iterations: ITERS, batch: BATCH, seeds: SEEDS, lr: LR, nCritic: 1, svcEvery: 5, evalVideos: EVAL_VIDEOS });
+const backend = await start('video-gan', {
+  iterations: ITERS,
+  batch: BATCH,
+  seeds: SEEDS,
+  lr: LR,
+  nCritic: 1,
+  svcEvery: 5,
+  evalVideos: EVAL_VIDEOS,
+});
 useConvFilterGradients();
 const t00 = performance.now();
 const data = await loadMovingFashion({ split: 'train', size: 32, frames: 16, items: [1, 2], seed: 0 });
 const evalData = await loadMovingFashion({ split: 'test', size: 32, frames: 16, items: [1, 2], seed: 99 });
 const classifier = await fashionClassifier();
 const realEval = evalData.batch(EVAL_VIDEOS);
-const gif = (name: string, videos: tf.Tensor5D, cols = 4): void => writeGif(`${out}${name}`, videoGridFrames(videos, { cols, scale: 2 }), 120);
+const gif = (name: string, videos: tf.Tensor5D, cols = 4): void =>
+  writeGif(`${out}${name}`, videoGridFrames(videos, { cols, scale: 2 }), 120);
 {
   const r = realEval.slice(0, 16);
   gif('real.gif', r as tf.Tensor5D);
@@ -48,17 +70,43 @@ const gif = (name: string, videos: tf.Tensor5D, cols = 4): void => writeGif(`${o
 }
 
 const temporal = (v: Variant, seed: number): TemporalGenerator =>
-  v === 'ode' ? new OdeTemporalGenerator({ dim: 100, numFrames: 16, method: 'rk4', seed })
-    : v === 'sde' ? new SdeTemporalGenerator({ dim: 100, numFrames: 16, method: 'euler', dt: 0.025, seed })
+  v === 'ode'
+    ? new OdeTemporalGenerator({ dim: 100, numFrames: 16, method: 'rk4', seed })
+    : v === 'sde'
+      ? new SdeTemporalGenerator({ dim: 100, numFrames: 16, method: 'euler', dt: 0.025, seed })
       : new Conv1dTemporalGenerator({ latentDim: 100, frameLatentDim: 100, numFrames: 16, channels: [512, 256, 128, 128], seed });
 
-interface Run { variant: Variant; seed: number; temporalParams: number; imageParams: number; criticParams: number; secondsPerIter: number; is: number; isReal: number; fd: number; fvd: number | null; finalDLoss: number; finalGLoss: number }
+interface Run {
+  variant: Variant;
+  seed: number;
+  temporalParams: number;
+  imageParams: number;
+  criticParams: number;
+  secondsPerIter: number;
+  is: number;
+  isReal: number;
+  fd: number;
+  fvd: number | null;
+  finalDLoss: number;
+  finalGLoss: number;
+}
 const runs: Run[] = [];
 for (const seed of Array.from({ length: SEEDS }, (_, i) => i)) {
   for (const variant of VARIANTS) {
-    const g = new VideoGenerator({ temporal: temporal(variant, seed), image: new ImageGenerator({ contentDim: 100, frameLatentDim: 100, size: 32, baseChannels: 32, seed }), seed });
+    const g = new VideoGenerator({
+      temporal: temporal(variant, seed),
+      image: new ImageGenerator({ contentDim: 100, frameLatentDim: 100, size: 32, baseChannels: 32, seed }),
+      seed,
+    });
     const d = new VideoDiscriminator({ size: 32, numFrames: 16, widths: [8, 16, 32], seed });
-    const trainer = new WganTrainer({ generator: g, discriminator: d, clipping: { kind: 'svc', every: 5 }, learningRate: LR, nCritic: 1, batchSize: BATCH });
+    const trainer = new WganTrainer({
+      generator: g,
+      discriminator: d,
+      clipping: { kind: 'svc', every: 5 },
+      learningRate: LR,
+      nCritic: 1,
+      batchSize: BATCH,
+    });
     const hist = await trainWgan(trainer, {
       iterations: ITERS,
       data: () => data.batch(BATCH),
@@ -78,9 +126,18 @@ for (const seed of Array.from({ length: SEEDS }, (_, i) => i)) {
       tf.dispose([z, long, odd]);
     }
     const run: Run = {
-      variant, seed, temporalParams: parameterCount(g.temporal), imageParams: parameterCount(g.image), criticParams: parameterCount(d),
-      secondsPerIter: hist.secondsPerIteration, is: s.inceptionScore, isReal: s.realInceptionScore, fd: s.frechetFrameDistance, fvd: s.frechetVideoDistance,
-      finalDLoss: hist.dLoss[hist.dLoss.length - 1]!, finalGLoss: hist.gLoss[hist.gLoss.length - 1]!,
+      variant,
+      seed,
+      temporalParams: parameterCount(g.temporal),
+      imageParams: parameterCount(g.image),
+      criticParams: parameterCount(d),
+      secondsPerIter: hist.secondsPerIteration,
+      is: s.inceptionScore,
+      isReal: s.realInceptionScore,
+      fd: s.frechetFrameDistance,
+      fvd: s.frechetVideoDistance,
+      finalDLoss: hist.dLoss[hist.dLoss.length - 1]!,
+      finalGLoss: hist.gLoss[hist.gLoss.length - 1]!,
     };
     runs.push(run);
     console.log(JSON.stringify(run));
@@ -93,7 +150,14 @@ for (const seed of Array.from({ length: SEEDS }, (_, i) => i)) {
 const table = VARIANTS.map((variant) => {
   const rs = runs.filter((r) => r.variant === variant);
   const m = (f: (r: Run) => number) => meanStd(rs.map(f));
-  return { variant, temporalParams: rs[0]!.temporalParams, secondsPerIter: m((r) => r.secondsPerIter), is: m((r) => r.is), fd: m((r) => r.fd), fvd: m((r) => r.fvd ?? Number.NaN) };
+  return {
+    variant,
+    temporalParams: rs[0]!.temporalParams,
+    secondsPerIter: m((r) => r.secondsPerIter),
+    is: m((r) => r.is),
+    fd: m((r) => r.fd),
+    fvd: m((r) => r.fvd ?? Number.NaN),
+  };
 });
 const row = (v: Variant) => table.find((t) => t.variant === v)!;
 const ordering = {
@@ -112,12 +176,34 @@ const md = [
   ``,
   `| temporal generator | params | s/iter | IS analogue ↑ | Fréchet frame distance ↓ | Fréchet video distance ↓ |`,
   `| --- | ---: | ---: | ---: | ---: | ---: |`,
-  ...table.map((t) => `| ${t.variant} | ${t.temporalParams.toLocaleString('en-US')} | ${f(t.secondsPerIter, 2)} | ${f(t.is)} | ${f(t.fd)} | ${f(t.fvd)} |`),
+  ...table.map(
+    (t) =>
+      `| ${t.variant} | ${t.temporalParams.toLocaleString('en-US')} | ${f(t.secondsPerIter, 2)} | ${f(t.is)} | ${f(t.fd)} | ${f(t.fvd)} |`,
+  ),
   ``,
   `Paper's ordering (ODE ≥ conv baseline at ${ordering.parameterRatioConvOverOde.toFixed(0)}× fewer temporal parameters): IS ${ordering.odeIsAtLeastConv ? 'holds' : 'does not hold'}, FD ${ordering.odeFdAtMostConv ? 'holds' : 'does not hold'}, FVD ${ordering.odeFvdAtMostConv ? 'holds' : 'does not hold'} (mean over seeds; compare with the ± spread).`,
   ``,
 ].join('\n');
-writeJson(`${out}results.json`, { paper: { dataset: 'UCF-101 64x64', inceptionScore: 15.2, temporalParamsOde: 10100, temporalParamsTganConv1d: 826468 }, budget: { iterations: ITERS, batch: BATCH, seeds: SEEDS, learningRate: LR, nCritic: 1, svcEvery: 5, backend, size: 32, frames: 16, evalVideos: EVAL_VIDEOS, minutes: (performance.now() - t00) / 60000 }, realInceptionScore: realIs, table, ordering, runs });
+writeJson(`${out}results.json`, {
+  paper: { dataset: 'UCF-101 64x64', inceptionScore: 15.2, temporalParamsOde: 10100, temporalParamsTganConv1d: 826468 },
+  budget: {
+    iterations: ITERS,
+    batch: BATCH,
+    seeds: SEEDS,
+    learningRate: LR,
+    nCritic: 1,
+    svcEvery: 5,
+    backend,
+    size: 32,
+    frames: 16,
+    evalVideos: EVAL_VIDEOS,
+    minutes: (performance.now() - t00) / 60000,
+  },
+  realInceptionScore: realIs,
+  table,
+  ordering,
+  runs,
+});
 const { writeFileSync } = await import('node:fs');
 writeFileSync(`${out}results.md`, md);
 console.log(md);

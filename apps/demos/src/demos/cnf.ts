@@ -12,7 +12,8 @@ import { grid, heatmap, lineChart, progressBar, upscale, writePng, writeText, ty
 import { writeGif } from '@nde/plot';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 
-export const description = 'continuous normalizing flow (@nde/latent-models) learns a 2-D toy density; density maps, samples, NLL curve, GIF';
+export const description =
+  'continuous normalizing flow (@nde/latent-models) learns a 2-D toy density; density maps, samples, NLL curve, GIF';
 
 const LIM = 4;
 
@@ -27,12 +28,22 @@ export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promis
   const batch = quick ? 128 : 256;
   const res = quick ? 24 : 48;
   const frameEvery = quick ? 6 : 25;
-  const cnf = new CNF({ field: new ConcatSquashMLP({ dim: 2, hidden: [32, 32], activation: 'tanh', seed: 0 }), T: 0.5, trace: 'exact', solver: 'dopri5', rtol: 1e-3, atol: 1e-3, seed: 1 });
+  const cnf = new CNF({
+    field: new ConcatSquashMLP({ dim: 2, hidden: [32, 32], activation: 'tanh', seed: 0 }),
+    T: 0.5,
+    trace: 'exact',
+    solver: 'dopri5',
+    rtol: 1e-3,
+    atol: 1e-3,
+    seed: 1,
+  });
   const opt = tf.train.adam(quick ? 1e-2 : 5e-3);
-  log(`data: '${dataset}' (FFJORD toy), batches of ${batch}; model: CNF, ConcatSquash MLP 2-32-32-2 tanh, T = 0.5, exact trace, dopri5 rtol/atol 1e-3; ${iters} Adam steps`);
+  log(
+    `data: '${dataset}' (FFJORD toy), batches of ${batch}; model: CNF, ConcatSquash MLP 2-32-32-2 tanh, T = 0.5, exact trace, dopri5 rtol/atol 1e-3; ${iters} Adam steps`,
+  );
 
   // Evaluation grid over [-LIM, LIM]², row 0 at the top.
-  const gx = Array.from({ length: res }, (_, i) => -LIM + ((2 * LIM) * (i + 0.5)) / res);
+  const gx = Array.from({ length: res }, (_, i) => -LIM + (2 * LIM * (i + 0.5)) / res);
   const gridPts = tf.tensor2d(gx.flatMap((_, r) => gx.map((x) => [x, gx[res - 1 - r]!])).flat(), [res * res, 2]);
   const trueLog = gx.flatMap((_, r) => gx.map((x) => toy2dLogDensity(dataset, x, gx[res - 1 - r]!) ?? NaN));
   const hasTrue = trueLog.every(Number.isFinite);
@@ -53,7 +64,9 @@ export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promis
     lp.dispose();
     return v;
   };
-  const trueNll = hasTrue ? -Array.from(test.dataSync()).reduce((s, _, i, a) => (i % 2 === 0 ? s + toy2dLogDensity(dataset, a[i]!, a[i + 1]!)! : s), 0) / 1000 : undefined;
+  const trueNll = hasTrue
+    ? -Array.from(test.dataSync()).reduce((s, _, i, a) => (i % 2 === 0 ? s + toy2dLogDensity(dataset, a[i]!, a[i + 1]!)! : s), 0) / 1000
+    : undefined;
 
   const frames: Rgba[] = [];
   const history: { iter: number; nll: number; nfeForward: number; ms: number }[] = [];
@@ -74,7 +87,12 @@ export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promis
       frames.push(densityImage(learnedLogp()));
       evals.push({ iter: it, testNll: round(testNll()) });
     }
-    bar.update(it, { NLL: nll.toFixed(3), 'test NLL': evals.at(-1)!.testNll.toFixed(3), NFE: cnf.stats.nfeForward, 'ms/it': (trainMs / it).toFixed(0) });
+    bar.update(it, {
+      NLL: nll.toFixed(3),
+      'test NLL': evals.at(-1)!.testNll.toFixed(3),
+      NFE: cnf.stats.nfeForward,
+      'ms/it': (trainMs / it).toFixed(0),
+    });
   }
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
@@ -133,7 +151,9 @@ export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promis
     history,
   };
   writeJson(file('results.json'), summary);
-  log(`test NLL ${summary.initialTestNll} → ${summary.finalTestNll} nats${trueNll !== undefined ? ` (true density: ${round(trueNll)})` : ''} in ${round(seconds, 3)} s`);
+  log(
+    `test NLL ${summary.initialTestNll} → ${summary.finalTestNll} nats${trueNll !== undefined ? ` (true density: ${round(trueNll)})` : ''} in ${round(seconds, 3)} s`,
+  );
   tf.dispose([gridPts, test]);
   cnf.dispose();
   opt.dispose();

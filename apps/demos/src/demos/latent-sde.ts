@@ -11,7 +11,8 @@ import { lineChart, progressBar, writeText } from '@nde/plot';
 import { curvesSvg, type Curve } from '../lib/charts.js';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 
-export const description = 'latent SDE (@nde/latent-models) fitted to irregular Ornstein–Uhlenbeck paths; prior samples, posterior fits, ELBO curve';
+export const description =
+  'latent SDE (@nde/latent-models) fitted to irregular Ornstein–Uhlenbeck paths; prior samples, posterior fits, ELBO curve';
 
 export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const quick = o.quick ?? isQuick();
@@ -23,15 +24,24 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const evalEvery = quick ? 3 : 25;
   const { batch, params } = ouProcess({ n: quick ? 16 : 32, nTimes: quick ? 15 : 25, seed: 0 });
   const times = batch.times;
-  log(`data: ${batch.values.shape[0]} OU paths dX = ${params.theta}(${params.mu} − X)dt + ${params.sigma} dW on [0, ${params.t1}], about half of ${times.length} grid points observed per path`);
+  log(
+    `data: ${batch.values.shape[0]} OU paths dX = ${params.theta}(${params.mu} − X)dt + ${params.sigma} dW on [0, ${params.t1}], about half of ${times.length} grid points observed per path`,
+  );
   const model = new LatentSDE({ dataDim: 1, latentDim: 4, hidden: 32, obsScale: 0.05, dt: 0.1, seed: 0 });
   const opt = new Adam({ learningRate: 1e-2, clipNorm: 5 });
   const klWeight = klAnnealing({ warmup: quick ? 3 : 100 });
-  log(`model: latent SDE, 4-D latent, GRU encoder, drift MLPs 32 wide, Euler–Maruyama dt 0.1; Adam lr 1e-2, KL annealed over ${quick ? 3 : 100} steps; ${iters} steps`);
+  log(
+    `model: latent SDE, 4-D latent, GRU encoder, drift MLPs 32 wide, Euler–Maruyama dt 0.1; Adam lr 1e-2, KL annealed over ${quick ? 3 : 100} steps; ${iters} steps`,
+  );
 
   const evaluate = (): { elbo: number; logLik: number; kl0: number; klPath: number } => {
     const e = model.elbo(batch, { seed: 12345, nSamples: 2 });
-    const [elbo, logLik, kl0, klPath] = [e.elbo, e.logLik, e.kl0, e.klPath].map((t) => t.dataSync()[0]!) as [number, number, number, number];
+    const [elbo, logLik, kl0, klPath] = [e.elbo, e.logLik, e.kl0, e.klPath].map((t) => t.dataSync()[0]!) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     tf.dispose([e.loss, e.elbo, e.logLik, e.kl0, e.klPath]);
     return { elbo: round(elbo), logLik: round(logLik), kl0: round(kl0), klPath: round(klPath) };
   };
@@ -72,7 +82,16 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     file('prior-samples.svg'),
     await curvesSvg(
       'Latent SDE: samples of the learned prior vs observed OU paths',
-      [...priorYs.map((p, k): Curve => ({ id: `prior ${k}`, group: 'prior samples', kind: 'line', x: [...times], y: p.map((v) => v[0]!) })), ...[0, 1, 2, 3, 4, 5].map((b) => observed(b, 'observations (6 paths)'))],
+      [
+        ...priorYs.map((p, k): Curve => ({
+          id: `prior ${k}`,
+          group: 'prior samples',
+          kind: 'line',
+          x: [...times],
+          y: p.map((v) => v[0]!),
+        })),
+        ...[0, 1, 2, 3, 4, 5].map((b) => observed(b, 'observations (6 paths)')),
+      ],
       { xLabel: 't', yLabel: 'x', colors: { 'prior samples': '#4c78a8', 'observations (6 paths)': '#222' } },
     ),
   );
@@ -82,8 +101,11 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   writeText(
     file('posterior.svg'),
     await curvesSvg(
-      'Latent SDE: posterior mean (line, 8 samples) through each path\'s observations (points)',
-      [0, 1, 2, 3].flatMap((b): Curve[] => [{ id: `post ${b}`, group: `path ${b + 1}`, kind: 'line', x: [...times], y: postMean[b]!.map((v) => v[0]!) }, observed(b, `path ${b + 1}`)]),
+      "Latent SDE: posterior mean (line, 8 samples) through each path's observations (points)",
+      [0, 1, 2, 3].flatMap((b): Curve[] => [
+        { id: `post ${b}`, group: `path ${b + 1}`, kind: 'line', x: [...times], y: postMean[b]!.map((v) => v[0]!) },
+        observed(b, `path ${b + 1}`),
+      ]),
       { xLabel: 't', yLabel: 'x' },
     ),
   );
@@ -95,7 +117,12 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
         { name: 'log-likelihood', x: evals.map((e) => e.iter), y: evals.map((e) => e.logLik) },
         { name: 'path KL', x: evals.map((e) => e.iter), y: evals.map((e) => -e.klPath) },
       ],
-      { title: 'Latent SDE training (higher is better; path KL shown negated)', xLabel: 'iteration', yLabel: 'nats per sequence', mark: 'linepoint' },
+      {
+        title: 'Latent SDE training (higher is better; path KL shown negated)',
+        xLabel: 'iteration',
+        yLabel: 'nats per sequence',
+        mark: 'linepoint',
+      },
     ),
   );
   const summary = {

@@ -12,7 +12,8 @@ import { phasePortraitSvg } from '../lib/charts.js';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 import { vanDerPol } from '../shared/problems.js';
 
-export const description = 'Van der Pol solved with dopri5 from 16 starts in one batched solve; phase portrait, step sizes, work–precision of RK methods';
+export const description =
+  'Van der Pol solved with dopri5 from 16 starts in one batched solve; phase portrait, step sizes, work–precision of RK methods';
 
 export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const quick = o.quick ?? isQuick();
@@ -40,7 +41,15 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const y0 = tf.tensor2d(starts);
   const ts = Array.from({ length: 301 }, (_, i) => (t1 * i) / 300);
   let t = performance.now();
-  const sol = solve({ terms: term, solver: 'dopri5', t0: 0, t1, y0, saveAt: { ts }, stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8, norm: 'rms-per-sample' }) });
+  const sol = solve({
+    terms: term,
+    solver: 'dopri5',
+    t0: 0,
+    t1,
+    y0,
+    saveAt: { ts },
+    stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8, norm: 'rms-per-sample' }),
+  });
   const fanSeconds = (performance.now() - t) / 1000;
   const ys = (sol.ys as tf.Tensor).arraySync() as number[][][];
   const fanStats = sol.stats;
@@ -50,7 +59,10 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   // True vector field on a grid.
   const n = 21;
   const xs = Array.from({ length: n }, (_, i) => box[0] + ((box[1] - box[0]) * i) / (n - 1));
-  const grid = tf.tensor2d(xs.flatMap((yy) => xs.flatMap((xx) => [xx, yy])), [n * n, 2]);
+  const grid = tf.tensor2d(
+    xs.flatMap((yy) => xs.flatMap((xx) => [xx, yy])),
+    [n * n, 2],
+  );
   const f = vanDerPol.vf(grid);
   const fd = f.dataSync();
   const field = { xs, ys: xs, u: fd.filter((_, i) => i % 2 === 0), v: fd.filter((_, i) => i % 2 === 1) };
@@ -60,14 +72,28 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     await phasePortraitSvg(
       `Van der Pol (μ = 1): ${nStarts} trajectories converge to the limit cycle`,
       field,
-      starts.map((s, b) => ({ name: b === 0 ? 'trajectories (dopri5, rtol 1e-6)' : `start ${b}`, xy: ys.flatMap((row) => row[b]!), color: b % 2 === 0 ? '#e41a1c' : '#377eb8' })).slice(0, nStarts),
+      starts
+        .map((s, b) => ({
+          name: b === 0 ? 'trajectories (dopri5, rtol 1e-6)' : `start ${b}`,
+          xy: ys.flatMap((row) => row[b]!),
+          color: b % 2 === 0 ? '#e41a1c' : '#377eb8',
+        }))
+        .slice(0, nStarts),
       box,
     ),
   );
 
   // 2. One trajectory with every accepted step: step sizes adapt to the fast and slow phases.
   const one = tf.tensor2d([[2, 0]]);
-  const stepsSol = solve({ terms: term, solver: 'dopri5', t0: 0, t1, y0: one, saveAt: { t0: true, steps: true }, stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-7 }) });
+  const stepsSol = solve({
+    terms: term,
+    solver: 'dopri5',
+    t0: 0,
+    t1,
+    y0: one,
+    saveAt: { t0: true, steps: true },
+    stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-7 }),
+  });
   const stepTs = stepsSol.ts;
   const stepYs = (stepsSol.ys as tf.Tensor).arraySync() as number[][][];
   const oneStats = stepsSol.stats;
@@ -80,30 +106,77 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
         { name: 'x(t)', x: stepTs, y: stepYs.map((r) => r[0]![0]!) },
         { name: 'v(t)', x: stepTs, y: stepYs.map((r) => r[0]![1]!) },
       ],
-      { title: `Van der Pol from (2, 0): accepted dopri5 steps (${oneStats.accepted} accepted, ${oneStats.rejected} rejected)`, xLabel: 't', yLabel: 'state', mark: 'linepoint' },
+      {
+        title: `Van der Pol from (2, 0): accepted dopri5 steps (${oneStats.accepted} accepted, ${oneStats.rejected} rejected)`,
+        xLabel: 't',
+        yLabel: 'state',
+        mark: 'linepoint',
+      },
     ),
   );
   const dts = stepTs.slice(1).map((tt, i) => tt - stepTs[i]!);
-  save('step-sizes.svg', await lineChart([{ name: 'dt', x: stepTs.slice(1), y: dts }], { title: 'Adaptive step size (PID controller, rtol 1e-5)', xLabel: 't', yLabel: 'accepted dt', logY: true, mark: 'linepoint' }));
+  save(
+    'step-sizes.svg',
+    await lineChart([{ name: 'dt', x: stepTs.slice(1), y: dts }], {
+      title: 'Adaptive step size (PID controller, rtol 1e-5)',
+      xLabel: 't',
+      yLabel: 'accepted dt',
+      logY: true,
+      mark: 'linepoint',
+    }),
+  );
 
   // 3. Work–precision: error at t1 against a tight dopri8 reference, vs NFE.
   const methods = quick ? ['bosh3', 'dopri5'] : ['bosh3', 'dopri5', 'tsit5', 'dopri8'];
   const rtols = quick ? [1e-3, 1e-5] : [1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
   const yRef0 = tf.tensor2d(starts);
-  const refSol = solve({ terms: term, solver: 'dopri8', t0: 0, t1, y0: yRef0, stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }) });
+  const refSol = solve({
+    terms: term,
+    solver: 'dopri8',
+    t0: 0,
+    t1,
+    y0: yRef0,
+    stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }),
+  });
   const ref = (refSol.ys as tf.Tensor).dataSync().slice();
   refSol.dispose();
-  const sweep: { method: string; rtol: number; status: string; nfe: number; accepted: number; rejected: number; error: number; ms: number }[] = [];
+  const sweep: {
+    method: string;
+    rtol: number;
+    status: string;
+    nfe: number;
+    accepted: number;
+    rejected: number;
+    error: number;
+    ms: number;
+  }[] = [];
   const bar = progressBar('work-precision', methods.length * rtols.length);
   for (const method of methods) {
     for (const rtol of rtols) {
       t = performance.now();
-      const s = solve({ terms: term, solver: method, t0: 0, t1, y0: yRef0, stepSizeController: new PIDController({ rtol, atol: rtol * 1e-2 }), throwOnFailure: false });
+      const s = solve({
+        terms: term,
+        solver: method,
+        t0: 0,
+        t1,
+        y0: yRef0,
+        stepSizeController: new PIDController({ rtol, atol: rtol * 1e-2 }),
+        throwOnFailure: false,
+      });
       const ms = performance.now() - t;
       const got = (s.ys as tf.Tensor).dataSync();
       let err = 0;
       for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i]! - ref[i]!));
-      sweep.push({ method, rtol, status: s.status, nfe: s.stats.nfe, accepted: s.stats.accepted, rejected: s.stats.rejected, error: round(err), ms: round(ms, 3) });
+      sweep.push({
+        method,
+        rtol,
+        status: s.status,
+        nfe: s.stats.nfe,
+        accepted: s.stats.accepted,
+        rejected: s.stats.rejected,
+        error: round(err),
+        ms: round(ms, 3),
+      });
       s.dispose();
       bar.update(sweep.length, { method, rtol, NFE: s.stats.nfe, 'max err': err.toExponential(1) });
     }
@@ -114,7 +187,17 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     const rows = sweep.filter((r) => r.method === m && r.status === 'success');
     return { name: m, x: rows.map((r) => r.nfe), y: rows.map((r) => Math.max(r.error, 1e-7)) };
   });
-  save('work-precision.svg', await lineChart(series, { title: 'Work–precision on Van der Pol (16 states, t1 = 15; float32 reference: dopri8 rtol 1e-7)', xLabel: 'NFE', yLabel: 'max |error| at t1', logX: true, logY: true, mark: 'linepoint' }));
+  save(
+    'work-precision.svg',
+    await lineChart(series, {
+      title: 'Work–precision on Van der Pol (16 states, t1 = 15; float32 reference: dopri8 rtol 1e-7)',
+      xLabel: 'NFE',
+      yLabel: 'max |error| at t1',
+      logX: true,
+      logY: true,
+      mark: 'linepoint',
+    }),
+  );
 
   const summary = {
     demo: 'ode',

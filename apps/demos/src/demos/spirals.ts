@@ -44,7 +44,9 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   log(`backend: ${describeBackend()}`);
   const data = await groundTruth(spiral, nData);
   log(`data: ${nData} points of dy/dt = y³A on [0, ${spiral.t1}] from y0 = (${spiral.y0}), solved with dopri5 (rtol 1e-6)`);
-  log(`model: dy/dt = MLP(y³), MLP 2-50-2 tanh; dopri5 rtol 1e-3 atol 1e-4; Adam lr ${lr0} → ${lrEnd}; ${iters} iterations of ${batchSize} windows × ${batchTime} points`);
+  log(
+    `model: dy/dt = MLP(y³), MLP 2-50-2 tanh; dopri5 rtol 1e-3 atol 1e-4; Adam lr ${lr0} → ${lrEnd}; ${iters} iterations of ${batchSize} windows × ${batchTime} points`,
+  );
 
   const model = new NeuralODE({ features: 'cube', seed: 1, method: 'dopri5', rtol: 1e-3, atol: 1e-4 });
   const opt = tf.train.adam(lr0);
@@ -88,7 +90,12 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     history.push({ iter: it, loss: round(loss), nfe });
     if (it % evalEvery === 0 || it === iters) await record(it);
     const last = evals[evals.length - 1]!;
-    bar.update(it, { loss: ema.toFixed(4), 'traj loss': last.trajectoryLoss.toFixed(3), NFE: nfe, 'ms/it': ((1000 * trainSeconds) / it).toFixed(1) });
+    bar.update(it, {
+      loss: ema.toFixed(4),
+      'traj loss': last.trajectoryLoss.toFixed(3),
+      NFE: nfe,
+      'ms/it': ((1000 * trainSeconds) / it).toFixed(1),
+    });
   }
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
@@ -99,7 +106,10 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const trueField = await (async () => {
     const n = 21;
     const xs = field.xs;
-    const pts = tf.tensor2d(xs.flatMap((y) => xs.flatMap((x) => [x, y])), [n * n, 2]);
+    const pts = tf.tensor2d(
+      xs.flatMap((y) => xs.flatMap((x) => [x, y])),
+      [n * n, 2],
+    );
     const f = spiral.vf(pts);
     const d = (await f.data()) as Float32Array;
     tf.dispose([pts, f]);
@@ -112,7 +122,12 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     files.push(p);
   };
   // Extra trajectories of the learned model from other starting points.
-  const starts = tf.tensor2d([[1.5, 1.5], [-1.8, 0.6], [0.5, -1.9], [-1.2, -1.4]]);
+  const starts = tf.tensor2d([
+    [1.5, 1.5],
+    [-1.8, 0.6],
+    [0.5, -1.9],
+    [-1.2, -1.4],
+  ]);
   const ts = data.ts;
   const extra = model.predict(starts, ts);
   const extraYs = extra.ys.arraySync() as number[][][];
@@ -126,13 +141,26 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     [
       { name: 'data (true spiral, every 10th point)', xy: everyNth(data.ys, 10), mark: 'point' },
       { name: 'neural ODE from y0 = (2, 0)', xy: final.pred, color: '#e41a1c' },
-      ...extraPaths.map((p, i) => ({ ...p, name: `neural ODE from (${[[1.5, 1.5], [-1.8, 0.6], [0.5, -1.9], [-1.2, -1.4]][i]})` })),
+      ...extraPaths.map((p, i) => ({
+        ...p,
+        name: `neural ODE from (${
+          [
+            [1.5, 1.5],
+            [-1.8, 0.6],
+            [0.5, -1.9],
+            [-1.2, -1.4],
+          ][i]
+        })`,
+      })),
     ],
     BOX,
   );
   save('phase-portrait.svg', (p) => writeText(p, portrait));
   save('true-vector-field.svg', (p) => writeText(p, ''));
-  writeText(files[files.length - 1]!, await phasePortraitSvg('True vector field y³A and trajectory', trueField, [{ name: 'true spiral', xy: data.ys, color: '#222' }], BOX));
+  writeText(
+    files[files.length - 1]!,
+    await phasePortraitSvg('True vector field y³A and trajectory', trueField, [{ name: 'true spiral', xy: data.ys, color: '#222' }], BOX),
+  );
   save('phase-portrait.png', (p) => writePng(p, frames[frames.length - 1]!));
   const smooth: number[] = [];
   history.forEach((h, i) => smooth.push(i === 0 ? h.loss : 0.95 * smooth[i - 1]! + 0.05 * h.loss));
@@ -163,7 +191,9 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
     history,
   };
   save('results.json', (p) => writeJson(p, summary));
-  log(`trajectory loss ${evals[0]!.trajectoryLoss} → ${round(final.loss)} in ${iters} iterations, ${round(seconds, 3)} s (${summary.seconds.msPerIteration} ms/iteration, ${summary.nfe.meanPerIteration} NFE/iteration)`);
+  log(
+    `trajectory loss ${evals[0]!.trajectoryLoss} → ${round(final.loss)} in ${iters} iterations, ${round(seconds, 3)} s (${summary.seconds.msPerIteration} ms/iteration, ${summary.nfe.meanPerIteration} NFE/iteration)`,
+  );
   tf.dispose([y0, target]);
   model.dispose();
   opt.dispose();

@@ -12,7 +12,13 @@ export interface PathLayer {
 }
 
 /** Phase portrait: quiver of the vector field (arrow segments coloured by speed) plus trajectories. */
-export async function phasePortraitSvg(title: string, field: FieldSample | undefined, paths: readonly PathLayer[], box: [number, number], size = 520): Promise<string> {
+export async function phasePortraitSvg(
+  title: string,
+  field: FieldSample | undefined,
+  paths: readonly PathLayer[],
+  box: [number, number],
+  size = 520,
+): Promise<string> {
   const layers: object[] = [];
   const scale = { domain: box, nice: false };
   if (field) {
@@ -39,7 +45,12 @@ export async function phasePortraitSvg(title: string, field: FieldSample | undef
         y: { field: 'y', type: 'quantitative', scale, title: 'y₂' },
         x2: { field: 'x2' },
         y2: { field: 'y2' },
-        color: { field: 'speed', type: 'quantitative', scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, type: 'sqrt' }, title: '|f(y)|' },
+        color: {
+          field: 'speed',
+          type: 'quantitative',
+          scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, type: 'sqrt' },
+          title: '|f(y)|',
+        },
       },
     });
     // Arrow heads: small points at the tips.
@@ -49,7 +60,12 @@ export async function phasePortraitSvg(title: string, field: FieldSample | undef
       encoding: {
         x: { field: 'x2', type: 'quantitative', scale },
         y: { field: 'y2', type: 'quantitative', scale },
-        color: { field: 'speed', type: 'quantitative', scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, type: 'sqrt' }, legend: null },
+        color: {
+          field: 'speed',
+          type: 'quantitative',
+          scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, type: 'sqrt' },
+          legend: null,
+        },
       },
     });
   }
@@ -94,7 +110,6 @@ export async function phasePortraitSvg(title: string, field: FieldSample | undef
     height: size,
     background: 'white',
     layer: layers,
-    
   } as never);
 }
 
@@ -108,7 +123,11 @@ export interface Curve {
 }
 
 /** Many curves coloured by group (e.g. all prior samples one colour, observations another). */
-export async function curvesSvg(title: string, curves: readonly Curve[], o: { xLabel: string; yLabel: string; colors?: Record<string, string> }): Promise<string> {
+export async function curvesSvg(
+  title: string,
+  curves: readonly Curve[],
+  o: { xLabel: string; yLabel: string; colors?: Record<string, string> },
+): Promise<string> {
   const rows = (kind: Curve['kind']): object[] =>
     curves.filter((c) => c.kind === kind).flatMap((c) => c.x.map((x, i) => ({ x, y: c.y[i], i, id: c.id, group: c.group })));
   const groups = [...new Set(curves.map((c) => c.group))];
@@ -119,7 +138,11 @@ export async function curvesSvg(title: string, curves: readonly Curve[], o: { xL
     scale: o.colors ? { domain: groups, range: groups.map((g) => o.colors![g] ?? '#888') } : { scheme: 'category10' },
     legend: { labelLimit: 260 },
   };
-  const enc = { x: { field: 'x', type: 'quantitative', title: o.xLabel }, y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: { zero: false } }, color };
+  const enc = {
+    x: { field: 'x', type: 'quantitative', title: o.xLabel },
+    y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: { zero: false } },
+    color,
+  };
   return vegaLiteToSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -127,7 +150,11 @@ export async function curvesSvg(title: string, curves: readonly Curve[], o: { xL
     height: 300,
     background: 'white',
     layer: [
-      { data: { values: rows('line') }, mark: { type: 'line', strokeWidth: 1.5, opacity: 0.75 }, encoding: { ...enc, detail: { field: 'id' }, order: { field: 'i', type: 'quantitative' } } },
+      {
+        data: { values: rows('line') },
+        mark: { type: 'line', strokeWidth: 1.5, opacity: 0.75 },
+        encoding: { ...enc, detail: { field: 'id' }, order: { field: 'i', type: 'quantitative' } },
+      },
       { data: { values: rows('point') }, mark: { type: 'point', filled: true, size: 30 }, encoding: enc },
     ],
   } as never);

@@ -51,7 +51,8 @@ export class Painter {
   /** A line segment in pixel coordinates (stamped discs). */
   segmentPx(x0: number, y0: number, x1: number, y1: number, width: number, color: Color, alpha = 1): void {
     const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / 0.75));
-    for (let k = 0; k <= n; k++) this.discPx(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, width / 2, color, alpha / Math.max(1, width));
+    for (let k = 0; k <= n; k++)
+      this.discPx(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, width / 2, color, alpha / Math.max(1, width));
   }
 
   /** A polyline through world points `xy` (flat [x0, y0, x1, y1, …]). */

@@ -108,7 +108,12 @@ export class NeuralODE {
    * {@link trainStep} without a single synchronous read (WebGPU): `@nde/adjoint`'s `valueAndGradsAsync`
    * finds the step grid with async reads, then differentiates a read-free replay of the solve.
    */
-  async trainStepAsync(optimizer: tf.Optimizer, y0: tf.Tensor, ts: readonly number[], target: tf.Tensor): Promise<{ loss: number; nfe: number }> {
+  async trainStepAsync(
+    optimizer: tf.Optimizer,
+    y0: tf.Tensor,
+    ts: readonly number[],
+    target: tf.Tensor,
+  ): Promise<{ loss: number; nfe: number }> {
     const r = await valueAndGradsAsync({
       loss: (ys: tf.Tensor) => tf.mean(tf.abs(tf.sub(ys, target))),
       solveOptions: this.solveOptions(y0, ts),
@@ -125,7 +130,10 @@ export class NeuralODE {
   /** The vector field on an n×n grid over [lo, hi]². */
   async field(lo: number, hi: number, n: number): Promise<FieldSample> {
     const xs = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-    const pts = tf.tensor2d(xs.flatMap((y) => xs.flatMap((x) => [x, y])), [n * n, 2]);
+    const pts = tf.tensor2d(
+      xs.flatMap((y) => xs.flatMap((x) => [x, y])),
+      [n * n, 2],
+    );
     const f = this.vf(pts);
     const data = (await f.data()) as Float32Array;
     pts.dispose();
@@ -163,4 +171,3 @@ export function sampleBatch(
   const ts = data.ts.slice(0, batchTime).map((t) => t - t0);
   return { y0: tf.tensor2d(y0, [batchSize, 2]), ts, target: tf.tensor3d(target, [batchTime, batchSize, 2]) };
 }
-

@@ -24,7 +24,16 @@ export const spiral: Problem = {
   y0: [2, 0],
   t1: 25,
   box: [-2.2, 2.2],
-  vf: (y) => tf.tidy(() => tf.matMul(tf.pow(y, 3) as tf.Tensor2D, tf.tensor2d([[-0.1, 2.0], [-2.0, -0.1]]))),
+  vf: (y) =>
+    tf.tidy(() =>
+      tf.matMul(
+        tf.pow(y, 3) as tf.Tensor2D,
+        tf.tensor2d([
+          [-0.1, 2.0],
+          [-2.0, -0.1],
+        ]),
+      ),
+    ),
 };
 
 /** A damped linear spiral dy/dt = A y. */
@@ -35,7 +44,16 @@ export const linearSpiral: Problem = {
   y0: [2, 0],
   t1: 10,
   box: [-2.2, 2.2],
-  vf: (y) => tf.tidy(() => tf.matMul(y as tf.Tensor2D, tf.tensor2d([[-0.15, -1.0], [1.0, -0.15]]))),
+  vf: (y) =>
+    tf.tidy(() =>
+      tf.matMul(
+        y as tf.Tensor2D,
+        tf.tensor2d([
+          [-0.15, -1.0],
+          [1.0, -0.15],
+        ]),
+      ),
+    ),
 };
 
 /** Van der Pol oscillator (μ = 1): a limit cycle. */

@@ -2,7 +2,8 @@
 export type Mat = number[][];
 
 export const eye = (n: number): Mat => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-export const matmul = (a: Mat, b: Mat): Mat => a.map((row) => (b[0] as number[]).map((_, j) => row.reduce((s, v, k) => s + v * ((b[k] as number[])[j] as number), 0)));
+export const matmul = (a: Mat, b: Mat): Mat =>
+  a.map((row) => (b[0] as number[]).map((_, j) => row.reduce((s, v, k) => s + v * ((b[k] as number[])[j] as number), 0)));
 export const add = (a: Mat, b: Mat): Mat => a.map((r, i) => r.map((v, j) => v + ((b[i] as number[])[j] as number)));
 export const scale = (s: number, a: Mat): Mat => a.map((r) => r.map((v) => v * s));
 export const transpose = (a: Mat): Mat => (a[0] as number[]).map((_, j) => a.map((r) => r[j] as number));
@@ -26,7 +27,15 @@ export function expm(a: Mat): Mat {
 export function expmFrechet(a: Mat, e: Mat): Mat {
   const n = a.length;
   const big: Mat = Array.from({ length: 2 * n }, (_, i) =>
-    Array.from({ length: 2 * n }, (_, j) => (i < n && j < n ? (a[i] as number[])[j] as number : i >= n && j >= n ? ((a[i - n] as number[])[j - n] as number) : i < n && j >= n ? ((e[i] as number[])[j - n] as number) : 0)),
+    Array.from({ length: 2 * n }, (_, j) =>
+      i < n && j < n
+        ? ((a[i] as number[])[j] as number)
+        : i >= n && j >= n
+          ? ((a[i - n] as number[])[j - n] as number)
+          : i < n && j >= n
+            ? ((e[i] as number[])[j - n] as number)
+            : 0,
+    ),
   );
   const x = expm(big);
   return x.slice(0, n).map((r) => r.slice(n));

@@ -6,14 +6,24 @@ import { ODETerm, PIDController, SDETerm, type SolveOptions } from '@nde/solvers
 import { loadReference } from '@nde/test-utils';
 
 export interface ParityRef {
-  parity_data: { weights: Record<string, number[][] | number[]>; y0: number[][]; grad_backprop_float32: Record<string, number[][] | number[]> };
+  parity_data: {
+    weights: Record<string, number[][] | number[]>;
+    y0: number[][];
+    grad_backprop_float32: Record<string, number[][] | number[]>;
+  };
   counts: { loss: number; adjoint_vs_backprop_grad_rel_err: number[] };
 }
 
 export function parityProblem(): { mlp: MLP; y0: tf.Tensor2D; options: SolveOptions<tf.Tensor>; ref: ParityRef; dispose(): void } {
   const ref = loadReference<ParityRef>('neural_ode_parity.json');
   const w = ref.parity_data.weights;
-  const mlp = new MLP({ layers: [Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]), Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[])], activation: 'tanh' });
+  const mlp = new MLP({
+    layers: [
+      Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
+      Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
+    ],
+    activation: 'tanh',
+  });
   const y0 = tf.tensor2d(ref.parity_data.y0);
   const options: SolveOptions<tf.Tensor> = {
     terms: new ODETerm((_t: number, y: tf.Tensor) => mlp.apply(y)),
@@ -49,7 +59,13 @@ export function neuralSde(batch = 64, seed = 0): NeuralSde {
   const diffusion = new MLP({ sizes: [4, 32, 4], activation: 'tanh', finalActivation: 'sigmoid', seed: 200 + seed });
   const y0 = tf.tidy(() => tf.mul(tf.randomNormal([batch, 4], 0, 1, 'float32', 300 + seed), 0.5) as tf.Tensor2D);
   const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [batch, 4], key: 7 + seed, tol: 1e-4 });
-  const term = new SDETerm({ drift: (_t, y) => drift.apply(y), diffusion: (_t, y) => diffusion.apply(y), bm, noise: 'diagonal', sdeType: 'stratonovich' });
+  const term = new SDETerm({
+    drift: (_t, y) => drift.apply(y),
+    diffusion: (_t, y) => diffusion.apply(y),
+    bm,
+    noise: 'diagonal',
+    sdeType: 'stratonovich',
+  });
   return {
     drift,
     diffusion,
@@ -72,7 +88,10 @@ export function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Max over named gradients of the relative error of `a` against `b`. */
-export async function maxRel(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): Promise<{ max: number; each: Record<string, number> }> {
+export async function maxRel(
+  a: Record<string, tf.Tensor>,
+  b: Record<string, tf.Tensor>,
+): Promise<{ max: number; each: Record<string, number> }> {
   const each: Record<string, number> = {};
   for (const k of Object.keys(b)) each[k] = rel(await (a[k] as tf.Tensor).data(), await (b[k] as tf.Tensor).data());
   return { max: Math.max(...Object.values(each)), each };

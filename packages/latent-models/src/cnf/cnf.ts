@@ -6,7 +6,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, ShapeError, collectParameters, type Tree } from '@nde/core';
-import { ConstantStepSize, ODETerm, PIDController, solve, type AdjointMethod, type MethodName, type Solver, type SolveStats } from '@nde/solvers';
+import {
+  ConstantStepSize,
+  ODETerm,
+  PIDController,
+  solve,
+  type AdjointMethod,
+  type MethodName,
+  type Solver,
+  type SolveStats,
+} from '@nde/solvers';
 import { divergence, probe, type ProbeNoise, type TraceEstimator } from './divergence.js';
 import type { CNFVectorField } from './vector-field.js';
 
@@ -73,7 +82,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * ```
  */
 export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => tf.mul(-0.5, tf.add(tf.sum(tf.square(z), -1), z.shape[z.rank - 1] as number * LOG_2PI)) as tf.Tensor1D);
+  return tf.tidy(() => tf.mul(-0.5, tf.add(tf.sum(tf.square(z), -1), (z.shape[z.rank - 1] as number) * LOG_2PI)) as tf.Tensor1D);
 }
 
 /**
@@ -105,7 +114,8 @@ export class CNF extends BaseModule {
     const blocks = Array.isArray(options.field) ? [...(options.field as readonly CNFVectorField[])] : [options.field as CNFVectorField];
     if (blocks.length === 0) throw new InvalidArgumentError('field', 'needs at least one vector field.');
     const dim = (blocks[0] as CNFVectorField).dim;
-    if (blocks.some((b) => b.dim !== dim)) throw new ShapeError('field', `all blocks must have the same dim (got ${blocks.map((b) => b.dim)}).`);
+    if (blocks.some((b) => b.dim !== dim))
+      throw new ShapeError('field', `all blocks must have the same dim (got ${blocks.map((b) => b.dim)}).`);
     const T = options.T ?? 1;
     if (!(T > 0 && Number.isFinite(T))) throw new InvalidArgumentError('T', `must be a positive number (got ${T}).`);
     const reg = options.regularization ?? {};
@@ -130,7 +140,12 @@ export class CNF extends BaseModule {
     return (r.kinetic ?? 0) > 0 || (r.jacobianFrobenius ?? 0) > 0;
   }
 
-  private solveBlock(field: CNFVectorField, y0: Record<string, tf.Tensor>, t0: number, t1: number): { y: Record<string, tf.Tensor>; stats: SolveStats } {
+  private solveBlock(
+    field: CNFVectorField,
+    y0: Record<string, tf.Tensor>,
+    t0: number,
+    t1: number,
+  ): { y: Record<string, tf.Tensor>; stats: SolveStats } {
     const b = (y0.z as tf.Tensor).shape[0] as number;
     const eps = this.trace === 'hutchinson' ? probe([b, this.dim], this.noise, this.seed++) : undefined;
     const reg = this.regularised;

@@ -45,9 +45,11 @@ export interface DivergenceResult {
 export function divergence(field: CNFVectorField, t: number, z: tf.Tensor, estimator: TraceEstimator, eps?: tf.Tensor): DivergenceResult {
   if (z.rank !== 2) throw new ShapeError('z', `expected [batch, dim], got [${z.shape}].`);
   const [b, d] = z.shape as [number, number];
-  if (estimator !== 'exact' && estimator !== 'hutchinson') throw new UnknownMethodError('estimator', String(estimator), ['exact', 'hutchinson']);
+  if (estimator !== 'exact' && estimator !== 'hutchinson')
+    throw new UnknownMethodError('estimator', String(estimator), ['exact', 'hutchinson']);
   if (estimator === 'hutchinson') {
-    if (!eps) throw new InvalidArgumentError('eps', 'is required for the Hutchinson estimator.', 'Pass a probe from `probe(shape, noise, seed)`.');
+    if (!eps)
+      throw new InvalidArgumentError('eps', 'is required for the Hutchinson estimator.', 'Pass a probe from `probe(shape, noise, seed)`.');
     if (eps.shape[0] !== b || eps.shape[1] !== d) throw new ShapeError('eps', `expected [${b}, ${d}], got [${eps.shape}].`);
   }
   if (field.jvp) {
@@ -67,7 +69,15 @@ export function divergence(field: CNFVectorField, t: number, z: tf.Tensor, estim
   if (estimator === 'exact') {
     return tf.tidy(() => {
       const zr = tf.tile(z, [d, 1]);
-      const dy = tf.tile(tf.oneHot(tf.range(0, d, 1, 'int32'), d).cast('float32').reshape([d, 1, d]), [1, b, 1]).reshape([d * b, d]);
+      const dy = tf
+        .tile(
+          tf
+            .oneHot(tf.range(0, d, 1, 'int32'), d)
+            .cast('float32')
+            .reshape([d, 1, d]),
+          [1, b, 1],
+        )
+        .reshape([d * b, d]);
       const { value, grads } = tf.valueAndGrads(fn)([zr], dy);
       const rows = (grads[0] as tf.Tensor).reshape([d, b, d]);
       const div = tf.sum(tf.mul(rows, dy.reshape([d, b, d])), [0, 2]);

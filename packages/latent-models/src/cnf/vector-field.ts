@@ -47,13 +47,17 @@ export class ConcatSquashMLP extends BaseModule implements CNFVectorField {
 
   constructor(opts: ConcatSquashMLPOptions) {
     super();
-    if (!(Number.isInteger(opts.dim) && opts.dim > 0)) throw new InvalidArgumentError('dim', `must be a positive integer (got ${opts.dim}).`);
-    if (!opts.hidden.every((h) => Number.isInteger(h) && h > 0)) throw new InvalidArgumentError('hidden', `must be positive integers (got [${opts.hidden}]).`);
+    if (!(Number.isInteger(opts.dim) && opts.dim > 0))
+      throw new InvalidArgumentError('dim', `must be a positive integer (got ${opts.dim}).`);
+    if (!opts.hidden.every((h) => Number.isInteger(h) && h > 0))
+      throw new InvalidArgumentError('hidden', `must be positive integers (got [${opts.hidden}]).`);
     this.dim = opts.dim;
     this.act = activationWithDerivative(opts.activation ?? 'tanh');
     const sizes = [opts.dim, ...opts.hidden, opts.dim];
     const seed = opts.seed ?? 0;
-    this.layers = sizes.slice(1).map((out, i) => new ConcatSquashLinear({ inFeatures: sizes[i] as number, outFeatures: out, seed: seed + 3 * i }));
+    this.layers = sizes
+      .slice(1)
+      .map((out, i) => new ConcatSquashLinear({ inFeatures: sizes[i] as number, outFeatures: out, seed: seed + 3 * i }));
   }
 
   namedParameters(): Record<string, tf.Variable> {
@@ -114,7 +118,13 @@ export class LinearVectorField extends BaseModule implements CNFVectorField {
   }
   jvp(t: number, z: tf.Tensor, v: tf.Tensor): { f: tf.Tensor; jv: tf.Tensor } {
     const [b, k, d] = v.shape as [number, number, number];
-    return { f: this.call(t, z), jv: v.reshape([b * k, d]).matMul(this.aT).reshape([b, k, d]) };
+    return {
+      f: this.call(t, z),
+      jv: v
+        .reshape([b * k, d])
+        .matMul(this.aT)
+        .reshape([b, k, d]),
+    };
   }
   override dispose(): void {
     this.aT.dispose();

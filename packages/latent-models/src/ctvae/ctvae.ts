@@ -9,7 +9,16 @@
  * with masks, a Gaussian or Laplace observation model, and an explicit Euler (or any fixed-step) solve.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, MLP, ShapeError, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
+import {
+  BaseModule,
+  InvalidArgumentError,
+  Linear,
+  MLP,
+  ShapeError,
+  collectParameters,
+  type Module,
+  assertPositiveInteger,
+} from '@nde/core';
 import type { MethodName } from '@nde/solvers';
 import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import { gaussianKL, observationLogLikelihood, type Likelihood } from '../layers/distributions.js';
@@ -98,7 +107,11 @@ export class ContinuousTimeVAE extends BaseModule {
     this.encoderInput = options.encoderInput ?? 'initial';
     this.sequenceLength = options.sequenceLength;
     if (this.encoderInput === 'sequence' && !(Number.isInteger(this.sequenceLength) && (this.sequenceLength as number) > 0)) {
-      throw new InvalidArgumentError('sequenceLength', `is required for encoderInput 'sequence' (got ${this.sequenceLength}).`, 'Pass the number of frames per sequence.');
+      throw new InvalidArgumentError(
+        'sequenceLength',
+        `is required for encoderInput 'sequence' (got ${this.sequenceLength}).`,
+        'Pass the number of frames per sequence.',
+      );
     }
     const seed = options.seed ?? 0;
     const inSize = 2 * dataDim * (this.encoderInput === 'sequence' ? (this.sequenceLength as number) : 1);
@@ -112,7 +125,12 @@ export class ContinuousTimeVAE extends BaseModule {
     }
     const dec = options.decoder ?? 'linear';
     if (dec === 'identity') {
-      if (latentDim !== dataDim) throw new InvalidArgumentError('decoder', `'identity' needs latentDim = dataDim (got ${latentDim} and ${dataDim}).`, "Use decoder: 'linear'.");
+      if (latentDim !== dataDim)
+        throw new InvalidArgumentError(
+          'decoder',
+          `'identity' needs latentDim = dataDim (got ${latentDim} and ${dataDim}).`,
+          "Use decoder: 'linear'.",
+        );
       this.decoder = undefined;
     } else {
       this.decoder = new Linear({ inFeatures: latentDim, outFeatures: dataDim, seed: seed + 200 });
@@ -134,9 +152,14 @@ export class ContinuousTimeVAE extends BaseModule {
 
   private check(batch: IrregularBatch): void {
     validateBatch(batch, 'batch');
-    if (batch.values.shape[2] !== this.dataDim) throw new ShapeError('batch.values', `has ${batch.values.shape[2]} features; the model takes ${this.dataDim}.`);
+    if (batch.values.shape[2] !== this.dataDim)
+      throw new ShapeError('batch.values', `has ${batch.values.shape[2]} features; the model takes ${this.dataDim}.`);
     if (this.encoderInput === 'sequence' && batch.times.length !== this.sequenceLength) {
-      throw new ShapeError('batch.times', `has ${batch.times.length} frames; this VAE encodes sequences of ${this.sequenceLength}.`, "Resample to the model's grid or use encoderInput 'initial'.");
+      throw new ShapeError(
+        'batch.times',
+        `has ${batch.times.length} frames; this VAE encodes sequences of ${this.sequenceLength}.`,
+        "Resample to the model's grid or use encoderInput 'initial'.",
+      );
     }
   }
 
@@ -201,6 +224,8 @@ export class ContinuousTimeVAE extends BaseModule {
   /** Generate `n` sequences from the prior z₀ ~ N(0, I): `[n, times.length, dataDim]`. */
   sample(n: number, times: readonly number[], options: { seed?: number } = {}): tf.Tensor3D {
     if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
-    return tf.tidy(() => this.decode(tf.randomNormal([n, this.latentDim], 0, 1, 'float32', options.seed ?? this.nextSeed++) as tf.Tensor2D, times));
+    return tf.tidy(() =>
+      this.decode(tf.randomNormal([n, this.latentDim], 0, 1, 'float32', options.seed ?? this.nextSeed++) as tf.Tensor2D, times),
+    );
   }
 }

@@ -41,16 +41,28 @@ export function validateBatch(batch: IrregularBatch, argument = 'batch'): void {
   const { times, values, mask } = batch;
   if (values.rank !== 3) throw new ShapeError(`${argument}.values`, `must be [batch, time, features] (got rank ${values.rank}).`);
   if (mask.rank !== 3 || mask.shape.some((d, i) => d !== values.shape[i])) {
-    throw new ShapeError(`${argument}.mask`, `has shape [${mask.shape}] but values are [${values.shape}].`, 'The mask needs one 0/1 entry per value.');
+    throw new ShapeError(
+      `${argument}.mask`,
+      `has shape [${mask.shape}] but values are [${values.shape}].`,
+      'The mask needs one 0/1 entry per value.',
+    );
   }
   if (times.length !== values.shape[1]) {
-    throw new ShapeError(`${argument}.times`, `has ${times.length} entries but values have ${values.shape[1]} time steps.`, 'Pass one time per step of axis 1.');
+    throw new ShapeError(
+      `${argument}.times`,
+      `has ${times.length} entries but values have ${values.shape[1]} time steps.`,
+      'Pass one time per step of axis 1.',
+    );
   }
   for (let i = 0; i < times.length; i++) {
     const t = times[i] as number;
     if (!Number.isFinite(t)) throw new InvalidArgumentError(`${argument}.times`, `entry ${i} is not finite (${t}).`);
     if (i > 0 && !(t > (times[i - 1] as number))) {
-      throw new InvalidArgumentError(`${argument}.times`, `must be strictly increasing (entry ${i}: ${times[i - 1]} then ${t}).`, 'Sort the grid and merge duplicate times.');
+      throw new InvalidArgumentError(
+        `${argument}.times`,
+        `must be strictly increasing (entry ${i}: ${times[i - 1]} then ${t}).`,
+        'Sort the grid and merge duplicate times.',
+      );
     }
   }
 }
@@ -74,7 +86,11 @@ export function collateSequences(sequences: readonly Sequence[]): IrregularBatch
   const all = new Set<number>();
   sequences.forEach((s, k) => {
     if (s.times.length !== s.values.length) {
-      throw new ShapeError(`sequences[${k}]`, `has ${s.times.length} times and ${s.values.length} value rows.`, 'Give one row of values per time.');
+      throw new ShapeError(
+        `sequences[${k}]`,
+        `has ${s.times.length} times and ${s.values.length} value rows.`,
+        'Give one row of values per time.',
+      );
     }
     s.times.forEach((t, i) => {
       if (!Number.isFinite(t)) throw new InvalidArgumentError(`sequences[${k}].times`, `entry ${i} is not finite.`);
@@ -117,7 +133,11 @@ export function splitBatchAt(batch: IrregularBatch, t: number): { before: Irregu
   validateBatch(batch);
   const k = batch.times.filter((s) => s <= t).length;
   if (k === 0 || k === batch.times.length) {
-    throw new InvalidArgumentError('t', `(${t}) leaves one side empty (grid ${batch.times[0]} … ${batch.times[batch.times.length - 1]}).`, 'Pick a time strictly inside the grid.');
+    throw new InvalidArgumentError(
+      't',
+      `(${t}) leaves one side empty (grid ${batch.times[0]} … ${batch.times[batch.times.length - 1]}).`,
+      'Pick a time strictly inside the grid.',
+    );
   }
   return { before: sliceTimes(batch, 0, k), after: sliceTimes(batch, k, batch.times.length) };
 }

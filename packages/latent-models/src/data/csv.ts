@@ -87,7 +87,8 @@ export function csvTimeSeries(text: string, options: CsvSeriesOptions): NamedSer
   const columns =
     options.values ??
     Object.keys(first).filter((c) => c !== options.time && c !== options.groupBy && Number.isFinite(Number(first[c])) && first[c] !== '');
-  for (const c of columns) if (!(c in first)) throw new InvalidArgumentError('values', `column '${c}' is not in the header (${Object.keys(first).join(', ')}).`);
+  for (const c of columns)
+    if (!(c in first)) throw new InvalidArgumentError('values', `column '${c}' is not in the header (${Object.keys(first).join(', ')}).`);
   if (columns.length === 0) throw new InvalidArgumentError('values', 'no numeric value columns found.', 'Name them with options.values.');
   const unit = options.timeUnitMs ?? 864e5;
   const raw = rows.map((r) => r[options.time] ?? '');
@@ -126,7 +127,10 @@ export function csvTimeSeries(text: string, options: CsvSeriesOptions): NamedSer
  * const { batch, mean, std } = seriesToBatch(series, { normalize: true });
  * ```
  */
-export function seriesToBatch(series: readonly NamedSeries[], options: { normalize?: boolean } = {}): { batch: IrregularBatch; mean: number[]; std: number[] } {
+export function seriesToBatch(
+  series: readonly NamedSeries[],
+  options: { normalize?: boolean } = {},
+): { batch: IrregularBatch; mean: number[]; std: number[] } {
   if (series.length === 0) throw new InvalidArgumentError('series', 'is empty.');
   const d = (series[0] as NamedSeries).columns.length;
   const mean = new Array<number>(d).fill(0);
@@ -140,6 +144,9 @@ export function seriesToBatch(series: readonly NamedSeries[], options: { normali
       std[j] = sd;
     }
   }
-  const seqs = series.map((s) => ({ times: s.times, values: s.values.map((row) => row.map((x, j) => (x - (mean[j] as number)) / (std[j] as number))) }));
+  const seqs = series.map((s) => ({
+    times: s.times,
+    values: s.values.map((row) => row.map((x, j) => (x - (mean[j] as number)) / (std[j] as number))),
+  }));
   return { batch: collateSequences(seqs), mean, std };
 }

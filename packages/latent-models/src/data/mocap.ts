@@ -116,7 +116,7 @@ export function mocapLike(options: MocapOptions = {}): MocapData {
   const rng = new Rng(options.seed ?? 0);
   const mapRng = new Rng(options.mapSeed ?? 1234);
   const H = 32;
-  const A = Array.from({ length: LATENT * H }, () => mapRng.normal() / Math.sqrt(LATENT) * 1.5);
+  const A = Array.from({ length: LATENT * H }, () => (mapRng.normal() / Math.sqrt(LATENT)) * 1.5);
   const c = Array.from({ length: H }, () => 0.5 * mapRng.normal());
   const B = Array.from({ length: H * D }, () => mapRng.normal() / Math.sqrt(H));
   const total = nTrain + nTest;

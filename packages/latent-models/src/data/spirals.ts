@@ -67,7 +67,8 @@ export function spirals(options: SpiralOptions = {}): SpiralData {
   const nObsPart = Math.round(nSample * frac);
   const nObserved = options.nObserved ?? 30;
   if (!(nTotal > 2 * nSample)) throw new InvalidArgumentError('nTotal', `must exceed 2·nSample (got ${nTotal}, nSample ${nSample}).`);
-  if (!(nObsPart >= 2 && nObsPart < nSample)) throw new InvalidArgumentError('observeFraction', `leaves ${nObsPart} observed samples of ${nSample}.`, 'Use a fraction in (0, 1).');
+  if (!(nObsPart >= 2 && nObsPart < nSample))
+    throw new InvalidArgumentError('observeFraction', `leaves ${nObsPart} observed samples of ${nSample}.`, 'Use a fraction in (0, 1).');
   if (!(Number.isInteger(nObserved) && nObserved >= 1 && nObserved <= nObsPart)) {
     throw new InvalidArgumentError('nObserved', `must be an integer in [1, ${nObsPart}] (got ${nObserved}).`);
   }

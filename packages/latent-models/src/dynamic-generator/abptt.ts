@@ -54,19 +54,31 @@ export class ABPTTTrainer {
   private epochs = 0;
   private readonly o: Required<Omit<ABPTTOptions, 'chunkLength' | 'mask'>>;
 
-  constructor(readonly model: DynamicGenerator, data: tf.Tensor, options: ABPTTOptions = {}) {
+  constructor(
+    readonly model: DynamicGenerator,
+    data: tf.Tensor,
+    options: ABPTTOptions = {},
+  ) {
     if (data.rank !== 5) throw new ShapeError('data', `expected [N, T, H, W, C], got [${data.shape}].`);
     const [N, T] = data.shape as [number, number, number, number, number];
     const L = options.chunkLength ?? T;
-    if (!(Number.isInteger(L) && L >= 2 && T % L === 0)) throw new InvalidArgumentError('chunkLength', `must be an integer ≥ 2 dividing T = ${T} (got ${L}).`);
+    if (!(Number.isInteger(L) && L >= 2 && T % L === 0))
+      throw new InvalidArgumentError('chunkLength', `must be an integer ≥ 2 dividing T = ${T} (got ${L}).`);
     const rest = data.shape.slice(2);
     this.chunks = data.reshape([N * (T / L), L, ...rest]) as tf.Tensor5D;
     if (options.mask) {
       const m = options.mask;
-      if (m.rank !== 5 || m.shape[0] !== N || m.shape[1] !== T) throw new ShapeError('mask', `expected [${N}, ${T}, …] (rank 5), got [${m.shape}].`);
+      if (m.rank !== 5 || m.shape[0] !== N || m.shape[1] !== T)
+        throw new ShapeError('mask', `expected [${N}, ${T}, …] (rank 5), got [${m.shape}].`);
       this.mask = m.reshape([N * (T / L), L, ...m.shape.slice(2)]);
     } else this.mask = undefined;
-    this.o = { langevinSteps: options.langevinSteps ?? 10, stepSize: options.stepSize ?? 0.1, learnSteps: options.learnSteps ?? 1, learningRate: options.learningRate ?? 1e-3, seed: options.seed ?? 0 };
+    this.o = {
+      langevinSteps: options.langevinSteps ?? 10,
+      stepSize: options.stepSize ?? 0.1,
+      learnSteps: options.learnSteps ?? 1,
+      learningRate: options.learningRate ?? 1e-3,
+      seed: options.seed ?? 0,
+    };
     this.latents = model.zeroLatents(N * (T / L), L);
     this.optimizer = tf.train.adam(this.o.learningRate);
   }

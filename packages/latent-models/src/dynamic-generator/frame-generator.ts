@@ -62,7 +62,11 @@ export class FrameGenerator extends BaseModule {
   }
 
   namedParameters(): Record<string, tf.Variable> {
-    return collectParameters({ fc: this.fc, ...(this.out ? { out: this.out } : {}), ...Object.fromEntries(this.ups.map((u, i) => [`ups.${i}`, u as Module])) });
+    return collectParameters({
+      fc: this.fc,
+      ...(this.out ? { out: this.out } : {}),
+      ...Object.fromEntries(this.ups.map((u, i) => [`ups.${i}`, u as Module])),
+    });
   }
 
   apply(s: tf.Tensor): tf.Tensor4D {

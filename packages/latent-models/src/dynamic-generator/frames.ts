@@ -22,7 +22,11 @@ export interface FrameLoadOptions {
  * const frames = framesFromArray(gifPixels, [20, 64, 64, 4], { channels: 1, size: 32 }); // [20, 32, 32, 1]
  * ```
  */
-export function framesFromArray(data: Uint8Array | Uint8ClampedArray | Float32Array, shape: readonly [number, number, number, number], o: FrameLoadOptions = {}): tf.Tensor4D {
+export function framesFromArray(
+  data: Uint8Array | Uint8ClampedArray | Float32Array,
+  shape: readonly [number, number, number, number],
+  o: FrameLoadOptions = {},
+): tf.Tensor4D {
   const [T, H, W, C] = shape;
   if (![1, 3, 4].includes(C)) throw new ShapeError('shape', `source channels must be 1, 3 or 4 (got ${C}).`);
   if (data.length !== T * H * W * C) throw new ShapeError('data', `has ${data.length} values, shape [${shape}] needs ${T * H * W * C}.`);
@@ -53,15 +57,20 @@ export async function loadFrameFolder(dir: string, o: FrameLoadOptions = {}): Pr
   const path = await import('node:path');
   const { PNG } = await import('pngjs');
   if (!fs.existsSync(dir)) throw new InvalidArgumentError('dir', `folder '${dir}' does not exist.`);
-  const files = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.png')).sort();
-  if (files.length === 0) throw new InvalidArgumentError('dir', `no .png frames in '${dir}'.`, 'Export the video as frame_0001.png, frame_0002.png, …');
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.png'))
+    .sort();
+  if (files.length === 0)
+    throw new InvalidArgumentError('dir', `no .png frames in '${dir}'.`, 'Export the video as frame_0001.png, frame_0002.png, …');
   let W = 0;
   let H = 0;
   const pixels: Uint8Array[] = [];
   for (const f of files) {
     const png = PNG.sync.read(fs.readFileSync(path.join(dir, f)));
     if (pixels.length === 0) [W, H] = [png.width, png.height];
-    else if (png.width !== W || png.height !== H) throw new ShapeError('dir', `frame '${f}' is ${png.width}×${png.height}, the first is ${W}×${H}.`);
+    else if (png.width !== W || png.height !== H)
+      throw new ShapeError('dir', `frame '${f}' is ${png.width}×${png.height}, the first is ${W}×${H}.`);
     pixels.push(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length));
   }
   const all = new Uint8Array(files.length * H * W * 4);
@@ -91,7 +100,10 @@ export function interpolateMissingFrames(frames: Float32Array, T: number, observ
     for (let p = 0; p < F; p++) {
       const a = prev !== undefined ? (frames[prev * F + p] as number) : undefined;
       const b = next !== undefined ? (frames[next * F + p] as number) : undefined;
-      out[t * F + p] = a !== undefined && b !== undefined ? a + ((b - a) * (t - (prev as number))) / ((next as number) - (prev as number)) : ((a ?? b) as number);
+      out[t * F + p] =
+        a !== undefined && b !== undefined
+          ? a + ((b - a) * (t - (prev as number))) / ((next as number) - (prev as number))
+          : ((a ?? b) as number);
     }
   }
   return out;

@@ -26,7 +26,8 @@ export interface LangevinOptions {
  * ```
  */
 export function langevinStep(z: readonly tf.Tensor[], gradLogP: (z: readonly tf.Tensor[]) => tf.Tensor[], o: LangevinOptions): tf.Tensor[] {
-  if (!(o.stepSize > 0 && Number.isFinite(o.stepSize))) throw new InvalidArgumentError('stepSize', `must be a positive number (got ${o.stepSize}).`);
+  if (!(o.stepSize > 0 && Number.isFinite(o.stepSize)))
+    throw new InvalidArgumentError('stepSize', `must be a positive number (got ${o.stepSize}).`);
   return tf.tidy(() => {
     const g = gradLogP(z);
     if (g.length !== z.length) throw new InvalidArgumentError('gradLogP', `returned ${g.length} gradients for ${z.length} tensors.`);

@@ -77,7 +77,8 @@ export class DynamicGenerator extends BaseModule {
 
   /** Latents drawn from the prior (caller owns them). */
   priorLatents(n: number, T: number, seed: number): DynamicLatents {
-    if (!(Number.isInteger(n) && n > 0 && Number.isInteger(T) && T > 0)) throw new InvalidArgumentError('n/T', `must be positive integers (got ${n}, ${T}).`);
+    if (!(Number.isInteger(n) && n > 0 && Number.isInteger(T) && T > 0))
+      throw new InvalidArgumentError('n/T', `must be positive integers (got ${n}, ${T}).`);
     return {
       s0: tf.randomNormal([n, this.transition.stateDim], 0, 1, 'float32', seed) as tf.Tensor2D,
       xi: tf.randomNormal([n, Math.max(T - 1, 0), this.transition.noiseDim], 0, 1, 'float32', seed + 1) as tf.Tensor3D,
@@ -147,7 +148,11 @@ export class DynamicGenerator extends BaseModule {
     let cur: tf.Tensor[] = [z.s0, z.xi];
     const grad = tf.grads((s0: tf.Tensor, xi: tf.Tensor) => this.logJoint(x, { s0: s0 as tf.Tensor2D, xi: xi as tf.Tensor3D }, o.mask));
     for (let k = 0; k < steps; k++) {
-      const next = langevinStep(cur, (v) => grad(v as tf.Tensor[]), { stepSize, seed: (o.seed ?? 0) * 100003 + k, noiseless: o.noiseless ?? false });
+      const next = langevinStep(cur, (v) => grad(v as tf.Tensor[]), {
+        stepSize,
+        seed: (o.seed ?? 0) * 100003 + k,
+        noiseless: o.noiseless ?? false,
+      });
       if (k > 0) tf.dispose(cur);
       cur = next;
     }

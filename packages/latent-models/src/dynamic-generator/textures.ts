@@ -59,7 +59,7 @@ export function fireField(T: number, size: number, seed = 0): FrameSequence {
   const r = new Rng(seed);
   const G = 8;
   const lattice = Array.from({ length: (G + 1) * (G + 1) * (T + 2) }, () => r.uniform());
-  const at = (gi: number, gj: number, gt: number): number => lattice[((gt * (G + 1) + (gi % (G + 1))) * (G + 1) + (gj % (G + 1)))] as number;
+  const at = (gi: number, gj: number, gt: number): number => lattice[(gt * (G + 1) + (gi % (G + 1))) * (G + 1) + (gj % (G + 1))] as number;
   const smooth = (x: number): number => x * x * (3 - 2 * x);
   const data = new Float32Array(T * size * size);
   for (let t = 0; t < T; t++) {
@@ -103,10 +103,17 @@ export function movingFashion(images: Uint8Array, indices: readonly number[], T:
   check(T, size);
   if (size < 32) throw new InvalidArgumentError('size', `must be ≥ 32 for 28×28 images (got ${size}).`);
   const count = images.length / 784;
-  for (const k of indices) if (!(Number.isInteger(k) && k >= 0 && k < count)) throw new ShapeError('indices', `index ${k} outside [0, ${count}).`);
+  for (const k of indices)
+    if (!(Number.isInteger(k) && k >= 0 && k < count)) throw new ShapeError('indices', `index ${k} outside [0, ${count}).`);
   const r = new Rng(seed);
   const lim = size - 28;
-  const objs = indices.map((k) => ({ k, x: r.uniform() * lim, y: r.uniform() * lim, vx: (r.uniform() * 2 - 1) * 2.5, vy: (r.uniform() * 2 - 1) * 2.5 }));
+  const objs = indices.map((k) => ({
+    k,
+    x: r.uniform() * lim,
+    y: r.uniform() * lim,
+    vx: (r.uniform() * 2 - 1) * 2.5,
+    vy: (r.uniform() * 2 - 1) * 2.5,
+  }));
   const data = new Float32Array(T * size * size).fill(-1);
   for (let t = 0; t < T; t++) {
     for (const o of objs) {

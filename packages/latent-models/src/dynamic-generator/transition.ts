@@ -31,11 +31,13 @@ export interface TransitionOptions {
 
 function checkStep(t: Transition, s: tf.Tensor, xi: tf.Tensor): void {
   if (s.rank !== 2 || s.shape[1] !== t.stateDim) throw new ShapeError('s', `expected [batch, ${t.stateDim}], got [${s.shape}].`);
-  if (xi.rank !== 2 || xi.shape[1] !== t.noiseDim || xi.shape[0] !== s.shape[0]) throw new ShapeError('xi', `expected [${s.shape[0]}, ${t.noiseDim}], got [${xi.shape}].`);
+  if (xi.rank !== 2 || xi.shape[1] !== t.noiseDim || xi.shape[0] !== s.shape[0])
+    throw new ShapeError('xi', `expected [${s.shape[0]}, ${t.noiseDim}], got [${xi.shape}].`);
 }
 
 function dims(o: TransitionOptions): { d: number; m: number; hidden: number[] } {
-  if (!(Number.isInteger(o.stateDim) && o.stateDim > 0)) throw new InvalidArgumentError('stateDim', `must be a positive integer (got ${o.stateDim}).`);
+  if (!(Number.isInteger(o.stateDim) && o.stateDim > 0))
+    throw new InvalidArgumentError('stateDim', `must be a positive integer (got ${o.stateDim}).`);
   const m = o.noiseDim ?? o.stateDim;
   if (!(Number.isInteger(m) && m > 0)) throw new InvalidArgumentError('noiseDim', `must be a positive integer (got ${m}).`);
   return { d: o.stateDim, m, hidden: [...(o.hidden ?? [64])] };
@@ -99,7 +101,8 @@ export class ODETransition extends BaseModule implements Transition {
     this.noiseDim = m;
     this.method = o.method ?? 'rk4';
     this.steps = o.steps ?? 4;
-    if (!(Number.isInteger(this.steps) && this.steps > 0)) throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
+    if (!(Number.isInteger(this.steps) && this.steps > 0))
+      throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
     this.net = new MLP({ sizes: [d + m, ...hidden, d], activation: 'tanh', seed: o.seed ?? 0 });
   }
   namedParameters(): Record<string, tf.Variable> {
@@ -138,8 +141,13 @@ export class GivenIncrementsBrownian implements BrownianMotion {
   readonly shape: readonly number[];
   readonly levyArea = 'none' as const;
   private readonly parts: tf.Tensor[];
-  constructor(xi: tf.Tensor, readonly substeps: number, dim: number) {
-    if (xi.rank !== 2 || xi.shape[1] !== substeps * dim) throw new ShapeError('xi', `expected [batch, ${substeps * dim}], got [${xi.shape}].`);
+  constructor(
+    xi: tf.Tensor,
+    readonly substeps: number,
+    dim: number,
+  ) {
+    if (xi.rank !== 2 || xi.shape[1] !== substeps * dim)
+      throw new ShapeError('xi', `expected [batch, ${substeps * dim}], got [${xi.shape}].`);
     this.shape = [xi.shape[0] as number, dim];
     this.parts = tf.tidy(() => tf.split(tf.mul(xi, Math.sqrt(1 / substeps)), substeps, 1));
   }
@@ -147,12 +155,20 @@ export class GivenIncrementsBrownian implements BrownianMotion {
     const a = Math.round(s * this.substeps);
     const b = Math.round(u * this.substeps);
     if (Math.abs(a - s * this.substeps) > 1e-6 || Math.abs(b - u * this.substeps) > 1e-6 || b <= a) {
-      throw new UnsupportedError('s/u', `only increments over whole sub-intervals of 1/${this.substeps} are known (got [${s}, ${u}]).`, 'Step the SDE with dt0 = 1/substeps.');
+      throw new UnsupportedError(
+        's/u',
+        `only increments over whole sub-intervals of 1/${this.substeps} are known (got [${s}, ${u}]).`,
+        'Step the SDE with dt0 = 1/substeps.',
+      );
     }
     return tf.tidy(() => tf.addN(this.parts.slice(a, b)));
   }
   evaluateLevy(): BrownianIncrement {
-    throw new UnsupportedError('levyArea', 'given increments carry no Lévy area.', "Use a method without Lévy area ('euler', 'heun', 'midpoint').");
+    throw new UnsupportedError(
+      'levyArea',
+      'given increments carry no Lévy area.',
+      "Use a method without Lévy area ('euler', 'heun', 'midpoint').",
+    );
   }
   evaluateArray(s: number, u: number): Float32Array {
     const t = this.evaluate(s, u);
@@ -192,7 +208,8 @@ export class SDETransition extends BaseModule implements Transition {
     super();
     const { d, hidden } = dims({ ...o, noiseDim: o.stateDim });
     this.substeps = o.substeps ?? 2;
-    if (!(Number.isInteger(this.substeps) && this.substeps > 0)) throw new InvalidArgumentError('substeps', `must be a positive integer (got ${this.substeps}).`);
+    if (!(Number.isInteger(this.substeps) && this.substeps > 0))
+      throw new InvalidArgumentError('substeps', `must be a positive integer (got ${this.substeps}).`);
     this.stateDim = d;
     this.noiseDim = d * this.substeps;
     this.method = o.method ?? 'euler';

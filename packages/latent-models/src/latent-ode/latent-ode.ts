@@ -5,7 +5,16 @@
  * observation model. ELBO = E_q[Σ_observed log p(x_i | z(t_i))] − KL(q(z₀ | x) ‖ N(0, I)).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, MLP, ShapeError, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
+import {
+  BaseModule,
+  InvalidArgumentError,
+  Linear,
+  MLP,
+  ShapeError,
+  collectParameters,
+  type Module,
+  assertPositiveInteger,
+} from '@nde/core';
 import type { MethodName } from '@nde/solvers';
 import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import { gaussianKL, observationLogLikelihood, type Likelihood } from '../layers/distributions.js';
@@ -121,14 +130,22 @@ export class LatentODE extends BaseModule {
   }
 
   namedParameters(): Record<string, tf.Variable> {
-    const children: Record<string, Module> = { encoder: this.encoder, toPosterior: this.toPosterior, dynamics: this.dynamics, decoder: this.decoder };
+    const children: Record<string, Module> = {
+      encoder: this.encoder,
+      toPosterior: this.toPosterior,
+      dynamics: this.dynamics,
+      decoder: this.decoder,
+    };
     return collectParameters(children);
   }
 
   private checkBatch(batch: IrregularBatch, argument: string): void {
     validateBatch(batch, argument);
     if (batch.values.shape[2] !== this.dataDim) {
-      throw new ShapeError(`${argument}.values`, `has ${batch.values.shape[2]} features; the model was built with dataDim ${this.dataDim}.`);
+      throw new ShapeError(
+        `${argument}.values`,
+        `has ${batch.values.shape[2]} features; the model was built with dataDim ${this.dataDim}.`,
+      );
     }
   }
 
@@ -152,7 +169,11 @@ export class LatentODE extends BaseModule {
     times.forEach((t, i) => {
       const prev = i === 0 ? t0 : (times[i - 1] as number);
       if (!(t >= prev) || (i > 0 && t === prev)) {
-        throw new InvalidArgumentError('times', `must be increasing and ≥ t0 = ${t0} (entry ${i}: ${t}).`, 'Decode only forwards from the time of z0.');
+        throw new InvalidArgumentError(
+          'times',
+          `must be increasing and ≥ t0 = ${t0} (entry ${i}: ${t}).`,
+          'Decode only forwards from the time of z0.',
+        );
       }
     });
     return tf.tidy(() => {
@@ -188,7 +209,12 @@ export class LatentODE extends BaseModule {
     if (!(Number.isInteger(S) && S >= 1)) throw new InvalidArgumentError('nSamples', `must be a positive integer (got ${S}).`);
     const B = observed.values.shape[0];
     const t0 = observed.times[0] as number;
-    if ((target.times[0] as number) < t0) throw new InvalidArgumentError('target.times', `start at ${target.times[0]}, before the first observed time ${t0}.`, 'Targets must not precede the observations z₀ is inferred at.');
+    if ((target.times[0] as number) < t0)
+      throw new InvalidArgumentError(
+        'target.times',
+        `start at ${target.times[0]}, before the first observed time ${t0}.`,
+        'Targets must not precede the observations z₀ is inferred at.',
+      );
     if (options.eps && (options.eps.shape[0] !== S * B || options.eps.shape[1] !== this.latentDim)) {
       throw new ShapeError('eps', `must be [${S * B}, ${this.latentDim}] (got [${options.eps.shape}]).`);
     }
@@ -198,7 +224,11 @@ export class LatentODE extends BaseModule {
       const eps = options.eps ?? tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', options.seed ?? this.seedStream.next++);
       const z0 = tf.add(tf.tile(mean, [S, 1]), tf.mul(tf.tile(std, [S, 1]), eps)) as tf.Tensor2D;
       const pred = this.decode(z0, t0, target.times);
-      const tiled = { times: target.times, values: tf.tile(target.values, [S, 1, 1]) as tf.Tensor3D, mask: tf.tile(target.mask, [S, 1, 1]) as tf.Tensor3D };
+      const tiled = {
+        times: target.times,
+        values: tf.tile(target.values, [S, 1, 1]) as tf.Tensor3D,
+        mask: tf.tile(target.mask, [S, 1, 1]) as tf.Tensor3D,
+      };
       const logLik = tf.mean(this.logLikelihood(tiled, pred)) as tf.Scalar;
       const kl = tf.mean(gaussianKL(mean, std)) as tf.Scalar;
       return {

@@ -154,7 +154,10 @@ export class LatentSDE extends BaseModule {
   private check(batch: IrregularBatch, argument: string): void {
     validateBatch(batch, argument);
     if (batch.values.shape[2] !== this.dataDim) {
-      throw new ShapeError(`${argument}.values`, `has ${batch.values.shape[2]} features; the model was built with dataDim ${this.dataDim}.`);
+      throw new ShapeError(
+        `${argument}.values`,
+        `has ${batch.values.shape[2]} features; the model was built with dataDim ${this.dataDim}.`,
+      );
     }
   }
 
@@ -201,7 +204,12 @@ export class LatentSDE extends BaseModule {
       const std = tf.exp(tf.clipByValue(logStd, -8, 4));
       const eps = tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed);
       const z0 = tf.add(mean, tf.mul(std, eps)) as tf.Tensor2D;
-      const bm = new BrownianPath({ t0: times[0] as number, t1: times[times.length - 1] as number, shape: [S * B, this.latentDim], key: seed });
+      const bm = new BrownianPath({
+        t0: times[0] as number,
+        t1: times[times.length - 1] as number,
+        shape: [S * B, this.latentDim],
+        key: seed,
+      });
       const { zs, logqp } = posteriorPathKL({
         posteriorDrift: (t, z, detach) => this.posteriorNet.apply(tf.concat([z, ctxs[contextIndex(times, t)] as tf.Tensor], 1), { detach }),
         priorDrift: (t, z) => this.priorDrift(t, z),
@@ -233,12 +241,12 @@ export class LatentSDE extends BaseModule {
   /** Solve the prior SDE from `z0` over `times`: latent paths `[times, n, latent]`. */
   private priorPaths(z0: tf.Tensor2D, times: readonly number[], seed: number): tf.Tensor3D {
     const bm = new BrownianPath({ t0: times[0] as number, t1: times[times.length - 1] as number, shape: [...z0.shape], key: seed });
-    return sdeint(
-      { f: (t, z) => this.priorDrift(t, z), g: (_t, z) => this.diffusion.apply(z), noiseType: 'diagonal' },
-      z0,
-      times,
-      { method: this.method, dt: this.dt, bm, checkFinite: false },
-    ) as tf.Tensor3D;
+    return sdeint({ f: (t, z) => this.priorDrift(t, z), g: (_t, z) => this.diffusion.apply(z), noiseType: 'diagonal' }, z0, times, {
+      method: this.method,
+      dt: this.dt,
+      bm,
+      checkFinite: false,
+    }) as tf.Tensor3D;
   }
 
   /**
@@ -278,7 +286,10 @@ export class LatentSDE extends BaseModule {
       const ctx = tf.tile(this.contexts(batch), [1, S, 1]);
       const ctxs = tf.unstack(ctx);
       const [mean, logStd] = tf.split(this.qz0.apply(ctxs[0] as tf.Tensor), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      const z0 = tf.add(mean, tf.mul(tf.exp(tf.clipByValue(logStd, -8, 4)), tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed))) as tf.Tensor2D;
+      const z0 = tf.add(
+        mean,
+        tf.mul(tf.exp(tf.clipByValue(logStd, -8, 4)), tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed)),
+      ) as tf.Tensor2D;
       const bm = new BrownianPath({ t0: times[0] as number, t1: last, shape: [S * B, this.latentDim], key: seed });
       const { zs } = posteriorPathKL({
         posteriorDrift: (t, z, detach) => this.posteriorNet.apply(tf.concat([z, ctxs[contextIndex(times, t)] as tf.Tensor], 1), { detach }),

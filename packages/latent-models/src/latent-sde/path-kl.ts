@@ -85,7 +85,12 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
       return tf.concat([diag, last], 1); // [B, d + 1, d]
     });
   const y0 = tf.concat([z0, tf.zeros([B, 1])], 1);
-  const ys = sdeint({ f, g, noiseType: 'general', sdeType: 'ito' }, y0, times, { method: options.method ?? 'euler', dt, bm, checkFinite: false });
+  const ys = sdeint({ f, g, noiseType: 'general', sdeType: 'ito' }, y0, times, {
+    method: options.method ?? 'euler',
+    dt,
+    bm,
+    checkFinite: false,
+  });
   const T = times.length;
   const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
   const logqp = tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, 1]), [B]) as tf.Tensor1D;

@@ -74,7 +74,10 @@ export class ConcatSquashLinear extends BaseModule {
       const shift = this.hyperBias.apply(tt);
       const y = tf.add(tf.mul(this.layer.apply(x), gate), shift);
       const [b, k] = v.shape as [number, number, number];
-      const jv = tf.mul(tf.matMul(v.reshape([b * k, this.inFeatures]), this.layer.weight as tf.Tensor2D).reshape([b, k, this.outFeatures]), gate);
+      const jv = tf.mul(
+        tf.matMul(v.reshape([b * k, this.inFeatures]), this.layer.weight as tf.Tensor2D).reshape([b, k, this.outFeatures]),
+        gate,
+      );
       return { y, jv };
     });
   }

@@ -38,10 +38,16 @@ export class Conv3x3 extends BaseModule {
   }
 
   apply(x: tf.Tensor): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels)
+      throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     return tf.tidy(() => {
-      const p = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const p = tf.pad(x, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]);
       const cols: tf.Tensor[] = [];
       for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [n, h, w, c]));
       const patches = tf.concat(cols, 3).reshape([n * h * w, 9 * c]);

@@ -53,7 +53,8 @@ export class DiagonalDiffusion extends BaseModule {
 
   /** `z` `[batch, dim]` → g `[batch, dim]`. */
   apply(z: tf.Tensor): tf.Tensor {
-    if (z.shape[z.rank - 1] !== this.dim) throw new ShapeError('z', `last dimension is ${z.shape[z.rank - 1]}, the diffusion takes ${this.dim}.`);
+    if (z.shape[z.rank - 1] !== this.dim)
+      throw new ShapeError('z', `last dimension is ${z.shape[z.rank - 1]}, the diffusion takes ${this.dim}.`);
     return tf.tidy(() => {
       const hid = tf.softplus(tf.add(tf.mul(tf.expandDims(z, -1), this.w), this.b));
       const pre = tf.add(tf.sum(tf.mul(hid, this.v), -1), this.c);

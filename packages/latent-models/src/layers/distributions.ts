@@ -14,7 +14,14 @@ function checkSame(argument: string, a: tf.Tensor, b: tf.Tensor): void {
 }
 
 function reduceToBatch(x: tf.Tensor): tf.Tensor1D {
-  return (x.rank === 1 ? x : tf.sum(x, Array.from({ length: x.rank - 1 }, (_, i) => i + 1))) as tf.Tensor1D;
+  return (
+    x.rank === 1
+      ? x
+      : tf.sum(
+          x,
+          Array.from({ length: x.rank - 1 }, (_, i) => i + 1),
+        )
+  ) as tf.Tensor1D;
 }
 
 /**
@@ -66,13 +73,21 @@ export function laplaceLogLikelihood(x: tf.Tensor, loc: tf.Tensor, scale: number
  * const kl = gaussianKL(mu, tf.exp(logStd)); // [batch]
  * ```
  */
-export function gaussianKL(mean: tf.Tensor, std: tf.Tensor, priorMean: number | tf.Tensor = 0, priorStd: number | tf.Tensor = 1): tf.Tensor1D {
+export function gaussianKL(
+  mean: tf.Tensor,
+  std: tf.Tensor,
+  priorMean: number | tf.Tensor = 0,
+  priorStd: number | tf.Tensor = 1,
+): tf.Tensor1D {
   checkSame('std', std, mean);
   return tf.tidy(() => {
     const pm = typeof priorMean === 'number' ? tf.scalar(priorMean) : priorMean;
     const ps = typeof priorStd === 'number' ? tf.scalar(priorStd) : priorStd;
     // log(ps/s) + (s² + (m − pm)²)/(2 ps²) − ½
-    const kl = tf.sub(tf.add(tf.sub(tf.log(ps), tf.log(std)), tf.div(tf.add(tf.square(std), tf.square(tf.sub(mean, pm))), tf.mul(2, tf.square(ps)))), 0.5);
+    const kl = tf.sub(
+      tf.add(tf.sub(tf.log(ps), tf.log(std)), tf.div(tf.add(tf.square(std), tf.square(tf.sub(mean, pm))), tf.mul(2, tf.square(ps)))),
+      0.5,
+    );
     return reduceToBatch(kl);
   });
 }
@@ -88,7 +103,13 @@ export type Likelihood = 'gaussian' | 'laplace';
  * const ll = observationLogLikelihood('laplace', x, pred, 0.1, mask);
  * ```
  */
-export function observationLogLikelihood(kind: Likelihood, x: tf.Tensor, pred: tf.Tensor, scale: number | tf.Tensor, mask?: tf.Tensor): tf.Tensor1D {
+export function observationLogLikelihood(
+  kind: Likelihood,
+  x: tf.Tensor,
+  pred: tf.Tensor,
+  scale: number | tf.Tensor,
+  mask?: tf.Tensor,
+): tf.Tensor1D {
   return kind === 'laplace' ? laplaceLogLikelihood(x, pred, scale, mask) : gaussianLogLikelihood(x, pred, scale, mask);
 }
 

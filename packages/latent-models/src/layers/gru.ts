@@ -58,7 +58,11 @@ export class GRUCell extends BaseModule {
       throw new ShapeError('h', `must be [batch, ${this.hiddenSize}] (got [${h.shape}]).`);
     }
     if (x.rank !== 2 || x.shape[1] !== this.inputSize || x.shape[0] !== h.shape[0]) {
-      throw new ShapeError('x', `must be [${h.shape[0]}, ${this.inputSize}] (got [${x.shape}]).`, 'The GRU input is [batch, inputSize] with the batch of h.');
+      throw new ShapeError(
+        'x',
+        `must be [${h.shape[0]}, ${this.inputSize}] (got [${x.shape}]).`,
+        'The GRU input is [batch, inputSize] with the batch of h.',
+      );
     }
     return tf.tidy(() => {
       const H = this.hiddenSize;

@@ -40,11 +40,15 @@ export class PixelShuffleUp extends BaseModule {
   }
 
   apply(x: tf.Tensor): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels)
+      throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);
     const [n, h, w] = x.shape as [number, number, number, number];
     return tf.tidy(() => {
       const y = this.linear.apply(x.reshape([n * h * w, this.inChannels]));
-      return y.reshape([n, h, w, 2, 2, this.outChannels]).transpose([0, 1, 3, 2, 4, 5]).reshape([n, 2 * h, 2 * w, this.outChannels]) as tf.Tensor4D;
+      return y
+        .reshape([n, h, w, 2, 2, this.outChannels])
+        .transpose([0, 1, 3, 2, 4, 5])
+        .reshape([n, 2 * h, 2 * w, this.outChannels]) as tf.Tensor4D;
     });
   }
 }

@@ -46,7 +46,8 @@ export class MLPVectorField extends BaseModule {
 
   /** The vector field `(t, y) => dy/dt`, bound to this module. */
   readonly vf = (t: number, y: tf.Tensor): tf.Tensor => {
-    if (y.shape[y.rank - 1] !== this.dim) throw new ShapeError('y', `last dimension is ${y.shape[y.rank - 1]}, the vector field takes ${this.dim}.`);
+    if (y.shape[y.rank - 1] !== this.dim)
+      throw new ShapeError('y', `last dimension is ${y.shape[y.rank - 1]}, the vector field takes ${this.dim}.`);
     if (!this.timeDependent) return this.net.apply(y);
     return tf.tidy(() => this.net.apply(tf.concat([y, tf.fill([...y.shape.slice(0, -1), 1], t)], -1)));
   };

@@ -37,7 +37,14 @@ export function maskedGruUpdate(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf
 }
 
 /** Evolve `h` from t0 to t1 under `vf` with fixed steps. Call inside `tf.tidy` (the solve's intermediates are left to it). */
-export function evolve(vf: (t: number, y: tf.Tensor) => tf.Tensor, h: tf.Tensor, t0: number, t1: number, method: MethodName, maxStep?: number): tf.Tensor {
+export function evolve(
+  vf: (t: number, y: tf.Tensor) => tf.Tensor,
+  h: tf.Tensor,
+  t0: number,
+  t1: number,
+  method: MethodName,
+  maxStep?: number,
+): tf.Tensor {
   const span = t1 - t0;
   const n = maxStep ? Math.max(1, Math.ceil(Math.abs(span) / maxStep - 1e-9)) : 1;
   const sol = solve({ terms: new ODETerm(vf), solver: method, t0, t1, y0: h, dt0: span / n, saveAt: { t1: true }, checkFinite: false });
@@ -64,7 +71,8 @@ export class ODERNN extends BaseModule implements SequenceEncoder {
   constructor(options: ODERNNOptions) {
     super();
     const { inputDim, hiddenSize } = options;
-    if (!(Number.isInteger(inputDim) && inputDim > 0)) throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
+    if (!(Number.isInteger(inputDim) && inputDim > 0))
+      throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
     this.inputDim = inputDim;
     this.hiddenSize = hiddenSize;
     const seed = options.seed ?? 0;

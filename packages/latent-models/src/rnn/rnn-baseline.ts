@@ -39,7 +39,8 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
   constructor(options: RNNBaselineOptions) {
     super();
     const { inputDim, hiddenSize } = options;
-    if (!(Number.isInteger(inputDim) && inputDim > 0)) throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
+    if (!(Number.isInteger(inputDim) && inputDim > 0))
+      throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
     this.inputDim = inputDim;
     this.hiddenSize = hiddenSize;
     const seed = options.seed ?? 0;
@@ -107,7 +108,8 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
       const hs = this.hiddens(batch, false);
       const T = batch.times.length;
       const preds = [];
-      for (let i = 0; i < T - 1; i++) preds.push(this.predictNext(hs[i] as tf.Tensor, (batch.times[i + 1] as number) - (batch.times[i] as number)));
+      for (let i = 0; i < T - 1; i++)
+        preds.push(this.predictNext(hs[i] as tf.Tensor, (batch.times[i + 1] as number) - (batch.times[i] as number)));
       const pred = tf.stack(preds, 1);
       const [B, , D] = batch.values.shape;
       const target = tf.slice(batch.values, [0, 1, 0], [B, T - 1, D]);
@@ -126,7 +128,8 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
     const last = observed.times[observed.times.length - 1] as number;
     times.forEach((t, i) => {
       const prev = i === 0 ? last : (times[i - 1] as number);
-      if (!(t > prev)) throw new InvalidArgumentError('times', `must be increasing and after the last observed time ${last} (entry ${i}: ${t}).`);
+      if (!(t > prev))
+        throw new InvalidArgumentError('times', `must be increasing and after the last observed time ${last} (entry ${i}: ${t}).`);
     });
     return tf.tidy(() => {
       const hs = this.hiddens(observed, false);

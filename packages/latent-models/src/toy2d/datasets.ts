@@ -37,7 +37,16 @@ const GENERATORS: Record<Toy2dName, Gen> = {
   },
   '8gaussians': (r, n, out) => {
     const s = 1 / Math.SQRT2;
-    const centers = [[1, 0], [-1, 0], [0, 1], [0, -1], [s, s], [s, -s], [-s, s], [-s, -s]] as const;
+    const centers = [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+      [s, s],
+      [s, -s],
+      [-s, s],
+      [-s, -s],
+    ] as const;
     for (let i = 0; i < n; i++) {
       const c = centers[r.int(8)] as readonly [number, number];
       out[2 * i] = (r.normal() * 0.5 + 4 * c[0]) / 1.414;
@@ -126,14 +135,23 @@ export function toy2dLogDensity(name: Toy2dName, x: number, y: number): number |
   switch (name) {
     case '8gaussians': {
       const s = 1 / Math.SQRT2;
-      const centers = [[1, 0], [-1, 0], [0, 1], [0, -1], [s, s], [s, -s], [-s, s], [-s, -s]] as const;
+      const centers = [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+        [s, s],
+        [s, -s],
+        [-s, s],
+        [-s, -s],
+      ] as const;
       return logMeanExp(centers.map(([cx, cy]) => logNormal2(x - (4 * cx) / 1.414, y - (4 * cy) / 1.414, 0.5 / 1.414)));
     }
     case 'checkerboard': {
       const u = x / 2;
       const v = y / 2;
       if (u < -2 || u >= 2 || v < -2 || v >= 2) return -Infinity;
-      const parity = (((Math.floor(u) % 2) + 2) % 2) === (((Math.floor(v) % 2) + 2) % 2);
+      const parity = ((Math.floor(u) % 2) + 2) % 2 === ((Math.floor(v) % 2) + 2) % 2;
       return parity ? Math.log(1 / 32) : -Infinity;
     }
     case 'circles': {

@@ -22,7 +22,8 @@ export interface StepInfo {
   gradNorm: number;
 }
 
-const asList = (g: Record<string, tf.Tensor>): { name: string; tensor: tf.Tensor }[] => Object.entries(g).map(([name, tensor]) => ({ name, tensor }));
+const asList = (g: Record<string, tf.Tensor>): { name: string; tensor: tf.Tensor }[] =>
+  Object.entries(g).map(([name, tensor]) => ({ name, tensor }));
 
 /** Parameters to train: a module, a list of modules, or variables. */
 export type Trainable = Module | readonly Module[] | readonly tf.Variable[] | Record<string, tf.Variable>;
@@ -39,12 +40,22 @@ export function trainableVariables(params: Trainable): tf.Variable[] {
   }
   const seen = new Set<string>();
   const out = list.filter((v) => {
-    if (!(v instanceof tf.Variable)) throw new InvalidArgumentError('params', 'contains something that is not a tf.Variable.', 'Pass a Module, Module[] or tf.Variable[].');
+    if (!(v instanceof tf.Variable))
+      throw new InvalidArgumentError(
+        'params',
+        'contains something that is not a tf.Variable.',
+        'Pass a Module, Module[] or tf.Variable[].',
+      );
     if (seen.has(v.name)) return false;
     seen.add(v.name);
     return true;
   });
-  if (out.length === 0) throw new InvalidArgumentError('params', 'has no trainable variables.', 'Pass the model (a Module) whose parameters should be trained.');
+  if (out.length === 0)
+    throw new InvalidArgumentError(
+      'params',
+      'has no trainable variables.',
+      'Pass the model (a Module) whose parameters should be trained.',
+    );
   return out;
 }
 
@@ -95,7 +106,11 @@ export class Adam {
     const { value, grads } = tf.variableGrads(() => {
       const l = loss();
       if (!(l instanceof tf.Tensor) || l.rank !== 0) {
-        throw new InvalidArgumentError('loss', `must return a scalar tensor (got ${l instanceof tf.Tensor ? `rank ${l.rank}` : typeof l}).`, 'Reduce with tf.mean or tf.sum.');
+        throw new InvalidArgumentError(
+          'loss',
+          `must return a scalar tensor (got ${l instanceof tf.Tensor ? `rank ${l.rank}` : typeof l}).`,
+          'Reduce with tf.mean or tf.sum.',
+        );
       }
       return l;
     }, vars);

@@ -82,7 +82,10 @@ export function fileSystemHandler(folder: string): tf.io.IOHandler {
 function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'): tf.io.IOHandler {
   if (typeof where !== 'string') {
     if (where === null || typeof where !== 'object' || typeof where[mode] !== 'function') {
-      throw new InvalidArgumentError(mode === 'save' ? 'destination' : 'source', `must be a URL string or a tf.io.IOHandler with ${mode}().`);
+      throw new InvalidArgumentError(
+        mode === 'save' ? 'destination' : 'source',
+        `must be a URL string or a tf.io.IOHandler with ${mode}().`,
+      );
     }
     return where;
   }
@@ -108,7 +111,11 @@ function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'):
  * await saveCheckpoint(model, 'indexeddb://latent-ode');              // browser
  * ```
  */
-export async function saveCheckpoint(module: Module, destination: string | tf.io.IOHandler, metadata: CheckpointMetadata = {}): Promise<tf.io.SaveResult> {
+export async function saveCheckpoint(
+  module: Module,
+  destination: string | tf.io.IOHandler,
+  metadata: CheckpointMetadata = {},
+): Promise<tf.io.SaveResult> {
   const handler = resolveHandler(destination, 'save');
   const named = module.namedParameters();
   const names = Object.keys(named).sort();
@@ -147,10 +154,18 @@ export async function loadCheckpoint(module: Module, source: string | tf.io.IOHa
     for (const [name, v] of Object.entries(named)) {
       const t = loaded[name];
       if (!t) {
-        throw new InvalidArgumentError('source', `has no parameter '${name}'.`, 'The checkpoint was saved from a module with a different structure.');
+        throw new InvalidArgumentError(
+          'source',
+          `has no parameter '${name}'.`,
+          'The checkpoint was saved from a module with a different structure.',
+        );
       }
       if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-        throw new ShapeError('source', `parameter '${name}' has shape [${t.shape}] in the checkpoint but [${v.shape}] in the module.`, 'Build the module with the same sizes it was saved with.');
+        throw new ShapeError(
+          'source',
+          `parameter '${name}' has shape [${t.shape}] in the checkpoint but [${v.shape}] in the module.`,
+          'Build the module with the same sizes it was saved with.',
+        );
       }
     }
     for (const [name, v] of Object.entries(named)) v.assign(loaded[name] as tf.Tensor);

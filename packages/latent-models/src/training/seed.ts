@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, mulberry32 } from '@nde/core';
 
-
 /**
  * A seeded random stream.
  *

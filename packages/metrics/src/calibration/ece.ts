@@ -49,9 +49,15 @@ export interface ReliabilityDiagram {
  * console.log(diagram.ece, diagram.bins.map((b) => b.accuracy));
  * ```
  */
-export async function reliabilityDiagram(probs: ProbabilitiesLike, labels: LabelsLike, { bins = 15, binning = 'equal-width', tolerance = 1e-3 }: CalibrationOptions = {}): Promise<ReliabilityDiagram> {
-  if (!(Number.isInteger(bins) && bins >= 1)) throw new InvalidArgumentError('bins', `must be a positive integer (got ${bins}).`, 'e.g. bins: 15.');
-  if (binning !== 'equal-width' && binning !== 'equal-mass') throw new InvalidArgumentError('binning', `is '${String(binning)}'.`, "Use 'equal-width' or 'equal-mass'.");
+export async function reliabilityDiagram(
+  probs: ProbabilitiesLike,
+  labels: LabelsLike,
+  { bins = 15, binning = 'equal-width', tolerance = 1e-3 }: CalibrationOptions = {},
+): Promise<ReliabilityDiagram> {
+  if (!(Number.isInteger(bins) && bins >= 1))
+    throw new InvalidArgumentError('bins', `must be a positive integer (got ${bins}).`, 'e.g. bins: 15.');
+  if (binning !== 'equal-width' && binning !== 'equal-mass')
+    throw new InvalidArgumentError('binning', `is '${String(binning)}'.`, "Use 'equal-width' or 'equal-mass'.");
   const { n, classes, p } = await readProbabilities(probs, { tolerance });
   const y = await readLabels(labels, n, classes);
   const conf = new Float64Array(n);
@@ -74,7 +80,13 @@ export async function reliabilityDiagram(probs: ProbabilitiesLike, labels: Label
       const lo = Math.floor((b * n) / bins);
       const hi = Math.floor(((b + 1) * n) / bins);
       for (let k = lo; k < hi; k++) binOf[order[k] as number] = b;
-      edges.push(b === bins - 1 ? 1 : hi > 0 && hi < n ? 0.5 * ((conf[order[hi - 1] as number] as number) + (conf[order[hi] as number] as number)) : (edges[edges.length - 1] as number));
+      edges.push(
+        b === bins - 1
+          ? 1
+          : hi > 0 && hi < n
+            ? 0.5 * ((conf[order[hi - 1] as number] as number) + (conf[order[hi] as number] as number))
+            : (edges[edges.length - 1] as number),
+      );
     }
   }
   const count = new Float64Array(bins);
@@ -115,7 +127,11 @@ export async function reliabilityDiagram(probs: ProbabilitiesLike, labels: Label
  * const ece = await expectedCalibrationError(tf.softmax(logits), labels, { bins: 15 });
  * ```
  */
-export async function expectedCalibrationError(probs: ProbabilitiesLike, labels: LabelsLike, options: CalibrationOptions = {}): Promise<number> {
+export async function expectedCalibrationError(
+  probs: ProbabilitiesLike,
+  labels: LabelsLike,
+  options: CalibrationOptions = {},
+): Promise<number> {
   return (await reliabilityDiagram(probs, labels, options)).ece;
 }
 

@@ -22,24 +22,35 @@ const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', 
  * writeFileSync('reliability.svg', svg);
  * ```
  */
-export function reliabilityDiagramSvg(diagram: ReliabilityDiagram, { width = 360, height = 360, title }: ReliabilitySvgOptions = {}): string {
+export function reliabilityDiagramSvg(
+  diagram: ReliabilityDiagram,
+  { width = 360, height = 360, title }: ReliabilitySvgOptions = {},
+): string {
   const m = { l: 48, r: 12, t: 32, b: 40 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
   const x = (v: number): number => m.l + v * w;
   const y = (v: number): number => m.t + (1 - v) * h;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${esc(title ?? `Reliability (ECE ${diagram.ece.toFixed(3)}, ${diagram.binning})`)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${esc(title ?? `Reliability (ECE ${diagram.ece.toFixed(3)}, ${diagram.binning})`)}</text>`,
+  );
   for (const b of diagram.bins) {
     if (!b.count) continue;
     const x0 = x(b.lower);
     const bw = Math.max(x(b.upper) - x0 - 1, 1);
-    parts.push(`<rect class="accuracy" x="${x0.toFixed(2)}" y="${y(b.accuracy).toFixed(2)}" width="${bw.toFixed(2)}" height="${(y(0) - y(b.accuracy)).toFixed(2)}" fill="#4c78a8"/>`);
+    parts.push(
+      `<rect class="accuracy" x="${x0.toFixed(2)}" y="${y(b.accuracy).toFixed(2)}" width="${bw.toFixed(2)}" height="${(y(0) - y(b.accuracy)).toFixed(2)}" fill="#4c78a8"/>`,
+    );
     const top = Math.max(b.accuracy, b.confidence);
     const bottom = Math.min(b.accuracy, b.confidence);
-    parts.push(`<rect class="gap" x="${x0.toFixed(2)}" y="${y(top).toFixed(2)}" width="${bw.toFixed(2)}" height="${(y(bottom) - y(top)).toFixed(2)}" fill="#e45756" fill-opacity="0.45"/>`);
+    parts.push(
+      `<rect class="gap" x="${x0.toFixed(2)}" y="${y(top).toFixed(2)}" width="${bw.toFixed(2)}" height="${(y(bottom) - y(top)).toFixed(2)}" fill="#e45756" fill-opacity="0.45"/>`,
+    );
   }
   parts.push(`<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${w}" height="${h}" fill="none" stroke="black"/>`);

@@ -9,7 +9,11 @@ import { readLabels, readProbabilities, type LabelsLike, type ProbabilitiesLike 
  * await negativeLogLikelihood([[0.5, 0.5]], [0]); // ln 2 ≈ 0.693
  * ```
  */
-export async function negativeLogLikelihood(probs: ProbabilitiesLike, labels: LabelsLike, { eps = 1e-12 }: { eps?: number } = {}): Promise<number> {
+export async function negativeLogLikelihood(
+  probs: ProbabilitiesLike,
+  labels: LabelsLike,
+  { eps = 1e-12 }: { eps?: number } = {},
+): Promise<number> {
   const { n, classes, p } = await readProbabilities(probs);
   const y = await readLabels(labels, n, classes);
   let s = 0;
@@ -26,7 +30,11 @@ export async function negativeLogLikelihood(probs: ProbabilitiesLike, labels: La
  * await brierScore([[1, 0], [0.5, 0.5]], [0, 1]); // (0 + 0.5) / 2 = 0.25
  * ```
  */
-export async function brierScore(probs: ProbabilitiesLike, labels: LabelsLike, { binary = false }: { binary?: boolean } = {}): Promise<number> {
+export async function brierScore(
+  probs: ProbabilitiesLike,
+  labels: LabelsLike,
+  { binary = false }: { binary?: boolean } = {},
+): Promise<number> {
   const { n, classes, p } = await readProbabilities(probs);
   const y = await readLabels(labels, n, classes);
   let s = 0;

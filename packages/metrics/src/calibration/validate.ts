@@ -27,7 +27,10 @@ export interface ProbRows {
  * const { n, classes } = await readProbabilities([[0.2, 0.8], [1, 0]]); // n = 2, classes = 2
  * ```
  */
-export async function readProbabilities(probs: ProbabilitiesLike, { tolerance = 1e-3, argument = 'probs' }: { tolerance?: number; argument?: string } = {}): Promise<ProbRows> {
+export async function readProbabilities(
+  probs: ProbabilitiesLike,
+  { tolerance = 1e-3, argument = 'probs' }: { tolerance?: number; argument?: string } = {},
+): Promise<ProbRows> {
   let shape: number[];
   let flat: ArrayLike<number>;
   if (probs instanceof tf.Tensor) {
@@ -37,7 +40,8 @@ export async function readProbabilities(probs: ProbabilitiesLike, { tolerance = 
     const rows = probs as number[][];
     shape = [rows.length, rows[0]?.length ?? 0];
     flat = rows.flat();
-    if (flat.length !== shape[0]! * shape[1]!) throw new ShapeError(argument, 'rows have different lengths.', 'Pass a rectangular [n, classes] array.');
+    if (flat.length !== shape[0]! * shape[1]!)
+      throw new ShapeError(argument, 'rows have different lengths.', 'Pass a rectangular [n, classes] array.');
   } else {
     const v = probs as number[];
     shape = [v.length];
@@ -48,14 +52,24 @@ export async function readProbabilities(probs: ProbabilitiesLike, { tolerance = 
     const p = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) {
       const q = flat[i] as number;
-      if (!(q >= 0 && q <= 1)) throw new InvalidArgumentError(argument, `entry ${i} is ${q}; binary probabilities must lie in [0, 1].`, 'Apply tf.sigmoid to logits first.');
+      if (!(q >= 0 && q <= 1))
+        throw new InvalidArgumentError(
+          argument,
+          `entry ${i} is ${q}; binary probabilities must lie in [0, 1].`,
+          'Apply tf.sigmoid to logits first.',
+        );
       p[2 * i] = 1 - q;
       p[2 * i + 1] = q;
     }
     if (n === 0) throw new ShapeError(argument, 'is empty.', 'Pass at least one prediction.');
     return { n, classes: 2, p };
   }
-  if (shape.length !== 2) throw new ShapeError(argument, `has shape [${shape}]; expected [n, classes] (or [n] for binary).`, 'Flatten extra axes into the batch.');
+  if (shape.length !== 2)
+    throw new ShapeError(
+      argument,
+      `has shape [${shape}]; expected [n, classes] (or [n] for binary).`,
+      'Flatten extra axes into the batch.',
+    );
   const [n, c] = shape as [number, number];
   if (n === 0 || c < 2) throw new ShapeError(argument, `has shape [${shape}]; need n ≥ 1 rows of ≥ 2 classes.`);
   const p = Float64Array.from(flat);
@@ -63,11 +77,20 @@ export async function readProbabilities(probs: ProbabilitiesLike, { tolerance = 
     let s = 0;
     for (let j = 0; j < c; j++) {
       const q = p[i * c + j] as number;
-      if (!(q >= 0 && q <= 1)) throw new InvalidArgumentError(argument, `row ${i}, class ${j} is ${q}; probabilities must lie in [0, 1].`, 'Pass softmax outputs, not logits (apply tf.softmax).');
+      if (!(q >= 0 && q <= 1))
+        throw new InvalidArgumentError(
+          argument,
+          `row ${i}, class ${j} is ${q}; probabilities must lie in [0, 1].`,
+          'Pass softmax outputs, not logits (apply tf.softmax).',
+        );
       s += q;
     }
     if (Math.abs(s - 1) > tolerance) {
-      throw new InvalidArgumentError(argument, `row ${i} sums to ${s.toPrecision(6)}, not 1 (tolerance ${tolerance}).`, 'Normalise each row (tf.softmax on logits, or divide by the row sum).');
+      throw new InvalidArgumentError(
+        argument,
+        `row ${i} sums to ${s.toPrecision(6)}, not 1 (tolerance ${tolerance}).`,
+        'Normalise each row (tf.softmax on logits, or divide by the row sum).',
+      );
     }
   }
   return { n, classes: c, p };
@@ -86,12 +109,15 @@ export async function readProbabilities(probs: ProbabilitiesLike, { tolerance = 
  */
 export async function readLabels(labels: LabelsLike, n: number, classes: number, argument = 'labels'): Promise<Int32Array> {
   const flat = labels instanceof tf.Tensor ? await labels.data() : (labels as number[]);
-  if (labels instanceof tf.Tensor && labels.rank !== 1) throw new ShapeError(argument, `has shape [${labels.shape}]; expected [n] integer labels.`, 'Use argMax(-1) on one-hot labels.');
-  if (flat.length !== n) throw new ShapeError(argument, `has ${flat.length} labels for ${n} predictions.`, 'Pass one label per row of probs.');
+  if (labels instanceof tf.Tensor && labels.rank !== 1)
+    throw new ShapeError(argument, `has shape [${labels.shape}]; expected [n] integer labels.`, 'Use argMax(-1) on one-hot labels.');
+  if (flat.length !== n)
+    throw new ShapeError(argument, `has ${flat.length} labels for ${n} predictions.`, 'Pass one label per row of probs.');
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const y = flat[i] as number;
-    if (!(Number.isInteger(y) && y >= 0 && y < classes)) throw new InvalidArgumentError(argument, `entry ${i} is ${y}; labels must be integers in 0..${classes - 1}.`);
+    if (!(Number.isInteger(y) && y >= 0 && y < classes))
+      throw new InvalidArgumentError(argument, `entry ${i} is ${y}; labels must be integers in 0..${classes - 1}.`);
     out[i] = y;
   }
   return out;

@@ -39,22 +39,35 @@ export function parseIdx(bytes: Uint8Array): IdxArray {
     throw new InvalidArgumentError('bytes', 'is gzip-compressed.', 'Gunzip it first, or use loadIdx(path) which does.');
   }
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new InvalidArgumentError('bytes', 'is not an IDX file (magic must start with two zero bytes).', 'Pass an MNIST-style *-idx?-ubyte file.');
+    throw new InvalidArgumentError(
+      'bytes',
+      'is not an IDX file (magic must start with two zero bytes).',
+      'Pass an MNIST-style *-idx?-ubyte file.',
+    );
   }
   const type = TYPES[bytes[2] as number];
   if (!type) {
-    throw new InvalidArgumentError('bytes', `has unknown IDX type code 0x${(bytes[2] as number).toString(16)}.`, 'Supported: 0x08 ubyte, 0x09 byte, 0x0b short, 0x0c int, 0x0d float, 0x0e double.');
+    throw new InvalidArgumentError(
+      'bytes',
+      `has unknown IDX type code 0x${(bytes[2] as number).toString(16)}.`,
+      'Supported: 0x08 ubyte, 0x09 byte, 0x0b short, 0x0c int, 0x0d float, 0x0e double.',
+    );
   }
   const rank = bytes[3] as number;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw new ShapeError('bytes', `is ${bytes.length} bytes, shorter than its ${header}-byte header.`, 'The file is truncated.');
+  if (bytes.length < header)
+    throw new ShapeError('bytes', `is ${bytes.length} bytes, shorter than its ${header}-byte header.`, 'The file is truncated.');
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(view.getUint32(4 + 4 * i, false));
   const count = shape.reduce((a, b) => a * b, 1);
   const need = header + count * type.size;
   if (bytes.length < need) {
-    throw new ShapeError('bytes', `holds ${bytes.length} bytes but its header [${shape.join(', ')}] of ${type.name} needs ${need}.`, 'The file is truncated.');
+    throw new ShapeError(
+      'bytes',
+      `holds ${bytes.length} bytes but its header [${shape.join(', ')}] of ${type.name} needs ${need}.`,
+      'The file is truncated.',
+    );
   }
   let data: IdxArray['data'];
   switch (type.name) {
@@ -65,11 +78,24 @@ export function parseIdx(bytes: Uint8Array): IdxArray {
       data = new Int8Array(bytes.slice(header, need).buffer);
       break;
     default: {
-      const out = type.name === 'short' ? new Int16Array(count) : type.name === 'int' ? new Int32Array(count) : type.name === 'float' ? new Float32Array(count) : new Float64Array(count);
+      const out =
+        type.name === 'short'
+          ? new Int16Array(count)
+          : type.name === 'int'
+            ? new Int32Array(count)
+            : type.name === 'float'
+              ? new Float32Array(count)
+              : new Float64Array(count);
       for (let i = 0; i < count; i++) {
         const o = header + i * type.size;
         out[i] =
-          type.name === 'short' ? view.getInt16(o, false) : type.name === 'int' ? view.getInt32(o, false) : type.name === 'float' ? view.getFloat32(o, false) : view.getFloat64(o, false);
+          type.name === 'short'
+            ? view.getInt16(o, false)
+            : type.name === 'int'
+              ? view.getInt32(o, false)
+              : type.name === 'float'
+                ? view.getFloat32(o, false)
+                : view.getFloat64(o, false);
       }
       data = out;
     }
@@ -113,7 +139,18 @@ export async function loadIdx(path: string): Promise<IdxArray> {
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Fashion-MNIST class names, by label. */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 /** One split of Fashion-MNIST: uint8 images `[n, 28, 28]` flattened, and labels. */
 export interface MnistSplit {
@@ -154,7 +191,13 @@ export async function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Promise
     if (img.shape.length !== 3 || lab.shape.length !== 1 || img.shape[0] !== lab.shape[0]) {
       throw new ShapeError('dir', `${prefix} images [${img.shape}] and labels [${lab.shape}] do not match.`, 'Use the original IDX files.');
     }
-    return { images: img.data as Uint8Array, labels: lab.data as Uint8Array, count: img.shape[0] as number, rows: img.shape[1] as number, cols: img.shape[2] as number };
+    return {
+      images: img.data as Uint8Array,
+      labels: lab.data as Uint8Array,
+      count: img.shape[0] as number,
+      rows: img.shape[1] as number,
+      cols: img.shape[2] as number,
+    };
   };
   return { train: await split('train'), test: await split('t10k') };
 }

@@ -44,7 +44,8 @@ export function cholesky(a: MatrixLike): Matrix64 | undefined {
  */
 export function congruenceLower(L: Matrix64, b: Matrix64): Matrix64 {
   const n = L.rows;
-  if (b.rows !== n || b.cols !== n) throw new InvalidArgumentError('b', `is ${b.rows}×${b.cols}, L is ${n}×${n}.`, 'Use matrices of the same size.');
+  if (b.rows !== n || b.cols !== n)
+    throw new InvalidArgumentError('b', `is ${b.rows}×${b.cols}, L is ${n}×${n}.`, 'Use matrices of the same size.');
   const Ld = L.data;
   const B = b.data;
   // X = B L  (X[i][j] = Σ_{k≥j} B[i][k] L[k][j])

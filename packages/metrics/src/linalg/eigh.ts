@@ -40,7 +40,8 @@ export function eigh(a: MatrixLike, { vectors = true, maxIterations = 60 }: Eigh
   const n = assertSquare('a', m);
   const W = m.data; // a copy; W = Vᵀ of the JAMA formulation
   for (let i = 0; i < W.length; i++) {
-    if (!Number.isFinite(W[i] as number)) throw new InvalidArgumentError('a', `entry ${i} is ${W[i]}.`, 'Remove NaN/Inf before the eigendecomposition.');
+    if (!Number.isFinite(W[i] as number))
+      throw new InvalidArgumentError('a', `entry ${i} is ${W[i]}.`, 'Remove NaN/Inf before the eigendecomposition.');
   }
   // Mirror the upper triangle into the lower so either may be read.
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) W[j * n + i] = W[i * n + j] as number;
@@ -163,7 +164,11 @@ function tql2(W: Float64Array, n: number, d: Float64Array, e: Float64Array, accu
       let iter = 0;
       do {
         if (++iter > maxIterations) {
-          throw new UnsupportedError('a', `QL did not converge for eigenvalue ${l} in ${maxIterations} iterations.`, 'Check the matrix for extreme scaling; raise maxIterations.');
+          throw new UnsupportedError(
+            'a',
+            `QL did not converge for eigenvalue ${l} in ${maxIterations} iterations.`,
+            'Check the matrix for extreme scaling; raise maxIterations.',
+          );
         }
         let g = d[l] as number;
         let p = ((d[l + 1] as number) - g) / (2 * (e[l] as number));

@@ -36,7 +36,8 @@ export function toMatrix64(x: MatrixLike, argument = 'matrix'): Matrix64 {
     const cols = rows ? (x[0] as number[]).length : 0;
     const data = new Float64Array(rows * cols);
     (x as number[][]).forEach((row, i) => {
-      if (row.length !== cols) throw new ShapeError(argument, `row ${i} has ${row.length} entries, row 0 has ${cols}.`, 'Pass a rectangular array.');
+      if (row.length !== cols)
+        throw new ShapeError(argument, `row ${i} has ${row.length} entries, row 0 has ${cols}.`, 'Pass a rectangular array.');
       data.set(row, i * cols);
     });
     return { rows, cols, data };
@@ -55,7 +56,8 @@ export function toMatrix64(x: MatrixLike, argument = 'matrix'): Matrix64 {
  * ```
  */
 export function assertSquare(argument: string, m: Matrix64): number {
-  if (m.rows !== m.cols) throw new ShapeError(argument, `is ${m.rows}×${m.cols}; expected a square matrix.`, 'Pass a covariance (d×d) matrix.');
+  if (m.rows !== m.cols)
+    throw new ShapeError(argument, `is ${m.rows}×${m.cols}; expected a square matrix.`, 'Pass a covariance (d×d) matrix.');
   return m.rows;
 }
 
@@ -177,7 +179,9 @@ export function asymmetry64(a: Matrix64): number {
  */
 export async function matmulViaTf(a: Matrix64, b: Matrix64): Promise<Matrix64> {
   if (a.cols !== b.rows) throw new ShapeError('b', `has ${b.rows} rows; a has ${a.cols} columns.`, 'Inner dimensions must agree.');
-  const c = tf.tidy(() => tf.matMul(tf.tensor2d(Float32Array.from(a.data), [a.rows, a.cols]), tf.tensor2d(Float32Array.from(b.data), [b.rows, b.cols])));
+  const c = tf.tidy(() =>
+    tf.matMul(tf.tensor2d(Float32Array.from(a.data), [a.rows, a.cols]), tf.tensor2d(Float32Array.from(b.data), [b.rows, b.cols])),
+  );
   const data = Float64Array.from(await c.data());
   c.dispose();
   return { rows: a.rows, cols: b.cols, data };

@@ -5,7 +5,17 @@
 import { InvalidArgumentError, UnsupportedError } from '@nde/core';
 import { eigh } from './eigh.js';
 import { cholesky, congruenceLower } from './cholesky.js';
-import { assertSquare, frobenius64, identity64, matmul64, matmulViaTf, toMatrix64, transpose64, type Matrix64, type MatrixLike } from './matrix.js';
+import {
+  assertSquare,
+  frobenius64,
+  identity64,
+  matmul64,
+  matmulViaTf,
+  toMatrix64,
+  transpose64,
+  type Matrix64,
+  type MatrixLike,
+} from './matrix.js';
 
 /** A square root and how well it squares back. */
 export interface SqrtmResult {
@@ -34,7 +44,11 @@ export function sqrtmPsd(a: MatrixLike, { tolerance = 1e-8 }: { tolerance?: numb
   const top = Math.max(Math.abs(values[0] ?? 0), Math.abs(values[n - 1] ?? 0));
   const lo = values[0] ?? 0;
   if (lo < -tolerance * top) {
-    throw new InvalidArgumentError('a', `is not positive semi-definite (smallest eigenvalue ${lo.toExponential(3)}, largest ${top.toExponential(3)}).`, 'Pass a covariance matrix; for general matrices use sqrtmNewtonSchulz.');
+    throw new InvalidArgumentError(
+      'a',
+      `is not positive semi-definite (smallest eigenvalue ${lo.toExponential(3)}, largest ${top.toExponential(3)}).`,
+      'Pass a covariance matrix; for general matrices use sqrtmNewtonSchulz.',
+    );
   }
   // S = Σ_i √λ_i v_i v_iᵀ = Vᵀ D V with V's rows as eigenvectors.
   const scaled = new Float64Array(n * n);
@@ -82,7 +96,10 @@ export interface NewtonSchulzOptions {
  * const { sqrt, residual } = sqrtmNewtonSchulz([[4, 1], [0, 9]]);
  * ```
  */
-export function sqrtmNewtonSchulz(a: MatrixLike, { maxIterations = 100, tolerance = 1e-12, acceptResidual = 1e-6 }: NewtonSchulzOptions = {}): SqrtmResult {
+export function sqrtmNewtonSchulz(
+  a: MatrixLike,
+  { maxIterations = 100, tolerance = 1e-12, acceptResidual = 1e-6 }: NewtonSchulzOptions = {},
+): SqrtmResult {
   const A = toMatrix64(a, 'a');
   const n = assertSquare('a', A);
   const norm = frobenius64(A);
@@ -104,7 +121,11 @@ export function sqrtmNewtonSchulz(a: MatrixLike, { maxIterations = 100, toleranc
     if (residual < tolerance) break;
   }
   if (!best || best.r > acceptResidual) {
-    throw new UnsupportedError('a', `Newton–Schulz reached a residual of ${best?.r ?? residual} (> ${acceptResidual}).`, 'The matrix is too ill-conditioned for Newton–Schulz: use sqrtmPsd or traceSqrtProduct (eigen route).');
+    throw new UnsupportedError(
+      'a',
+      `Newton–Schulz reached a residual of ${best?.r ?? residual} (> ${acceptResidual}).`,
+      'The matrix is too ill-conditioned for Newton–Schulz: use sqrtmPsd or traceSqrtProduct (eigen route).',
+    );
   }
   return { sqrt: best.S, residual: best.r };
 }
@@ -139,11 +160,16 @@ export interface TraceSqrtResult {
  * const { trace } = await traceSqrtProduct([[1, 0], [0, 4]], [[1, 0], [0, 4]]);   // 1 + 4 = 5
  * ```
  */
-export async function traceSqrtProduct(a: MatrixLike, b: MatrixLike, { products = 'auto' }: TraceSqrtOptions = {}): Promise<TraceSqrtResult> {
+export async function traceSqrtProduct(
+  a: MatrixLike,
+  b: MatrixLike,
+  { products = 'auto' }: TraceSqrtOptions = {},
+): Promise<TraceSqrtResult> {
   const A = toMatrix64(a, 'a');
   const B = toMatrix64(b, 'b');
   const n = assertSquare('a', A);
-  if (assertSquare('b', B) !== n) throw new InvalidArgumentError('b', `is ${B.rows}×${B.cols}, a is ${n}×${n}.`, 'Both covariances must have the feature dimension.');
+  if (assertSquare('b', B) !== n)
+    throw new InvalidArgumentError('b', `is ${B.rows}×${B.cols}, a is ${n}×${n}.`, 'Both covariances must have the feature dimension.');
   const useTf = products === 'tfjs' || (products === 'auto' && n > 512);
   const L = cholesky(A);
   let M: Matrix64;

@@ -24,7 +24,9 @@ export function buildFashionCnn(seed = 0): tf.LayersModel {
   const input = tf.input({ shape: [FASHION_INPUT_SIZE, FASHION_INPUT_SIZE, 1], name: 'frames' });
   let h = input;
   [16, 32, 64].forEach((filters, i) => {
-    h = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(i), name: `conv${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(i), name: `conv${i + 1}` })
+      .apply(h) as tf.SymbolicTensor;
     h = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(h) as tf.SymbolicTensor;
   });
   h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
@@ -48,13 +50,23 @@ export function buildFashionCnn(seed = 0): tf.LayersModel {
  */
 export function prepareFashionFrames(frames: tf.Tensor, { scale255 = false }: { scale255?: boolean } = {}): tf.Tensor4D {
   if (!(frames.rank === 3 || (frames.rank === 4 && frames.shape[3] === 1))) {
-    throw new ShapeError('frames', `has shape [${frames.shape}]; expected [n, h, w] or [n, h, w, 1] grey frames.`, 'Convert colour frames to grey, and stack frames along the first axis (videos: reshape [b, t, h, w] to [b*t, h, w]).');
+    throw new ShapeError(
+      'frames',
+      `has shape [${frames.shape}]; expected [n, h, w] or [n, h, w, 1] grey frames.`,
+      'Convert colour frames to grey, and stack frames along the first axis (videos: reshape [b, t, h, w] to [b*t, h, w]).',
+    );
   }
   return tf.tidy(() => {
     let x = (frames.rank === 3 ? frames.expandDims(-1) : frames).toFloat() as tf.Tensor4D;
     if (scale255) x = x.div(255);
     const [, h, w] = x.shape;
-    if (h === 28 && w === 28) return x.pad([[0, 0], [2, 2], [2, 2], [0, 0]]);
+    if (h === 28 && w === 28)
+      return x.pad([
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ]);
     if (h === FASHION_INPUT_SIZE && w === FASHION_INPUT_SIZE) return x.clone();
     return tf.image.resizeBilinear(x, [FASHION_INPUT_SIZE, FASHION_INPUT_SIZE], true);
   });

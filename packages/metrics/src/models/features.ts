@@ -27,9 +27,15 @@ export interface FeaturesOptions {
  * const p = await features(model, prepareFashionFrames(frames));                        // [n, 10] probabilities
  * ```
  */
-export async function features(model: FeatureModel, images: tf.Tensor, { layer, batchSize = 256 }: FeaturesOptions = {}): Promise<tf.Tensor2D> {
-  if (images.rank < 2) throw new ShapeError('images', `has rank ${images.rank}; expected a batch [n, ...].`, 'Stack images along the first axis.');
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new InvalidArgumentError('batchSize', `must be a positive integer (got ${batchSize}).`);
+export async function features(
+  model: FeatureModel,
+  images: tf.Tensor,
+  { layer, batchSize = 256 }: FeaturesOptions = {},
+): Promise<tf.Tensor2D> {
+  if (images.rank < 2)
+    throw new ShapeError('images', `has rank ${images.rank}; expected a batch [n, ...].`, 'Stack images along the first axis.');
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new InvalidArgumentError('batchSize', `must be a positive integer (got ${batchSize}).`);
   let run: (x: tf.Tensor) => tf.Tensor;
   let sub: tf.LayersModel | undefined;
   if (model instanceof tf.LayersModel) {
@@ -51,7 +57,11 @@ export async function features(model: FeatureModel, images: tf.Tensor, { layer, 
       try {
         return g.execute(x, layer) as tf.Tensor;
       } catch (e) {
-        throw new InvalidArgumentError('layer', `graph model could not output node '${layer}' (${(e as Error).message.split('\n')[0]}).`, `Use an output node (${g.outputNodes.join(', ')}) or an internal node name from model.json.`);
+        throw new InvalidArgumentError(
+          'layer',
+          `graph model could not output node '${layer}' (${(e as Error).message.split('\n')[0]}).`,
+          `Use an output node (${g.outputNodes.join(', ')}) or an internal node name from model.json.`,
+        );
       }
     };
   }

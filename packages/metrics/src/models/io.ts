@@ -43,7 +43,11 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
       try {
         text = await fs.readFile(`${folder}/model.json`, 'utf8');
       } catch {
-        throw new InvalidArgumentError('path', `no model.json in ${folder}.`, 'Pass the folder a model was saved to (it holds model.json and its weight files).');
+        throw new InvalidArgumentError(
+          'path',
+          `no model.json in ${folder}.`,
+          'Pass the folder a model was saved to (it holds model.json and its weight files).',
+        );
       }
       const json = JSON.parse(text) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {

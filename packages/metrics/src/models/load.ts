@@ -29,13 +29,18 @@ const isUrl = (s: string): boolean => /^(https?|blob|data|indexeddb|localstorage
  */
 export async function loadFeatureModel(urlOrPath: string, { kind = 'auto' }: LoadFeatureModelOptions = {}): Promise<FeatureModel> {
   if (typeof urlOrPath !== 'string' || urlOrPath.length === 0) {
-    throw new InvalidArgumentError('urlOrPath', 'must be a non-empty URL or path.', 'Pass e.g. "./model/model.json" or "https://…/model.json".');
+    throw new InvalidArgumentError(
+      'urlOrPath',
+      'must be a non-empty URL or path.',
+      'Pass e.g. "./model/model.json" or "https://…/model.json".',
+    );
   }
   if (isUrl(urlOrPath)) {
     let k = kind;
     if (k === 'auto') {
       const res = await fetch(urlOrPath);
-      if (!res.ok) throw new InvalidArgumentError('urlOrPath', `fetching ${urlOrPath} gave HTTP ${res.status}.`, 'Check the URL of model.json.');
+      if (!res.ok)
+        throw new InvalidArgumentError('urlOrPath', `fetching ${urlOrPath} gave HTTP ${res.status}.`, 'Check the URL of model.json.');
       const json = (await res.json()) as { format?: string };
       k = json.format === 'graph-model' ? 'graph' : 'layers';
     }

@@ -32,7 +32,11 @@ export interface FrechetResult {
 function checkStats(argument: string, s: GaussianStats, allowSingular: boolean): void {
   const d = s.mean.length;
   if (s.covariance.rows !== d || s.covariance.cols !== d) {
-    throw new ShapeError(`${argument}.covariance`, `is ${s.covariance.rows}×${s.covariance.cols} for a mean of length ${d}.`, 'Pass stats from gaussianStats / StreamingMoments.');
+    throw new ShapeError(
+      `${argument}.covariance`,
+      `is ${s.covariance.rows}×${s.covariance.cols} for a mean of length ${d}.`,
+      'Pass stats from gaussianStats / StreamingMoments.',
+    );
   }
   if (s.count < 2) throw new InvalidArgumentError(`${argument}.count`, `is ${s.count}; a covariance needs at least 2 samples.`);
   if (!allowSingular && s.count <= d) {
@@ -62,7 +66,12 @@ export async function frechetDistance(a: GaussianStats, b: GaussianStats, option
   checkStats('a', a, allow);
   checkStats('b', b, allow);
   const d = a.mean.length;
-  if (b.mean.length !== d) throw new ShapeError('b', `has dimension ${b.mean.length}, a has ${d}.`, 'Compute both statistics with the same feature extractor and layer.');
+  if (b.mean.length !== d)
+    throw new ShapeError(
+      'b',
+      `has dimension ${b.mean.length}, a has ${d}.`,
+      'Compute both statistics with the same feature extractor and layer.',
+    );
   let meanTerm = 0;
   for (let i = 0; i < d; i++) meanTerm += ((a.mean[i] as number) - (b.mean[i] as number)) ** 2;
   let traces = 0;
@@ -85,10 +94,19 @@ export async function frechetDistance(a: GaussianStats, b: GaussianStats, option
  * ```
  */
 export async function fid(real: tf.Tensor2D, fake: tf.Tensor2D, options: FrechetOptions = {}): Promise<number> {
-  for (const [name, x] of [['real', real], ['fake', fake]] as const) {
-    if (x.rank !== 2) throw new ShapeError(name, `has shape [${x.shape}]; expected features [n, d].`, 'Extract features first (features(model, images)).');
+  for (const [name, x] of [
+    ['real', real],
+    ['fake', fake],
+  ] as const) {
+    if (x.rank !== 2)
+      throw new ShapeError(name, `has shape [${x.shape}]; expected features [n, d].`, 'Extract features first (features(model, images)).');
   }
-  if (real.shape[1] !== fake.shape[1]) throw new ShapeError('fake', `has ${fake.shape[1]} features per row, real has ${real.shape[1]}.`, 'Use the same feature extractor for both.');
+  if (real.shape[1] !== fake.shape[1])
+    throw new ShapeError(
+      'fake',
+      `has ${fake.shape[1]} features per row, real has ${real.shape[1]}.`,
+      'Use the same feature extractor for both.',
+    );
   return (await frechetDistance(await gaussianStats(real), await gaussianStats(fake), options)).distance;
 }
 
@@ -108,7 +126,11 @@ export async function frechetVideoDistance(real: tf.Tensor, fake: tf.Tensor, opt
   const pool = (name: string, x: tf.Tensor): tf.Tensor2D => {
     if (x.rank === 2) return x.clone() as tf.Tensor2D;
     if (x.rank === 3) return tf.tidy(() => x.mean(1) as tf.Tensor2D);
-    throw new ShapeError(name, `has shape [${x.shape}]; expected per-video [n, d] or per-frame [n, t, d] features.`, 'Extract features per video or per frame first.');
+    throw new ShapeError(
+      name,
+      `has shape [${x.shape}]; expected per-video [n, d] or per-frame [n, t, d] features.`,
+      'Extract features per video or per frame first.',
+    );
   };
   const r = pool('real', real);
   const f = pool('fake', fake);

@@ -30,7 +30,10 @@ export interface InceptionScoreResult {
  * const { mean, std } = await inceptionScore(probs, { splits: 10 });
  * ```
  */
-export async function inceptionScore(probs: ProbabilitiesLike, { splits = 1, tolerance = 1e-3 }: InceptionScoreOptions = {}): Promise<InceptionScoreResult> {
+export async function inceptionScore(
+  probs: ProbabilitiesLike,
+  { splits = 1, tolerance = 1e-3 }: InceptionScoreOptions = {},
+): Promise<InceptionScoreResult> {
   const { n, classes, p } = await readProbabilities(probs, { tolerance });
   if (!(Number.isInteger(splits) && splits >= 1 && splits <= n)) {
     throw new InvalidArgumentError('splits', `is ${splits}; it must be an integer in 1..${n} (the number of samples).`);
@@ -40,7 +43,8 @@ export async function inceptionScore(probs: ProbabilitiesLike, { splits = 1, tol
     const lo = Math.floor((s * n) / splits);
     const hi = Math.floor(((s + 1) * n) / splits);
     const marginal = new Float64Array(classes);
-    for (let i = lo; i < hi; i++) for (let c = 0; c < classes; c++) marginal[c] = (marginal[c] as number) + (p[i * classes + c] as number) / (hi - lo);
+    for (let i = lo; i < hi; i++)
+      for (let c = 0; c < classes; c++) marginal[c] = (marginal[c] as number) + (p[i * classes + c] as number) / (hi - lo);
     let kl = 0;
     for (let i = lo; i < hi; i++) {
       for (let c = 0; c < classes; c++) {

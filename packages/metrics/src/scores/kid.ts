@@ -44,9 +44,14 @@ export async function kernelInceptionDistance(real: tf.Tensor2D, fake: tf.Tensor
   const { subsets = 10, degree = 3, coef0 = 1, seed = 0 } = options;
   const size = options.subsetSize ?? Math.min(1000, n, m);
   if (!(Number.isInteger(size) && size >= 2 && size <= n && size <= m)) {
-    throw new InvalidArgumentError('subsetSize', `is ${size}; it must be an integer in 2..min(n, m) = ${Math.min(n, m)}.`, 'Lower subsetSize or pass more samples.');
+    throw new InvalidArgumentError(
+      'subsetSize',
+      `is ${size}; it must be an integer in 2..min(n, m) = ${Math.min(n, m)}.`,
+      'Lower subsetSize or pass more samples.',
+    );
   }
-  if (!(Number.isInteger(subsets) && subsets >= 1)) throw new InvalidArgumentError('subsets', `must be a positive integer (got ${subsets}).`);
+  if (!(Number.isInteger(subsets) && subsets >= 1))
+    throw new InvalidArgumentError('subsets', `must be a positive integer (got ${subsets}).`);
   const rand = seededRandom(seed);
   const pick = (total: number): Int32Array => {
     const idx = Int32Array.from({ length: total }, (_, i) => i);
@@ -61,7 +66,10 @@ export async function kernelInceptionDistance(real: tf.Tensor2D, fake: tf.Tensor
   const kernel = { kind: 'polynomial' as const, degree, gamma: options.gamma ?? 1 / (real.shape[1] as number), coef0 };
   const values: number[] = [];
   for (let s = 0; s < subsets; s++) {
-    const [a, b] = tf.tidy(() => [tf.gather(real, tf.tensor1d(pick(n), 'int32')) as tf.Tensor2D, tf.gather(fake, tf.tensor1d(pick(m), 'int32')) as tf.Tensor2D]);
+    const [a, b] = tf.tidy(() => [
+      tf.gather(real, tf.tensor1d(pick(n), 'int32')) as tf.Tensor2D,
+      tf.gather(fake, tf.tensor1d(pick(m), 'int32')) as tf.Tensor2D,
+    ]);
     try {
       values.push(await mmd(a, b, { kernel, unbiased: true }));
     } finally {

@@ -43,7 +43,11 @@ export async function precisionRecall(real: tf.Tensor2D, fake: tf.Tensor2D, { k 
   const n = real.shape[0];
   const m = fake.shape[0];
   if (!(Number.isInteger(k) && k >= 1 && k < Math.min(n, m))) {
-    throw new InvalidArgumentError('k', `is ${k}; it must be an integer in 1..${Math.min(n, m) - 1}.`, 'Use k = 3..5 with a few thousand samples per set.');
+    throw new InvalidArgumentError(
+      'k',
+      `is ${k}; it must be an integer in 1..${Math.min(n, m) - 1}.`,
+      'Use k = 3..5 with a few thousand samples per set.',
+    );
   }
   const rReal = await knnRadii(real, k);
   const rFake = await knnRadii(fake, k);

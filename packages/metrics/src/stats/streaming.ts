@@ -44,8 +44,10 @@ export class StreamingMoments {
   private readonly chunkSize: number;
 
   constructor(dim: number, { chunkSize = 1024 }: StreamingOptions = {}) {
-    if (!(Number.isInteger(dim) && dim > 0)) throw new InvalidArgumentError('dim', `must be a positive integer (got ${dim}).`, 'Pass the feature dimension.');
-    if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new InvalidArgumentError('chunkSize', `must be a positive integer (got ${chunkSize}).`);
+    if (!(Number.isInteger(dim) && dim > 0))
+      throw new InvalidArgumentError('dim', `must be a positive integer (got ${dim}).`, 'Pass the feature dimension.');
+    if (!(Number.isInteger(chunkSize) && chunkSize > 0))
+      throw new InvalidArgumentError('chunkSize', `must be a positive integer (got ${chunkSize}).`);
     this.dim = dim;
     this.chunkSize = chunkSize;
     this.sum = new Float64Array(dim);
@@ -106,7 +108,12 @@ export class StreamingMoments {
   result(): GaussianStats {
     const n = this.n;
     const d = this.dim;
-    if (n < 2) throw new InvalidArgumentError('samples', `only ${n} sample(s) seen; a covariance needs at least 2.`, 'Call update() with more rows.');
+    if (n < 2)
+      throw new InvalidArgumentError(
+        'samples',
+        `only ${n} sample(s) seen; a covariance needs at least 2.`,
+        'Call update() with more rows.',
+      );
     const shift = this.shift as Float64Array;
     const mc = this.sum.map((s) => s / n); // mean of shifted rows
     const cov = new Float64Array(d * d);
@@ -136,7 +143,10 @@ export class StreamingMoments {
  * stats.covariance.rows; // 64
  * ```
  */
-export async function gaussianStats(features: tf.Tensor2D | readonly (readonly number[])[], options: StreamingOptions = {}): Promise<GaussianStats> {
+export async function gaussianStats(
+  features: tf.Tensor2D | readonly (readonly number[])[],
+  options: StreamingOptions = {},
+): Promise<GaussianStats> {
   const dim = features instanceof tf.Tensor ? features.shape[features.rank - 1] : (features[0]?.length ?? 0);
   if (features instanceof tf.Tensor && features.rank !== 2) {
     throw new ShapeError('features', `has shape [${features.shape}]; expected [n, d].`, 'Reshape to one row per sample.');

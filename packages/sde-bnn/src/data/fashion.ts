@@ -56,7 +56,8 @@ export function fashionBatch(split: FashionSplit, indices: readonly number[]): {
   const xs = new Float32Array(B * 784);
   const ys = new Int32Array(B);
   indices.forEach((idx, i) => {
-    if (!(Number.isInteger(idx) && idx >= 0 && idx < split.count)) throw new InvalidArgumentError('indices', `entry ${i} (${idx}) is outside [0, ${split.count}).`);
+    if (!(Number.isInteger(idx) && idx >= 0 && idx < split.count))
+      throw new InvalidArgumentError('indices', `entry ${i} (${idx}) is outside [0, ${split.count}).`);
     xs.set(split.images.subarray(idx * 784, (idx + 1) * 784), i * 784);
     ys[i] = split.labels[idx] as number;
   });

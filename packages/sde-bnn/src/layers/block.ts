@@ -97,7 +97,11 @@ export class SDEBNNBlock extends BaseModule {
     const B = h.shape[0] as number;
     const S = options.groups ?? 1;
     if (!(Number.isInteger(S) && S > 0 && B % S === 0)) {
-      throw new InvalidArgumentError('groups', `must be a positive divisor of the batch size ${B} (got ${S}).`, 'Each group of examples shares one sampled weight path.');
+      throw new InvalidArgumentError(
+        'groups',
+        `must be a positive divisor of the batch size ${B} (got ${S}).`,
+        'Each group of examples shares one sampled weight path.',
+      );
     }
     const h0 = tf.reshape(h, [S, -1]);
     const w0 = tf.tile(tf.expandDims(this.w0, 0), [S, 1]);

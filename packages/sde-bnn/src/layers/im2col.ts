@@ -39,7 +39,9 @@ export function im2col3x3(x: tf.Tensor): tf.Tensor4D {
 export function spaceToDepth2(x: tf.Tensor): tf.Tensor4D {
   const [N, H, W, C] = x.shape as [number, number, number, number];
   if (x.rank !== 4 || H % 2 || W % 2) throw new ShapeError('x', `must be [N, H, W, C] with even H and W (got [${x.shape}]).`);
-  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [N, H / 2, 2, W / 2, 2, C]), [0, 1, 3, 2, 4, 5]), [N, H / 2, W / 2, 4 * C]) as tf.Tensor4D);
+  return tf.tidy(
+    () => tf.reshape(tf.transpose(tf.reshape(x, [N, H / 2, 2, W / 2, 2, C]), [0, 1, 3, 2, 4, 5]), [N, H / 2, W / 2, 4 * C]) as tf.Tensor4D,
+  );
 }
 
 function conv3x3Raw(x: tf.Tensor4D, K: tf.Tensor2D): tf.Tensor4D {
@@ -78,6 +80,7 @@ const conv3x3Op = tf.customGrad(((x: tf.Tensor4D, K: tf.Tensor2D, save: tf.GradS
  */
 export function conv3x3(x: tf.Tensor, K: tf.Tensor): tf.Tensor4D {
   if (x.rank !== 4) throw new ShapeError('x', `must be [N, H, W, C] (got [${x.shape}]).`);
-  if (K.rank !== 2 || K.shape[0] !== 9 * (x.shape[3] as number)) throw new ShapeError('K', `must be [${9 * (x.shape[3] as number)}, Cout] (got [${K.shape}]).`);
+  if (K.rank !== 2 || K.shape[0] !== 9 * (x.shape[3] as number))
+    throw new ShapeError('K', `must be [${9 * (x.shape[3] as number)}, Cout] (got [${K.shape}]).`);
   return conv3x3Op(x as tf.Tensor4D, K as tf.Tensor2D);
 }

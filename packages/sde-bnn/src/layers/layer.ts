@@ -20,7 +20,11 @@ export class Conv3x3 extends BaseModule implements Layer {
   readonly linear: Linear;
   constructor(options: { inChannels: number; outChannels: number; seed?: number }) {
     super();
-    this.linear = new Linear({ inFeatures: 9 * options.inChannels, outFeatures: options.outChannels, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    this.linear = new Linear({
+      inFeatures: 9 * options.inChannels,
+      outFeatures: options.outChannels,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
   }
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
@@ -44,7 +48,11 @@ export class PatchConv2 extends BaseModule implements Layer {
   readonly linear: Linear;
   constructor(options: { inChannels: number; outChannels: number; seed?: number }) {
     super();
-    this.linear = new Linear({ inFeatures: 4 * options.inChannels, outFeatures: options.outChannels, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    this.linear = new Linear({
+      inFeatures: 4 * options.inChannels,
+      outFeatures: options.outChannels,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
   }
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
@@ -73,7 +81,9 @@ export class Sequential extends BaseModule implements Layer {
     this.entries = entries;
   }
   private layers(): [number, Layer][] {
-    return this.entries.flatMap((e, i) => (typeof e === 'object' && e !== null && 'apply' in e ? [[i, e as Layer] as [number, Layer]] : []));
+    return this.entries.flatMap((e, i) =>
+      typeof e === 'object' && e !== null && 'apply' in e ? [[i, e as Layer] as [number, Layer]] : [],
+    );
   }
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters(Object.fromEntries(this.layers().map(([i, l]) => [String(i), l])));

@@ -38,7 +38,11 @@ export class ConstantStepSize implements StepSizeController<ConstantState> {
   init(ctx: ControllerInit): StepProposal & { state: ConstantState } {
     const { dt0, direction } = ctx;
     if (dt0 === undefined) {
-      throw new InvalidArgumentError('dt0', 'is required with ConstantStepSize.', 'Pass dt0 (e.g. 0.01), or use PIDController for adaptive steps.');
+      throw new InvalidArgumentError(
+        'dt0',
+        'is required with ConstantStepSize.',
+        'Pass dt0 (e.g. 0.01), or use PIDController for adaptive steps.',
+      );
     }
     if (Math.sign(dt0) !== direction) {
       throw new InvalidArgumentError(
@@ -85,11 +89,17 @@ export class StepTo implements StepSizeController<{ i: number }> {
   init(ctx: ControllerInit): StepProposal & { state: { i: number } } {
     const ts = this.ts;
     if (ts[0] !== ctx.t0 || ts[ts.length - 1] !== ctx.t1) {
-      throw new InvalidArgumentError('stepSizeController.ts', `must start at t0=${ctx.t0} and end at t1=${ctx.t1} (got ${ts[0]} … ${ts[ts.length - 1]}).`);
+      throw new InvalidArgumentError(
+        'stepSizeController.ts',
+        `must start at t0=${ctx.t0} and end at t1=${ctx.t1} (got ${ts[0]} … ${ts[ts.length - 1]}).`,
+      );
     }
     for (let i = 1; i < ts.length; i++) {
       if (!(((ts[i] as number) - (ts[i - 1] as number)) * ctx.direction > 0)) {
-        throw new InvalidArgumentError('stepSizeController.ts', `must be strictly monotone in the direction of integration (at index ${i}).`);
+        throw new InvalidArgumentError(
+          'stepSizeController.ts',
+          `must be strictly monotone in the direction of integration (at index ${i}).`,
+        );
       }
     }
     return { state: { i: 1 }, tNext: ts[1] as number, madeJump: false };
@@ -97,7 +107,7 @@ export class StepTo implements StepSizeController<{ i: number }> {
 
   adapt(_t0: number, _t1: number, _r: number | undefined, s: { i: number }): StepDecision<{ i: number }> {
     const i = s.i + 1;
-    const tNext = (this.ts[Math.min(i, this.ts.length - 1)] as number);
+    const tNext = this.ts[Math.min(i, this.ts.length - 1)] as number;
     return { accept: true, underflow: false, state: { i }, tNext, madeJump: false };
   }
 }

@@ -82,7 +82,10 @@ export class PIDController implements StepSizeController<PIDState> {
       dtmax: opts.dtmax ?? Infinity,
       forceDtmin: opts.forceDtmin ?? false,
     };
-    for (const [name, v] of [['rtol', this.rtol], ['atol', this.atol]] as const) {
+    for (const [name, v] of [
+      ['rtol', this.rtol],
+      ['atol', this.atol],
+    ] as const) {
       if (typeof v === 'number' && !(v >= 0 && Number.isFinite(v))) {
         throw new InvalidArgumentError(name, `must be a finite number ≥ 0 (got ${v}).`);
       }
@@ -96,10 +99,7 @@ export class PIDController implements StepSizeController<PIDState> {
     if (!(this.o.dtmin >= 0 && this.o.dtmax > this.o.dtmin)) {
       throw new InvalidArgumentError('dtmin/dtmax', `need 0 ≤ dtmin < dtmax (got ${this.o.dtmin}, ${this.o.dtmax}).`);
     }
-    const marks = [
-      ...(opts.stepTs ?? []).map((t) => ({ t, jump: false })),
-      ...(opts.jumpTs ?? []).map((t) => ({ t, jump: true })),
-    ];
+    const marks = [...(opts.stepTs ?? []).map((t) => ({ t, jump: false })), ...(opts.jumpTs ?? []).map((t) => ({ t, jump: true }))];
     marks.forEach((m) => {
       if (!Number.isFinite(m.t)) throw new InvalidArgumentError(m.jump ? 'jumpTs' : 'stepTs', `contains a non-finite time (${m.t}).`);
     });
@@ -108,10 +108,18 @@ export class PIDController implements StepSizeController<PIDState> {
 
   init(ctx: ControllerInit): StepProposal & { state: PIDState } {
     if (ctx.errorOrder === undefined) {
-      throw new UnsupportedError('solver', 'has no error estimate, so PIDController cannot adapt its steps.', 'Use an adaptive method (dopri5, tsit5, bosh3, heun, dopri8) or ConstantStepSize with dt0.');
+      throw new UnsupportedError(
+        'solver',
+        'has no error estimate, so PIDController cannot adapt its steps.',
+        'Use an adaptive method (dopri5, tsit5, bosh3, heun, dopri8) or ConstantStepSize with dt0.',
+      );
     }
     if (ctx.dt0 === undefined || Math.sign(ctx.dt0) !== ctx.direction) {
-      throw new InvalidArgumentError('dt0', `must be ${ctx.direction > 0 ? '> 0 for a forward' : '< 0 for a backward'} solve (got ${ctx.dt0}).`, 'Omit dt0 to have it chosen automatically.');
+      throw new InvalidArgumentError(
+        'dt0',
+        `must be ${ctx.direction > 0 ? '> 0 for a forward' : '< 0 for a backward'} solve (got ${ctx.dt0}).`,
+        'Omit dt0 to have it chosen automatically.',
+      );
     }
     const dt = this.clampDt(ctx.dt0) * ctx.direction;
     const state: PIDState = { dt, prevInv: 1, prevPrevInv: 1, k: ctx.errorOrder + 1, t1: ctx.t1, direction: ctx.direction };

@@ -3,7 +3,20 @@
  * FSAL tableaux reuse their last stage as the next first stage; non-FSAL ones reuse `f(t1, y1)`
  * whenever it was computed for Hermite dense output.
  */
-import { InvalidArgumentError, ShapeError, nextTensorId, treeFlatten, treeClone, treeDispose, treeLeaves, treeLinearCombination, treeMap, treeSub, treeWeightedSum, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  ShapeError,
+  nextTensorId,
+  treeFlatten,
+  treeClone,
+  treeDispose,
+  treeLeaves,
+  treeLinearCombination,
+  treeMap,
+  treeSub,
+  treeWeightedSum,
+  type Tree,
+} from '@nde/core';
 import type { ButcherTableau } from './tableaus.js';
 import { hermiteWeights, polynomialWeights, type InterpolationData } from '../interpolation.js';
 import type { Solver, StepResult } from '../solver.js';
@@ -17,7 +30,9 @@ export interface RKState {
 function isFsal(t: ButcherTableau): boolean {
   const s = t.c.length;
   const last = t.a[s - 1] ?? [];
-  return s > 1 && t.c[s - 1] === 1 && last.length === s - 1 && last.every((v, j) => Math.abs(v - (t.b[j] as number)) < 1e-15) && t.b[s - 1] === 0;
+  return (
+    s > 1 && t.c[s - 1] === 1 && last.length === s - 1 && last.every((v, j) => Math.abs(v - (t.b[j] as number)) < 1e-15) && t.b[s - 1] === 0
+  );
 }
 
 /**
@@ -46,7 +61,11 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
 
   validate(terms: ODETerm): void {
     if (!(terms instanceof ODETerm)) {
-      throw new InvalidArgumentError('terms', `${this.name} solves ODEs and needs an ODETerm.`, 'Wrap your vector field: new ODETerm((t, y, args) => ...). For SDEs use an SDE solver.');
+      throw new InvalidArgumentError(
+        'terms',
+        `${this.name} solves ODEs and needs an ODETerm.`,
+        'Wrap your vector field: new ODETerm((t, y, args) => ...). For SDEs use an SDE solver.',
+      );
     }
   }
 
@@ -62,7 +81,15 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
     treeDispose(state.f0);
   }
 
-  step(terms: ODETerm, t0: number, t1: number, y0: Tree, args: unknown, state: RKState, opts: { madeJump: boolean; needsDense: boolean }): StepResult<RKState> {
+  step(
+    terms: ODETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    state: RKState,
+    opts: { madeJump: boolean; needsDense: boolean },
+  ): StepResult<RKState> {
     const { c, a, b, bError, dense } = this.tableau;
     const h = t1 - t0;
     const s = c.length;
@@ -88,8 +115,17 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
       if (this.fsal && i === s - 1) y1 = yi;
       ks.push(f(t0 + (c[i] as number) * h, yi));
     }
-    y1 ??= treeLinearCombination(y0, b.map((v) => v * h), ks);
-    const yError = bError ? treeWeightedSum(bError.map((v) => v * h), ks) : undefined;
+    y1 ??= treeLinearCombination(
+      y0,
+      b.map((v) => v * h),
+      ks,
+    );
+    const yError = bError
+      ? treeWeightedSum(
+          bError.map((v) => v * h),
+          ks,
+        )
+      : undefined;
 
     // The FSAL stage becomes the next f0: a copy when the stages are handed back as well, else only
     // of leaves the vector field did not create (it may return a leaf of y1, or a constant).
@@ -113,14 +149,20 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
   }
 }
 
-
 /** The vector field must return a tree shaped like the state (checked once per step, on the host). */
 function assertSameStructure(dy: Tree, y: Tree): void {
   const fa = treeFlatten(dy);
   const fb = treeFlatten(y);
   const a = fa.leaves;
   const b = fb.leaves;
-  const same = JSON.stringify(fa.def) === JSON.stringify(fb.def) && a.length === b.length && a.every((x, i) => x.shape.length === (b[i] as { shape: number[] }).shape.length && x.shape.every((d, j) => d === (b[i] as { shape: number[] }).shape[j]));
+  const same =
+    JSON.stringify(fa.def) === JSON.stringify(fb.def) &&
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.shape.length === (b[i] as { shape: number[] }).shape.length &&
+        x.shape.every((d, j) => d === (b[i] as { shape: number[] }).shape[j]),
+    );
   if (!same) {
     throw new ShapeError(
       'terms.vf',

@@ -24,7 +24,15 @@ export class EulerMaruyama extends SdeSolver {
     otherwise: 'euler',
   };
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, _s: undefined, opts: { needsDense: boolean }): StepResult<undefined> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _s: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
     const y = y0 as tf.Tensor;
     const { W } = increment(terms, t0, t1, false);
     const f = terms.f(t0, y, args);

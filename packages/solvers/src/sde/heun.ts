@@ -30,7 +30,15 @@ export class StochasticHeun extends SdeSolver {
     otherwise: 'heun',
   };
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, _s: undefined, opts: { needsDense: boolean }): StepResult<undefined> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _s: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
     const y = y0 as tf.Tensor;
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);

@@ -42,11 +42,21 @@ export class Milstein extends SdeSolver {
     this.support = {
       sdeTypes: ['ito', 'stratonovich'],
       noises: this.derivativeFree ? ['diagonal', 'scalar', 'additive'] : ['diagonal', 'additive'],
-      otherwise: this.derivativeFree ? "'euler' (Itô) or 'heun' (Stratonovich) for general noise" : "'milstein_grad_free' for scalar noise, 'euler' or 'heun' for general noise",
+      otherwise: this.derivativeFree
+        ? "'euler' (Itô) or 'heun' (Stratonovich) for general noise"
+        : "'milstein_grad_free' for scalar noise, 'euler' or 'heun' for general noise",
     };
   }
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, _s: undefined, opts: { needsDense: boolean }): StepResult<undefined> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _s: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
     const y = y0 as tf.Tensor;
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);

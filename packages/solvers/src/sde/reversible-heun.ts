@@ -63,7 +63,15 @@ export class ReversibleHeun extends SdeSolver<ReversibleHeunState> {
     state.g.dispose();
   }
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, state: ReversibleHeunState, opts: { madeJump: boolean; needsDense: boolean }): StepResult<ReversibleHeunState> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    state: ReversibleHeunState,
+    opts: { madeJump: boolean; needsDense: boolean },
+  ): StepResult<ReversibleHeunState> {
     const y = y0 as tf.Tensor;
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);

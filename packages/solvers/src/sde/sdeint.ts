@@ -50,7 +50,12 @@ export interface SdeintOptions<A = unknown> {
 
 function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o: SdeintOptions<A>): SolveOptions<tf.Tensor, A> {
   if (sde === null || typeof sde !== 'object') throw new InvalidArgumentError('sde', 'must be an object { f, g, noiseType, sdeType }.');
-  if (!Array.isArray(ts) || ts.length < 2) throw new InvalidArgumentError('ts', `needs at least two times (got ${Array.isArray(ts) ? ts.length : typeof ts}).`, 'Pass [t0, …, t1].');
+  if (!Array.isArray(ts) || ts.length < 2)
+    throw new InvalidArgumentError(
+      'ts',
+      `needs at least two times (got ${Array.isArray(ts) ? ts.length : typeof ts}).`,
+      'Pass [t0, …, t1].',
+    );
   if (o === undefined || o === null) throw new InvalidArgumentError('options', 'are required: { dt, bm }.');
   assertPositive('dt', o.dt, 'The direction of integration comes from ts.');
   const t0 = ts[0] as number;
@@ -60,7 +65,13 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
   const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm: o.bm, noise: sde.noiseType ?? 'diagonal', sdeType });
   const solver = resolveSolver(o.method ?? (sdeType === 'ito' ? 'euler' : 'heun'), 'sde');
   const controller = o.adaptive
-    ? new PIDController({ rtol: o.rtol ?? 1e-3, atol: o.atol ?? 1e-3, ...(o.dtMin !== undefined ? { dtmin: o.dtMin } : {}), ...(o.norm ? { norm: o.norm } : {}), stepTs: ts })
+    ? new PIDController({
+        rtol: o.rtol ?? 1e-3,
+        atol: o.atol ?? 1e-3,
+        ...(o.dtMin !== undefined ? { dtmin: o.dtMin } : {}),
+        ...(o.norm ? { norm: o.norm } : {}),
+        stepTs: ts,
+      })
     : new ConstantStepSize();
   return {
     terms: term,
@@ -103,6 +114,11 @@ export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly num
  * const ys = await sdeintAsync(sde, y0, [0, 1], { dt: 0.01, bm });
  * ```
  */
-export async function sdeintAsync<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], options: SdeintOptions<A>): Promise<tf.Tensor> {
+export async function sdeintAsync<A = unknown>(
+  sde: SDE<A>,
+  y0: tf.Tensor,
+  ts: readonly number[],
+  options: SdeintOptions<A>,
+): Promise<tf.Tensor> {
   return (await solveAsync(toSolveOptions(sde, y0, ts, options))).ys as tf.Tensor;
 }

@@ -61,7 +61,15 @@ export class SRA1 extends SdeSolver {
     otherwise: "'srk' (diagonal/scalar noise), 'milstein' or 'heun'",
   };
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, _s: undefined, opts: { needsDense: boolean }): StepResult<undefined> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _s: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
     const y = y0 as tf.Tensor;
     const { y1, yError } = sra1Step(terms, t0, t1, y, args);
     return { y1, yError, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 2 };

@@ -62,7 +62,15 @@ export class SRK extends SdeSolver {
     otherwise: "'euler' or 'heun' for general noise",
   };
 
-  step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, _s: undefined, opts: { needsDense: boolean }): StepResult<undefined> {
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _s: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
     const y = y0 as tf.Tensor;
     if (terms.noise === 'additive') {
       const { y1 } = sra1Step(terms, t0, t1, y, args);
@@ -96,7 +104,12 @@ export class SRK extends SdeSolver {
       const at = (v: readonly number[]): number => v[s] as number;
       if (s < 3) fs.push(terms.f(t0 + at(T.c0) * h, h0, args));
       gs.push(diag(terms.g(t0 + at(T.c1) * h, h1, args)));
-      const weight = tf.addN([tf.mul(W, at(T.beta1)), tf.mul(i11, at(T.beta2) / sq), tf.mul(i0h, at(T.beta3)), tf.mul(i111, at(T.beta4) / h)]);
+      const weight = tf.addN([
+        tf.mul(W, at(T.beta1)),
+        tf.mul(i11, at(T.beta2) / sq),
+        tf.mul(i0h, at(T.beta3)),
+        tf.mul(i111, at(T.beta4) / h),
+      ]);
       if (at(T.alpha) !== 0) y1 = tf.add(y1, tf.mul(fs[s] as tf.Tensor, at(T.alpha) * h));
       y1 = tf.add(y1, tf.mul(gs[s] as tf.Tensor, weight));
     }

@@ -31,10 +31,18 @@ export interface SdeSupport {
  */
 export function assertSdeSupport(name: string, terms: unknown, s: SdeSupport): asserts terms is SDETerm {
   if (!isSdeTerm(terms)) {
-    throw new InvalidArgumentError('terms', `'${name}' (SDE) needs an SDETerm.`, 'Build one with new SDETerm({ drift, diffusion, bm, noise, sdeType }), or use sdeint(). For ODEs pass an ODETerm.');
+    throw new InvalidArgumentError(
+      'terms',
+      `'${name}' (SDE) needs an SDETerm.`,
+      'Build one with new SDETerm({ drift, diffusion, bm, noise, sdeType }), or use sdeint(). For ODEs pass an ODETerm.',
+    );
   }
   if (!s.noises.includes(terms.noise)) {
-    throw new UnsupportedError('terms.noise', `'${name}' does not support '${terms.noise}' noise (it supports ${s.noises.join(', ')}).`, `Use ${s.otherwise}.`);
+    throw new UnsupportedError(
+      'terms.noise',
+      `'${name}' does not support '${terms.noise}' noise (it supports ${s.noises.join(', ')}).`,
+      `Use ${s.otherwise}.`,
+    );
   }
   if (terms.noise !== 'additive' && !s.sdeTypes.includes(terms.sdeType)) {
     const other = terms.sdeType === 'ito' ? 'stratonovich' : 'ito';
@@ -47,7 +55,11 @@ export function assertSdeSupport(name: string, terms: unknown, s: SdeSupport): a
     );
   }
   if (s.spaceTimeLevy && terms.bm.levyArea === 'none') {
-    throw new UnsupportedError('terms.bm', `'${name}' needs the space-time Lévy area, but the Brownian motion was made with levyArea 'none'.`, "Create it with levyArea: 'space-time'.");
+    throw new UnsupportedError(
+      'terms.bm',
+      `'${name}' needs the space-time Lévy area, but the Brownian motion was made with levyArea 'none'.`,
+      "Create it with levyArea: 'space-time'.",
+    );
   }
 }
 
@@ -82,13 +94,22 @@ export abstract class SdeSolver<S = undefined> implements Solver<SDETerm, S> {
 
   disposeState(_state: S): void {}
 
-  abstract step(terms: SDETerm, t0: number, t1: number, y0: Tree, args: unknown, state: S, opts: { madeJump: boolean; needsDense: boolean }): StepResult<S>;
+  abstract step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    state: S,
+    opts: { madeJump: boolean; needsDense: boolean },
+  ): StepResult<S>;
 }
 
 /** The Brownian increment W(t1) − W(t0), plus the space-time Lévy area H when asked. */
 export function increment(terms: SDETerm, t0: number, t1: number, levy: boolean): { W: tf.Tensor; H?: tf.Tensor } {
   if (!levy) return { W: terms.bm.evaluate(t0, t1) };
   const inc = terms.bm.evaluateLevy(t0, t1, 'space-time');
-  if (!inc.H) throw new UnsupportedError('terms.bm', 'returned no space-time Lévy area.', "Create the Brownian motion with levyArea: 'space-time'.");
+  if (!inc.H)
+    throw new UnsupportedError('terms.bm', 'returned no space-time Lévy area.', "Create the Brownian motion with levyArea: 'space-time'.");
   return { W: inc.W, H: inc.H };
 }

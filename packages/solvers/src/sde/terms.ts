@@ -75,15 +75,22 @@ export class SDETerm<A = unknown> {
       throw new InvalidArgumentError('options', 'must be an object { drift, diffusion, bm, noise, sdeType }.');
     }
     const { drift, diffusion, bm } = options;
-    if (typeof drift !== 'function') throw new InvalidArgumentError('drift', `must be a function (t, y, args) => tensor (got ${typeof drift}).`);
-    if (typeof diffusion !== 'function') throw new InvalidArgumentError('diffusion', `must be a function (t, y, args) => tensor (got ${typeof diffusion}).`);
+    if (typeof drift !== 'function')
+      throw new InvalidArgumentError('drift', `must be a function (t, y, args) => tensor (got ${typeof drift}).`);
+    if (typeof diffusion !== 'function')
+      throw new InvalidArgumentError('diffusion', `must be a function (t, y, args) => tensor (got ${typeof diffusion}).`);
     if (bm === undefined || bm === null || typeof (bm as { evaluate?: unknown }).evaluate !== 'function') {
-      throw new InvalidArgumentError('bm', 'is missing: an SDE needs a Brownian motion.', "Pass e.g. bm: new VirtualBrownianTree({ t0, t1, shape, key: key(seed) }) from '@nde/brownian'.");
+      throw new InvalidArgumentError(
+        'bm',
+        'is missing: an SDE needs a Brownian motion.',
+        "Pass e.g. bm: new VirtualBrownianTree({ t0, t1, shape, key: key(seed) }) from '@nde/brownian'.",
+      );
     }
     const noise = options.noise ?? 'diagonal';
     const sdeType = options.sdeType ?? 'ito';
     if (!NOISES.includes(noise)) throw new InvalidArgumentError('noise', `must be one of ${NOISES.join(', ')} (got '${String(noise)}').`);
-    if (!SDE_TYPES.includes(sdeType)) throw new InvalidArgumentError('sdeType', `must be 'ito' or 'stratonovich' (got '${String(sdeType)}').`);
+    if (!SDE_TYPES.includes(sdeType))
+      throw new InvalidArgumentError('sdeType', `must be 'ito' or 'stratonovich' (got '${String(sdeType)}').`);
     this.drift = drift;
     this.diffusion = diffusion;
     this.bm = bm;
@@ -96,11 +103,16 @@ export class SDETerm<A = unknown> {
    * @throws ShapeError naming `y0` or `bm` when they do not fit the noise type.
    */
   checkState(y: Tree): tf.Tensor {
-    if (!isTensor(y)) throw new ShapeError('y0', 'SDE solvers take one tensor as state (not a tree).', 'Concatenate the parts into one [batch, d] tensor.');
+    if (!isTensor(y))
+      throw new ShapeError('y0', 'SDE solvers take one tensor as state (not a tree).', 'Concatenate the parts into one [batch, d] tensor.');
     const ws = this.bm.shape;
     if (this.noise === 'diagonal') {
       if (!sameShape(ws, y.shape)) {
-        throw new ShapeError('bm', `has shape ${fmt(ws)}, but diagonal noise needs one Brownian motion per state element: ${fmt(y.shape)}.`, 'Create the Brownian motion with shape equal to y0.shape.');
+        throw new ShapeError(
+          'bm',
+          `has shape ${fmt(ws)}, but diagonal noise needs one Brownian motion per state element: ${fmt(y.shape)}.`,
+          'Create the Brownian motion with shape equal to y0.shape.',
+        );
       }
       return y;
     }
@@ -108,7 +120,11 @@ export class SDETerm<A = unknown> {
     const lead = y.shape.slice(0, -1);
     if (ws.length !== y.rank || !sameShape(ws.slice(0, -1), lead) || (this.noise === 'scalar' && ws[ws.length - 1] !== 1)) {
       const want = this.noise === 'scalar' ? fmt([...lead, 1]) : fmt([...lead, 'm' as unknown as number]);
-      throw new ShapeError('bm', `has shape ${fmt(ws)}; '${this.noise}' noise with y0 of shape ${fmt(y.shape)} needs ${want}.`, 'The Brownian shape is the batch shape followed by the number of Brownian motions.');
+      throw new ShapeError(
+        'bm',
+        `has shape ${fmt(ws)}; '${this.noise}' noise with y0 of shape ${fmt(y.shape)} needs ${want}.`,
+        'The Brownian shape is the batch shape followed by the number of Brownian motions.',
+      );
     }
     return y;
   }
@@ -117,7 +133,11 @@ export class SDETerm<A = unknown> {
   f(t: number, y: tf.Tensor, args: A): tf.Tensor {
     const out = this.drift(t, y, args);
     if (!isTensor(out) || !sameShape(out.shape, y.shape)) {
-      throw new ShapeError('drift', `returned ${isTensor(out) ? `shape ${fmt(out.shape)}` : typeof out} for a state of shape ${fmt(y.shape)}.`, 'The drift must return a tensor shaped like y.');
+      throw new ShapeError(
+        'drift',
+        `returned ${isTensor(out) ? `shape ${fmt(out.shape)}` : typeof out} for a state of shape ${fmt(y.shape)}.`,
+        'The drift must return a tensor shaped like y.',
+      );
     }
     return out;
   }
@@ -136,7 +156,9 @@ export class SDETerm<A = unknown> {
       throw new ShapeError(
         'diffusion',
         `returned ${isTensor(out) ? `shape ${fmt(out.shape)}` : typeof out}; '${this.noise}' noise with y of shape ${fmt(y.shape)} and a Brownian motion of shape ${fmt(this.bm.shape)} needs ${fmt(want)}.`,
-        this.noise === 'diagonal' ? 'Diagonal noise: g is elementwise and shaped like y.' : 'Non-diagonal noise: g is [...batch, d, m] with m the last Brownian axis.',
+        this.noise === 'diagonal'
+          ? 'Diagonal noise: g is elementwise and shaped like y.'
+          : 'Non-diagonal noise: g is [...batch, d, m] with m the last Brownian axis.',
       );
     }
     return out;
@@ -162,7 +184,11 @@ export class SDETerm<A = unknown> {
   driftCorrection(t: number, y: tf.Tensor, args: A): tf.Tensor {
     if (this.noise === 'additive') return tf.zerosLike(y);
     if (this.noise !== 'diagonal') {
-      throw new UnsupportedError('noise', `the Itô↔Stratonovich conversion is implemented for diagonal and additive noise, not '${this.noise}'.`, 'Write the equation in the calculus the solver uses, or pick a solver for it (heun/midpoint/reversible_heun for Stratonovich, euler/milstein for Itô).');
+      throw new UnsupportedError(
+        'noise',
+        `the Itô↔Stratonovich conversion is implemented for diagonal and additive noise, not '${this.noise}'.`,
+        'Write the equation in the calculus the solver uses, or pick a solver for it (heun/midpoint/reversible_heun for Stratonovich, euler/milstein for Itô).',
+      );
     }
     return tf.tidy(() => {
       const g = this.g(t, y, args);
@@ -177,7 +203,11 @@ export class SDETerm<A = unknown> {
     if (to === this.sdeType) return this;
     const sign = to === 'ito' ? 1 : -1;
     if (this.noise !== 'additive' && this.noise !== 'diagonal') {
-      throw new UnsupportedError('noise', `cannot convert '${this.noise}' noise between Itô and Stratonovich here (only diagonal and additive).`, 'Write the equation in the calculus the solver needs.');
+      throw new UnsupportedError(
+        'noise',
+        `cannot convert '${this.noise}' noise between Itô and Stratonovich here (only diagonal and additive).`,
+        'Write the equation in the calculus the solver needs.',
+      );
     }
     const drift: SdeFunction<A> =
       this.noise === 'additive'

@@ -75,7 +75,10 @@ export class MovingFashionMnist {
   private readonly cache = new Map<number, Float32Array>();
 
   /** @throws `InvalidArgumentError` for items larger than the canvas or bad counts. */
-  constructor(private readonly source: Pick<MnistSplit, 'images' | 'labels' | 'count'>, options: MovingFashionOptions = {}) {
+  constructor(
+    private readonly source: Pick<MnistSplit, 'images' | 'labels' | 'count'>,
+    options: MovingFashionOptions = {},
+  ) {
     const size = options.size ?? 32;
     assertPositiveInt('size', size);
     this.size = size;
@@ -86,9 +89,11 @@ export class MovingFashionMnist {
     if (this.itemSize > size) throw new InvalidArgumentError('itemSize', `${this.itemSize} exceeds the canvas ${size}.`);
     const it = options.items ?? [1, 2];
     this.items = typeof it === 'number' ? [it, it] : it;
-    if (!(Number.isInteger(this.items[0]) && this.items[0] >= 1 && this.items[1] >= this.items[0])) throw new InvalidArgumentError('items', `must be ≥ 1 and min ≤ max (got ${JSON.stringify(it)}).`);
+    if (!(Number.isInteger(this.items[0]) && this.items[0] >= 1 && this.items[1] >= this.items[0]))
+      throw new InvalidArgumentError('items', `must be ≥ 1 and min ≤ max (got ${JSON.stringify(it)}).`);
     this.speed = options.speed ?? [size / 32, (3 * size) / 32];
-    if (!(this.speed[0] >= 0 && this.speed[1] >= this.speed[0])) throw new InvalidArgumentError('speed', `needs 0 ≤ min ≤ max (got ${JSON.stringify(this.speed)}).`);
+    if (!(this.speed[0] >= 0 && this.speed[1] >= this.speed[0]))
+      throw new InvalidArgumentError('speed', `needs 0 ≤ min ≤ max (got ${JSON.stringify(this.speed)}).`);
     if (source.count < 1) throw new InvalidArgumentError('source', 'has no images.');
     this.rand = mulberry32(options.seed ?? 0);
   }
@@ -135,10 +140,22 @@ export class MovingFashionMnist {
           }
           x += vx;
           y += vy;
-          if (x < 0) { x = -x; vx = -vx; }
-          if (x > room) { x = 2 * room - x; vx = -vx; }
-          if (y < 0) { y = -y; vy = -vy; }
-          if (y > room) { y = 2 * room - y; vy = -vy; }
+          if (x < 0) {
+            x = -x;
+            vx = -vx;
+          }
+          if (x > room) {
+            x = 2 * room - x;
+            vx = -vx;
+          }
+          if (y < 0) {
+            y = -y;
+            vy = -vy;
+          }
+          if (y > room) {
+            y = 2 * room - y;
+            vy = -vy;
+          }
           x = Math.min(room, Math.max(0, x));
           y = Math.min(room, Math.max(0, y));
         }
@@ -164,7 +181,9 @@ export class MovingFashionMnist {
  * const data = await loadMovingFashion({ split: 'train', size: 32, seed: 0 });
  * ```
  */
-export async function loadMovingFashion(options: MovingFashionOptions & { split?: 'train' | 'test'; dir?: string } = {}): Promise<MovingFashionMnist> {
+export async function loadMovingFashion(
+  options: MovingFashionOptions & { split?: 'train' | 'test'; dir?: string } = {},
+): Promise<MovingFashionMnist> {
   const { train, test } = await loadFashionMnist(options.dir ?? FASHION_MNIST_DIR);
   return new MovingFashionMnist(options.split === 'test' ? test : train, options);
 }

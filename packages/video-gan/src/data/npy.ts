@@ -18,7 +18,8 @@ export interface NpyArray {
  */
 export function parseNpy(bytes: Uint8Array, argument = 'file'): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new InvalidArgumentError(argument, 'is not a .npy file (bad magic).', 'Save arrays with numpy.save.');
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m))
+    throw new InvalidArgumentError(argument, 'is not a .npy file (bad magic).', 'Save arrays with numpy.save.');
   const major = bytes[6] as number;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -27,9 +28,14 @@ export function parseNpy(bytes: Uint8Array, argument = 'file'): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new InvalidArgumentError(argument, `has an unreadable .npy header: ${header.trim()}`);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new InvalidArgumentError(argument, `has an unreadable .npy header: ${header.trim()}`);
   if (fortran === 'True') throw new UnsupportedError(argument, 'is in Fortran order.', 'Save with numpy.ascontiguousarray(x).');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const off = start + headerLen;
   if (descr === '|u1' || descr === '<u1') {

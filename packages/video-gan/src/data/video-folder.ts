@@ -41,7 +41,10 @@ export class VideoFolderDataset {
    * const ds = new VideoFolderDataset([{ name: 'a', array: { data: new Uint8Array(20 * 64 * 64), shape: [20, 64, 64] } }], { frames: 16 });
    * ```
    */
-  constructor(readonly videos: readonly { name: string; array: NpyArray }[], private readonly options: VideoFolderOptions = {}) {
+  constructor(
+    readonly videos: readonly { name: string; array: NpyArray }[],
+    private readonly options: VideoFolderOptions = {},
+  ) {
     if (videos.length === 0) throw new InvalidArgumentError('videos', 'is empty.', 'Put one .npy per video in the folder.');
     this.frames = options.frames ?? 16;
     assertPositiveInt('frames', this.frames);
@@ -50,11 +53,18 @@ export class VideoFolderDataset {
     const first = videos[0]?.array.shape as number[];
     const dims = (s: number[]): [number, number, number] => [s[1] as number, s[2] as number, s.length === 4 ? (s[3] as number) : 1];
     videos.forEach(({ name, array }) => {
-      if (array.shape.length !== 3 && array.shape.length !== 4) throw new ShapeError(name, `has shape [${array.shape}]; expected [T, H, W] or [T, H, W, C].`);
+      if (array.shape.length !== 3 && array.shape.length !== 4)
+        throw new ShapeError(name, `has shape [${array.shape}]; expected [T, H, W] or [T, H, W, C].`);
       const [h, w, c] = dims(array.shape);
       const [h0, w0, c0] = dims(first);
-      if (h !== h0 || w !== w0 || c !== c0) throw new ShapeError(name, `has frames ${h}×${w}×${c}, the first video ${h0}×${w0}×${c0}.`, 'Resize every video to the same size first (TGAN: 64×85).');
-      if ((array.shape[0] as number) < (this.frames - 1) * stride + 1) throw new ShapeError(name, `has ${array.shape[0]} frames; a clip needs ${(this.frames - 1) * stride + 1}.`);
+      if (h !== h0 || w !== w0 || c !== c0)
+        throw new ShapeError(
+          name,
+          `has frames ${h}×${w}×${c}, the first video ${h0}×${w0}×${c0}.`,
+          'Resize every video to the same size first (TGAN: 64×85).',
+        );
+      if ((array.shape[0] as number) < (this.frames - 1) * stride + 1)
+        throw new ShapeError(name, `has ${array.shape[0]} frames; a clip needs ${(this.frames - 1) * stride + 1}.`);
     });
     const [h, w, c] = dims(first);
     this.size = options.size ?? Math.min(h, w);
@@ -111,6 +121,8 @@ export async function loadVideoFolder(dir: string, options: VideoFolderOptions =
     throw new InvalidArgumentError('dir', `cannot be read (${(e as Error).message.split('\n')[0]}).`);
   }
   if (options.limit !== undefined) names = names.slice(0, options.limit);
-  const videos = await Promise.all(names.map(async (name) => ({ name, array: parseNpy(new Uint8Array(await fs.readFile(`${dir}/${name}`)), name) })));
+  const videos = await Promise.all(
+    names.map(async (name) => ({ name, array: parseNpy(new Uint8Array(await fs.readFile(`${dir}/${name}`)), name) })),
+  );
   return new VideoFolderDataset(videos, options);
 }

@@ -68,10 +68,15 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
     assertPositiveInt('frameLatentDim', frameLatentDim);
     const layers = Math.log2(numFrames);
     if (!(Number.isInteger(layers) && layers >= 1)) {
-      throw new InvalidArgumentError('numFrames', `must be a power of two ≥ 2 (got ${numFrames}).`, 'A stride-2 stack doubles the length per layer; use the ODE/SDE generators for other lengths.');
+      throw new InvalidArgumentError(
+        'numFrames',
+        `must be a power of two ≥ 2 (got ${numFrames}).`,
+        'A stride-2 stack doubles the length per layer; use the ODE/SDE generators for other lengths.',
+      );
     }
     const cs = channels ?? (numFrames === 16 ? [512, 256, 128, 128] : Array.from({ length: layers }, (_, i) => Math.max(64, 512 >> i)));
-    if (cs.length !== layers) throw new InvalidArgumentError('channels', `needs ${layers} entries for ${numFrames} frames (got ${cs.length}).`);
+    if (cs.length !== layers)
+      throw new InvalidArgumentError('channels', `needs ${layers} entries for ${numFrames} frames (got ${cs.length}).`);
     cs.forEach((c, i) => assertPositiveInt(`channels[${i}]`, c));
     this.latentDim = latentDim;
     this.frameLatentDim = frameLatentDim;
@@ -79,7 +84,10 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
     this.channels = [...cs];
     this.dc0 = new Dense({ inFeatures: latentDim, outFeatures: cs[0] as number, seed: seed * 1000 + 1 });
     const outs = [...cs.slice(1), frameLatentDim];
-    this.deconvs = outs.map((out, i) => new ConvTranspose2d({ inChannels: cs[i] as number, outChannels: out, kernel: [1, 4], strides: [1, 2], seed: seed * 1000 + 2 + i }));
+    this.deconvs = outs.map(
+      (out, i) =>
+        new ConvTranspose2d({ inChannels: cs[i] as number, outChannels: out, kernel: [1, 4], strides: [1, 2], seed: seed * 1000 + 2 + i }),
+    );
     this.norms = cs.map((c) => new BatchNorm(c));
   }
 
@@ -97,11 +105,16 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
   /** @throws `UnsupportedError` for any `ts` other than the training grid (a deconvolution stack has no time). */
   generate(z0: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor3D {
     assertFloatTree('z0', z0);
-    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim) throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
+    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim)
+      throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
     if (options.ts) {
       const grid = linspace(0, 1, this.numFrames);
       if (options.ts.length !== grid.length || options.ts.some((t, i) => Math.abs(t - (grid[i] as number)) > 1e-9)) {
-        throw new UnsupportedError('ts', 'the 1-D convolution stack emits exactly its training grid of frames.', 'Use OdeTemporalGenerator or SdeTemporalGenerator for unseen or non-uniform times.');
+        throw new UnsupportedError(
+          'ts',
+          'the 1-D convolution stack emits exactly its training grid of frames.',
+          'Use OdeTemporalGenerator or SdeTemporalGenerator for unseen or non-uniform times.',
+        );
       }
     }
     const b = z0.shape[0];

@@ -77,7 +77,10 @@ export class OdeTemporalGenerator extends BaseModule implements TemporalGenerato
     this.layers =
       hidden === undefined
         ? [new Dense({ inFeatures: dim, outFeatures: dim, seed: seed * 1000 + 11, init: 'xavier' })]
-        : [new Dense({ inFeatures: dim, outFeatures: hidden, seed: seed * 1000 + 11, init: 'xavier' }), new Dense({ inFeatures: hidden, outFeatures: dim, seed: seed * 1000 + 12, init: 'xavier' })];
+        : [
+            new Dense({ inFeatures: dim, outFeatures: hidden, seed: seed * 1000 + 11, init: 'xavier' }),
+            new Dense({ inFeatures: hidden, outFeatures: dim, seed: seed * 1000 + 12, init: 'xavier' }),
+          ];
   }
 
   namedParameters(): Record<string, tf.Variable> {
@@ -99,7 +102,8 @@ export class OdeTemporalGenerator extends BaseModule implements TemporalGenerato
 
   generate(z0: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor3D {
     assertFloatTree('z0', z0);
-    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim) throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
+    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim)
+      throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
     const { grid, drop } = solveGrid(options.ts ?? linspace(0, 1, this.numFrames));
     const o = this.opts;
     return tf.tidy(() => {

@@ -62,7 +62,8 @@ export class SdeTemporalGenerator extends BaseModule implements TemporalGenerato
     assertPositiveInt('dim', dim);
     assertPositiveInt('numFrames', numFrames);
     if (!(dt > 0 && Number.isFinite(dt))) throw new InvalidArgumentError('dt', `must be a finite number > 0 (got ${dt}).`);
-    if (method !== 'euler' && method !== 'reversible_heun') throw new InvalidArgumentError('method', `must be 'euler' or 'reversible_heun' (got ${String(method)}).`);
+    if (method !== 'euler' && method !== 'reversible_heun')
+      throw new InvalidArgumentError('method', `must be 'euler' or 'reversible_heun' (got ${String(method)}).`);
     this.latentDim = dim;
     this.frameLatentDim = dim;
     this.numFrames = numFrames;
@@ -83,7 +84,8 @@ export class SdeTemporalGenerator extends BaseModule implements TemporalGenerato
 
   generate(z0: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor3D {
     assertFloatTree('z0', z0);
-    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim) throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
+    if (z0.rank !== 2 || z0.shape[1] !== this.latentDim)
+      throw new InvalidArgumentError('z0', `must be [batch, ${this.latentDim}] (got [${z0.shape}]).`);
     const { grid, drop } = solveGrid(options.ts ?? linspace(0, 1, this.numFrames));
     const noise = options.key === undefined ? fold(this.noiseKey, this.calls++) : options.key;
     return tf.tidy(() => {
@@ -94,7 +96,12 @@ export class SdeTemporalGenerator extends BaseModule implements TemporalGenerato
         const t1 = grid[grid.length - 1] as number;
         const bm = new VirtualBrownianTree({ t0: 0, t1, shape: z0.shape, key: noise, tol: this.dt / 8 });
         ys = sdeint(
-          { f: (_t, y) => tf.tanh(this.drift.apply(y)), g: (_t, y) => tf.tanh(this.diffusion.apply(y)), noiseType: 'diagonal', sdeType: this.method === 'euler' ? 'ito' : 'stratonovich' },
+          {
+            f: (_t, y) => tf.tanh(this.drift.apply(y)),
+            g: (_t, y) => tf.tanh(this.diffusion.apply(y)),
+            noiseType: 'diagonal',
+            sdeType: this.method === 'euler' ? 'ito' : 'stratonovich',
+          },
           z0,
           grid,
           { method: this.method, dt: this.dt, bm, checkFinite: false },

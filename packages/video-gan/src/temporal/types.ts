@@ -57,10 +57,13 @@ export function linspace(a: number, b: number, n: number): number[] {
 
 /** Check a user time grid: finite, ≥ 0, strictly increasing, at least one time. */
 export function checkTimes(ts: readonly number[]): void {
-  if (!Array.isArray(ts) || ts.length === 0) throw new InvalidArgumentError('ts', 'needs at least one time.', 'Pass e.g. linspace(0, 1, 16).');
+  if (!Array.isArray(ts) || ts.length === 0)
+    throw new InvalidArgumentError('ts', 'needs at least one time.', 'Pass e.g. linspace(0, 1, 16).');
   ts.forEach((t, i) => {
-    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new InvalidArgumentError('ts', `time ${i} is ${String(t)}; times must be finite and ≥ 0 (z0 is the state at t = 0).`);
-    if (i > 0 && t <= (ts[i - 1] as number)) throw new InvalidArgumentError('ts', `must be strictly increasing (ts[${i - 1}] = ${ts[i - 1]}, ts[${i}] = ${t}).`);
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+      throw new InvalidArgumentError('ts', `time ${i} is ${String(t)}; times must be finite and ≥ 0 (z0 is the state at t = 0).`);
+    if (i > 0 && t <= (ts[i - 1] as number))
+      throw new InvalidArgumentError('ts', `must be strictly increasing (ts[${i - 1}] = ${ts[i - 1]}, ts[${i}] = ${t}).`);
   });
 }
 

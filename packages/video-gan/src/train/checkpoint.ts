@@ -33,7 +33,8 @@ export function restoreCheckpoint(module: Module, ckpt: Checkpoint): void {
   for (const [name, v] of Object.entries(module.namedParameters())) {
     const c = ckpt[name];
     if (!c) throw new ShapeError('checkpoint', `has no parameter '${name}'.`, 'Restore into a module built with the same options.');
-    if (c.shape.length !== v.shape.length || c.shape.some((d, i) => d !== v.shape[i])) throw new ShapeError(`checkpoint.${name}`, `has shape [${c.shape}], the module [${v.shape}].`);
+    if (c.shape.length !== v.shape.length || c.shape.some((d, i) => d !== v.shape[i]))
+      throw new ShapeError(`checkpoint.${name}`, `has shape [${c.shape}], the module [${v.shape}].`);
     tf.tidy(() => v.assign(tf.tensor(c.values, v.shape, 'float32')));
   }
 }

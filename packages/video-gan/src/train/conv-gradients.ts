@@ -28,12 +28,26 @@ function padAmounts(size: number, kernel: number, stride: number, pad: Pad): [nu
  * const dK = conv2dFilterGradient(x, dy, [4, 4, 1, 16], [2, 2], 'same');
  * ```
  */
-export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly [number, number, number, number], strides: [number, number], pad: Pad): tf.Tensor4D {
+export function conv2dFilterGradient(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  strides: [number, number],
+  pad: Pad,
+): tf.Tensor4D {
   const [kh, kw, ci, co] = filterShape;
   return tf.tidy(() => {
     const [ph0, ph1] = padAmounts(x.shape[1], kh, strides[0], pad);
     const [pw0, pw1] = padAmounts(x.shape[2], kw, strides[1], pad);
-    const xp = ph0 + ph1 + pw0 + pw1 > 0 ? x.pad([[0, 0], [ph0, ph1], [pw0, pw1], [0, 0]]) : x;
+    const xp =
+      ph0 + ph1 + pw0 + pw1 > 0
+        ? x.pad([
+            [0, 0],
+            [ph0, ph1],
+            [pw0, pw1],
+            [0, 0],
+          ])
+        : x;
     const xt = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [ci, Hp, Wp, b]
     const f = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [h, w, b, co]
     const g = tf.conv2d(xt, f, 1, 'valid', 'NHWC', strides); // [ci, ≥kh, ≥kw, co]
@@ -50,9 +64,16 @@ interface ConvAttrs {
 
 function checkAttrs(a: ConvAttrs): { strides: [number, number]; pad: Pad } {
   const d = a.dilations ?? 1;
-  if ((typeof d === 'number' ? d : Math.max(...d)) !== 1) throw new UnsupportedError('dilations', 'the conv2d-based filter gradient supports dilation 1 only.');
-  if (a.pad !== 'same' && a.pad !== 'valid') throw new UnsupportedError('pad', `explicit padding (${JSON.stringify(a.pad)}) is not supported by the conv2d-based gradient.`, "Use 'same' or 'valid'.");
-  if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new UnsupportedError('dataFormat', `${a.dataFormat} is not supported.`, 'Use NHWC.');
+  if ((typeof d === 'number' ? d : Math.max(...d)) !== 1)
+    throw new UnsupportedError('dilations', 'the conv2d-based filter gradient supports dilation 1 only.');
+  if (a.pad !== 'same' && a.pad !== 'valid')
+    throw new UnsupportedError(
+      'pad',
+      `explicit padding (${JSON.stringify(a.pad)}) is not supported by the conv2d-based gradient.`,
+      "Use 'same' or 'valid'.",
+    );
+  if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC')
+    throw new UnsupportedError('dataFormat', `${a.dataFormat} is not supported.`, 'Use NHWC.');
   const s = a.strides;
   return { strides: typeof s === 'number' ? [s, s] : s, pad: a.pad };
 }

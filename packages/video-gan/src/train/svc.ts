@@ -89,18 +89,20 @@ export function clipSingularValues(values: ArrayLike<number>, rows: number, cols
   const out = new Float64Array(rows * cols);
   if (right) {
     // W P
-    for (let r = 0; r < rows; r++) for (let i = 0; i < cols; i++) {
-      const a = w.data[r * cols + i] as number;
-      if (a === 0) continue;
-      for (let j = 0; j < cols; j++) out[r * cols + j] = (out[r * cols + j] as number) + a * (P[i * n + j] as number);
-    }
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < cols; i++) {
+        const a = w.data[r * cols + i] as number;
+        if (a === 0) continue;
+        for (let j = 0; j < cols; j++) out[r * cols + j] = (out[r * cols + j] as number) + a * (P[i * n + j] as number);
+      }
   } else {
     // P W
-    for (let i = 0; i < rows; i++) for (let k = 0; k < rows; k++) {
-      const p = P[i * n + k] as number;
-      if (p === 0) continue;
-      for (let j = 0; j < cols; j++) out[i * cols + j] = (out[i * cols + j] as number) + p * (w.data[k * cols + j] as number);
-    }
+    for (let i = 0; i < rows; i++)
+      for (let k = 0; k < rows; k++) {
+        const p = P[i * n + k] as number;
+        if (p === 0) continue;
+        for (let j = 0; j < cols; j++) out[i * cols + j] = (out[i * cols + j] as number) + p * (w.data[k * cols + j] as number);
+      }
   }
   return out;
 }

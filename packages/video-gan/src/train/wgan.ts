@@ -73,7 +73,11 @@ export class WganTrainer {
     this.nCritic = o.nCritic ?? 1;
     assertPositiveInt('nCritic', this.nCritic);
     this.clipping = o.clipping ?? { kind: 'svc', every: 5 };
-    if (this.clipping.kind !== 'weight' && this.clipping.kind !== 'svc') throw new InvalidArgumentError('clipping.kind', `must be 'weight' or 'svc' (got ${String((this.clipping as { kind: unknown }).kind)}).`);
+    if (this.clipping.kind !== 'weight' && this.clipping.kind !== 'svc')
+      throw new InvalidArgumentError(
+        'clipping.kind',
+        `must be 'weight' or 'svc' (got ${String((this.clipping as { kind: unknown }).kind)}).`,
+      );
     if (this.clipping.kind === 'svc' && this.clipping.every !== undefined) assertPositiveInt('clipping.every', this.clipping.every);
     this.generator = o.generator;
     this.discriminator = o.discriminator;
@@ -101,9 +105,13 @@ export class WganTrainer {
     for (let k = 0; k < this.nCritic; k++) {
       const real = realBatch();
       try {
-        if (real.shape[0] !== this.batchSize) throw new ShapeError('realBatch', `gave ${real.shape[0]} videos, batchSize is ${this.batchSize}.`);
+        if (real.shape[0] !== this.batchSize)
+          throw new ShapeError('realBatch', `gave ${real.shape[0]} videos, batchSize is ${this.batchSize}.`);
         const fake = this.generator.sample(this.batchSize);
-        const { value, grads } = tf.variableGrads(() => tf.sub(tf.mean(this.discriminator.apply(fake)), tf.mean(this.discriminator.apply(real))) as tf.Scalar, dVars);
+        const { value, grads } = tf.variableGrads(
+          () => tf.sub(tf.mean(this.discriminator.apply(fake)), tf.mean(this.discriminator.apply(real))) as tf.Scalar,
+          dVars,
+        );
         this.optD.apply(grads);
         dLoss = value.dataSync()[0] as number;
         tf.dispose([value, fake, grads]);
@@ -114,7 +122,10 @@ export class WganTrainer {
     }
     this.iteration++;
     if (this.clipping.kind === 'svc' && this.iteration % (this.clipping.every ?? 5) === 0) singularValueClip(dVars);
-    const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(this.discriminator.apply(this.generator.sample(this.batchSize)))) as tf.Scalar, gVars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.neg(tf.mean(this.discriminator.apply(this.generator.sample(this.batchSize)))) as tf.Scalar,
+      gVars,
+    );
     this.optG.apply(grads);
     const gLoss = value.dataSync()[0] as number;
     tf.dispose([value, grads]);
