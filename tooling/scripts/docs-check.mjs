@@ -8,7 +8,7 @@
 //   pnpm docs:check @nde/core         only these packages
 //   pnpm docs:check --members         also require docs on members (properties, methods, enum members)
 //
-// Broken {@link} targets are listed as warnings (they do not fail the check).
+// Broken {@link} targets fail the check too (TypeDoc would warn about them when building the site).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 const exportKinds = ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Namespace'];
 const memberKinds = ['EnumMember', 'Property', 'Method', 'Accessor'];
-const validation = { notExported: false, invalidLink: true, notDocumented: true };
+const validation = { notExported: true, invalidLink: true, notDocumented: true };
 const required = members ? [...exportKinds, ...memberKinds] : exportKinds;
 
 const dir = mkdtempSync(join(tmpdir(), 'nde-docs-check-'));
@@ -88,14 +88,26 @@ for (const l of lines) {
   missing.get(pkg).push(`${name} (${kind}) in ${pkg.replace('@nde/', 'packages/')}/${file}`);
 }
 const links = lines.filter((l) => l.includes('Failed to resolve link'));
+// Anything else TypeDoc warns about (a referenced type left out of the docs, a README link it cannot copy)
+// would show up in the built site too.
+const other = lines.filter(
+  (l) =>
+    l.startsWith('[warning]') &&
+    !l.includes('does not have any documentation') &&
+    !l.includes('Failed to resolve link') &&
+    !/Found \d+ errors/.test(l),
+);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 if (links.length) {
-  console.warn(`${links.length} {@link} targets do not resolve (not a failure; use {@link @nde/core!Name} across packages):`);
-  for (const l of links.slice(0, 10)) console.warn(`  ${l.replace('[warning] ', '')}`);
-  if (links.length > 10) console.warn(`  … and ${links.length - 10} more`);
+  console.error(`${links.length} {@link} targets do not resolve (across packages write {@link @nde/core!Name}):`);
+  for (const l of links) console.error(`  ${l.replace('[warning] ', '')}`);
 }
-if (missing.size === 0) {
+if (other.length) {
+  console.error(`${other.length} other TypeDoc warnings (export the referenced type, or fix the link):`);
+  for (const l of other) console.error(`  ${l.replace('[warning] ', '')}`);
+}
+if (missing.size === 0 && links.length === 0 && other.length === 0) {
   console.log(
     `docs-check: every exported symbol${members ? ' and member' : ''} is documented (${only.length ? only.join(', ') : 'all packages'}; ${seconds}s)`,
   );
@@ -108,5 +120,10 @@ for (const [pkg, list] of [...missing].sort()) {
   console.error(`\n${pkg}: ${unique.length} undocumented`);
   for (const item of unique) console.error(`  - ${item}`);
 }
-console.error(`\ndocs-check: ${total} undocumented ${members ? 'symbols/members' : 'exported symbols'} (add a /** … */ comment to each).`);
+if (links.length) console.error(`\ndocs-check: ${links.length} broken {@link} targets.`);
+if (other.length) console.error(`\ndocs-check: ${other.length} other TypeDoc warnings.`);
+if (total)
+  console.error(
+    `\ndocs-check: ${total} undocumented ${members ? 'symbols/members' : 'exported symbols'} (add a /** … */ comment to each).`,
+  );
 process.exit(1);

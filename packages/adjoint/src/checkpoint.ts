@@ -38,8 +38,11 @@ export interface CheckpointAdjointOptions extends AdjointOptions {
   readonly checkpoints?: number;
 }
 
-interface Meta {
+/** What {@link RecursiveCheckpointAdjoint}'s forward pass keeps for its backward pass. */
+export interface CheckpointMeta {
+  /** Times of every accepted step of the forward solve. */
   grid: number[];
+  /** Indices into `grid` where the stored checkpoints sit. */
   bounds: number[];
 }
 
@@ -51,7 +54,7 @@ interface Meta {
  * const sol = solve({ ...options, adjoint: new RecursiveCheckpointAdjoint({ checkpoints: 8 }) });
  * ```
  */
-export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Meta> {
+export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<CheckpointMeta> {
   readonly name = 'checkpoint';
   readonly checkpoints: number;
 
@@ -62,7 +65,10 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Meta> {
     this.checkpoints = n;
   }
 
-  protected forward(o: SolveOptions<Tree, unknown>, solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>): ForwardResult<Meta> {
+  protected forward(
+    o: SolveOptions<Tree, unknown>,
+    solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
+  ): ForwardResult<CheckpointMeta> {
     const { options, grid } = withGrid(o);
     const solution = solveDirect(options);
     const N = grid.length - 1;
@@ -80,7 +86,7 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Meta> {
     return { solution, keep, meta: { grid, bounds } };
   }
 
-  protected backward(input: BackwardInput<Meta>): BackwardOutput {
+  protected backward(input: BackwardInput<CheckpointMeta>): BackwardOutput {
     const { options: o, meta, ts, cotangent, kept, params, args } = input;
     const { grid, bounds } = meta;
     const { def: yDef, leaves: y0Leaves } = treeFlatten(o.y0);

@@ -170,7 +170,7 @@ export abstract class BrownianBase implements BrownianMotion {
 
   /**
    * Increment and Lévy area(s) over `[s, u]` (`s <= u`) as host arrays.
-   * @throws {@link UnsupportedError} when `kind` needs more Lévy area than `levyArea`.
+   * @throws {@link @nde/core!UnsupportedError} when `kind` needs more Lévy area than `levyArea`.
    * @example
    * ```ts
    * const { W, H } = bm.evaluateLevyArrays(0, 0.5, 'space-time');

@@ -159,7 +159,7 @@ export function threefry2x32(k: Key, counter: readonly [number, number]): [numbe
  * (two's complement for negative seeds).
  *
  * @param seed - a safe integer.
- * @throws {@link InvalidArgumentError} when `seed` is not a safe integer.
+ * @throws {@link @nde/core!InvalidArgumentError} when `seed` is not a safe integer.
  * @example
  * ```ts
  * key(0);   // [0, 0]
@@ -499,7 +499,7 @@ export function shapeSize(argument: string, shape: readonly number[]): number {
  *
  * @param k - the key.
  * @param shape - the tensor shape (positive integer dimensions; `[]` for a scalar).
- * @throws {@link InvalidArgumentError} for a bad key or shape.
+ * @throws {@link @nde/core!InvalidArgumentError} for a bad key or shape.
  * @example
  * ```ts
  * const eps = normal(fold(key(0), step), [batch, 2]);

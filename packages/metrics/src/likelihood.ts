@@ -22,7 +22,7 @@ export interface BitsPerDimOptions {
  * density on the rescaled data to a density on the integer grid, where a dequantised log-likelihood is a
  * lower bound on the discrete log-probability.
  *
- * @throws {@link InvalidArgumentError} for non-positive `dims`, `levels`, `range` or non-finite log-likelihoods.
+ * @throws {@link @nde/core!InvalidArgumentError} for non-positive `dims`, `levels`, `range` or non-finite log-likelihoods.
  *
  * @example
  * ```ts

@@ -22,7 +22,7 @@ async function sumOf(t: tf.Tensor): Promise<number> {
  * Squared MMD between samples `x: [n, d]` and `y: [m, d]`.
  * Unbiased: `Σ_{i≠j} k(x_i,x_j)/(n(n−1)) + Σ_{i≠j} k(y_i,y_j)/(m(m−1)) − 2 Σ k(x_i,y_j)/(nm)`.
  *
- * @throws {@link ShapeError} / {@link InvalidArgumentError} for mismatched shapes or fewer than 2 samples.
+ * @throws {@link @nde/core!ShapeError} / {@link @nde/core!InvalidArgumentError} for mismatched shapes or fewer than 2 samples.
  *
  * @example
  * ```ts

@@ -41,7 +41,7 @@ export interface ReliabilityDiagram {
 /**
  * Bin top-label confidences and compare them with accuracy.
  *
- * @throws {@link InvalidArgumentError} for bad `bins`, probabilities not summing to 1, or labels out of range.
+ * @throws {@link @nde/core!InvalidArgumentError} for bad `bins`, probabilities not summing to 1, or labels out of range.
  *
  * @example
  * ```ts

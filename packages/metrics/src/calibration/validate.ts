@@ -19,8 +19,8 @@ export interface ProbRows {
  * Read and check probabilities: finite, in [0, 1], rows summing to 1 within `tolerance` (default 1e-3).
  * A vector `[n]` is treated as binary `[1 − p, p]`.
  *
- * @throws {@link ShapeError} for rank other than 1 or 2, or an empty input.
- * @throws {@link InvalidArgumentError} naming the first bad row.
+ * @throws {@link @nde/core!ShapeError} for rank other than 1 or 2, or an empty input.
+ * @throws {@link @nde/core!InvalidArgumentError} naming the first bad row.
  *
  * @example
  * ```ts
@@ -99,8 +99,8 @@ export async function readProbabilities(
 /**
  * Read integer labels and check them against `n` and the number of classes.
  *
- * @throws {@link ShapeError} when the count differs from `n`.
- * @throws {@link InvalidArgumentError} for a label outside `0..classes-1`.
+ * @throws {@link @nde/core!ShapeError} when the count differs from `n`.
+ * @throws {@link @nde/core!InvalidArgumentError} for a label outside `0..classes-1`.
  *
  * @example
  * ```ts

@@ -25,8 +25,8 @@ const TYPES: Record<number, { size: number; name: string }> = {
  * Decode an IDX buffer (already gunzipped). Gzip data (magic `1f 8b`) is rejected with a hint.
  *
  * @param bytes - the raw file contents.
- * @throws {@link InvalidArgumentError} on a bad magic number or unknown type code.
- * @throws {@link ShapeError} when the buffer is shorter than its header says.
+ * @throws {@link @nde/core!InvalidArgumentError} on a bad magic number or unknown type code.
+ * @throws {@link @nde/core!ShapeError} when the buffer is shorter than its header says.
  *
  * @example
  * ```ts

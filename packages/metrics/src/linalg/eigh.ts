@@ -26,8 +26,8 @@ export interface EighOptions {
  * Eigenvalues (and optionally eigenvectors) of a symmetric matrix. Only the upper triangle is read
  * (the lower is assumed to mirror it).
  *
- * @throws {@link InvalidArgumentError} on non-finite entries.
- * @throws {@link UnsupportedError} if QL fails to converge (should not happen for finite input).
+ * @throws {@link @nde/core!InvalidArgumentError} on non-finite entries.
+ * @throws {@link @nde/core!UnsupportedError} if QL fails to converge (should not happen for finite input).
  *
  * @example
  * ```ts

@@ -19,7 +19,7 @@ export type MatrixLike = Matrix64 | readonly (readonly number[])[] | tf.Tensor2D
 /**
  * Convert to a {@link Matrix64} (copies; tensors are read synchronously and not disposed).
  *
- * @throws {@link ShapeError} for ragged arrays or tensors that are not rank 2.
+ * @throws {@link @nde/core!ShapeError} for ragged arrays or tensors that are not rank 2.
  *
  * @example
  * ```ts
@@ -92,7 +92,7 @@ export function identity64(n: number): Matrix64 {
 /**
  * `a · b` in float64 (cache-friendly i-k-j loop; O(mkn), about 1.3 GFLOP/s in V8 — use tfjs for big products).
  *
- * @throws {@link ShapeError} when inner dimensions differ.
+ * @throws {@link @nde/core!ShapeError} when inner dimensions differ.
  *
  * @example
  * ```ts

@@ -29,7 +29,7 @@ export interface SqrtmResult {
  * Principal square root of a symmetric positive semi-definite matrix: `S = V diag(√max(λ, 0)) Vᵀ`.
  * Negative eigenvalues down to `-tolerance·λ_max` are rounding and are clamped to 0; larger ones throw.
  *
- * @throws {@link InvalidArgumentError} when `a` has a clearly negative eigenvalue (not PSD).
+ * @throws {@link @nde/core!InvalidArgumentError} when `a` has a clearly negative eigenvalue (not PSD).
  *
  * @example
  * ```ts
@@ -89,7 +89,7 @@ export interface NewtonSchulzOptions {
  * Coupled Newton–Schulz iteration for the square root of a matrix whose eigenvalues have positive real
  * part (e.g. a product of two covariances). Matmul-only; the residual is checked each step.
  *
- * @throws {@link UnsupportedError} when it does not reach `acceptResidual` (ill-conditioned input: use the eigen route).
+ * @throws {@link @nde/core!UnsupportedError} when it does not reach `acceptResidual` (ill-conditioned input: use the eigen route).
  *
  * @example
  * ```ts

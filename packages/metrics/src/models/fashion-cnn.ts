@@ -41,7 +41,7 @@ export function buildFashionCnn(seed = 0): tf.LayersModel {
  * when `scale255` is set). 28×28 frames are zero-padded to 32×32 (as in training); other sizes are
  * resized bilinearly to 32×32. Returns a new `[n, 32, 32, 1]` float32 tensor.
  *
- * @throws {@link ShapeError} on any other rank or more than one channel.
+ * @throws {@link @nde/core!ShapeError} on any other rank or more than one channel.
  *
  * @example
  * ```ts

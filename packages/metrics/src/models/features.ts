@@ -17,8 +17,8 @@ export interface FeaturesOptions {
 /**
  * Features of `images` from `model` as a `[n, d]` float32 tensor (activations flattened per image).
  *
- * @throws {@link InvalidArgumentError} when `layer` is not in the model.
- * @throws {@link ShapeError} when `images` has rank < 2.
+ * @throws {@link @nde/core!InvalidArgumentError} when `layer` is not in the model.
+ * @throws {@link @nde/core!ShapeError} when `images` has rank < 2.
  *
  * @example
  * ```ts

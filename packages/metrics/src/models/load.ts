@@ -19,7 +19,7 @@ const isUrl = (s: string): boolean => /^(https?|blob|data|indexeddb|localstorage
  * is read with `node:fs` through {@link fileSystemHandler} (no tfjs-node needed). The folder or the
  * `model.json` path may be given. `auto` picks graph for `format: "graph-model"`, layers otherwise.
  *
- * @throws {@link InvalidArgumentError} when nothing is found at `urlOrPath`.
+ * @throws {@link @nde/core!InvalidArgumentError} when nothing is found at `urlOrPath`.
  *
  * @example
  * ```ts

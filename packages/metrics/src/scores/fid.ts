@@ -51,8 +51,8 @@ function checkStats(argument: string, s: GaussianStats, allowSingular: boolean):
 /**
  * Fréchet distance between two Gaussians given by their statistics.
  *
- * @throws {@link ShapeError} when the dimensions differ.
- * @throws {@link InvalidArgumentError} for too few samples for the dimension (see `allowSingular`).
+ * @throws {@link @nde/core!ShapeError} when the dimensions differ.
+ * @throws {@link @nde/core!InvalidArgumentError} for too few samples for the dimension (see `allowSingular`).
  *
  * @example
  * ```ts
@@ -114,7 +114,7 @@ export async function fid(real: tf.Tensor2D, fake: tf.Tensor2D, options: Frechet
  * Fréchet Video Distance: the Fréchet distance on per-video features. Pass `[n, d]` per-video features
  * (e.g. I3D logits), or `[n, t, d]` per-frame features, which are averaged over time first.
  *
- * @throws {@link ShapeError} on other ranks or mismatched feature sizes.
+ * @throws {@link @nde/core!ShapeError} on other ranks or mismatched feature sizes.
  *
  * @example
  * ```ts

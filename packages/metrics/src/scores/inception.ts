@@ -22,7 +22,7 @@ export interface InceptionScoreResult {
  * `IS = exp(E_x KL(p(y|x) ‖ p(y)))` from class probabilities `[n, C]` (e.g. the shipped classifier's softmax).
  * Perfectly confident predictions spread evenly over C classes give C; identical predictions give 1.
  *
- * @throws {@link InvalidArgumentError} when rows do not sum to 1 or `splits` exceeds n.
+ * @throws {@link @nde/core!InvalidArgumentError} when rows do not sum to 1 or `splits` exceeds n.
  *
  * @example
  * ```ts

@@ -30,7 +30,7 @@ export interface KidResult {
 /**
  * Kernel Inception Distance between feature sets `[n, d]` and `[m, d]` (Bińkowski et al., 2018).
  *
- * @throws {@link InvalidArgumentError} for `subsetSize` < 2 or larger than either set.
+ * @throws {@link @nde/core!InvalidArgumentError} for `subsetSize` < 2 or larger than either set.
  *
  * @example
  * ```ts

@@ -31,7 +31,7 @@ async function knnRadii(x: tf.Tensor2D, k: number): Promise<tf.Tensor1D> {
  * k-NN precision, recall, density and coverage between real `[n, d]` and fake `[m, d]` features
  * (O(n·m) memory: subsample to a few thousand rows).
  *
- * @throws {@link InvalidArgumentError} when `k` is not in 1..min(n, m) − 1.
+ * @throws {@link @nde/core!InvalidArgumentError} when `k` is not in 1..min(n, m) − 1.
  *
  * @example
  * ```ts

@@ -61,7 +61,7 @@ export class StreamingMoments {
 
   /**
    * Add a batch `[b, dim]` (tensor or nested array). The tensor is not disposed.
-   * @throws {@link ShapeError} when the batch is not `[b, dim]`.
+   * @throws {@link @nde/core!ShapeError} when the batch is not `[b, dim]`.
    */
   async update(batch: tf.Tensor2D | readonly (readonly number[])[]): Promise<this> {
     const x = batch instanceof tf.Tensor ? batch : tf.tensor2d(batch as number[][]);
@@ -103,7 +103,7 @@ export class StreamingMoments {
 
   /**
    * The mean and unbiased covariance so far.
-   * @throws {@link InvalidArgumentError} with fewer than 2 samples.
+   * @throws {@link @nde/core!InvalidArgumentError} with fewer than 2 samples.
    */
   result(): GaussianStats {
     const n = this.n;
@@ -134,8 +134,8 @@ export class StreamingMoments {
 /**
  * Mean and covariance of one feature matrix `[n, d]` (a one-batch {@link StreamingMoments}).
  *
- * @throws {@link ShapeError} when `features` is not rank 2.
- * @throws {@link InvalidArgumentError} with fewer than 2 rows.
+ * @throws {@link @nde/core!ShapeError} when `features` is not rank 2.
+ * @throws {@link @nde/core!InvalidArgumentError} with fewer than 2 rows.
  *
  * @example
  * ```ts

@@ -2,11 +2,17 @@
 import { InvalidArgumentError } from '@nde/core';
 import type { ControllerInit, StepDecision, StepProposal, StepSizeController } from './controller.js';
 
-interface ConstantState {
+/** Per-solve state of {@link ConstantStepSize}; opaque to users, carried between `init` and `decide`. */
+export interface ConstantState {
+  /** Index of the next step (t = t0 + i·dt, never accumulated). */
   readonly i: number;
+  /** Total number of steps. */
   readonly n: number;
+  /** Signed step size. */
   readonly dt: number;
+  /** Start of the interval. */
   readonly t0: number;
+  /** End of the interval. */
   readonly t1: number;
 }
 

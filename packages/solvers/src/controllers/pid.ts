@@ -40,12 +40,19 @@ export interface PIDOptions {
   norm?: ErrorNorm;
 }
 
-interface PIDState {
-  readonly dt: number; // signed proposal, before clipping
+/** Per-solve state of {@link PIDController}; opaque to users, carried between `init` and `decide`. */
+export interface PIDState {
+  /** Signed step proposal, before clipping to dtmin/dtmax and jump times. */
+  readonly dt: number;
+  /** Inverse scaled error of the previous accepted step (the "I" history). */
   readonly prevInv: number;
+  /** Inverse scaled error of the step before that (the "D" history). */
   readonly prevPrevInv: number;
-  readonly k: number; // error order + 1
+  /** Error-estimate order + 1, the exponent base of the controller. */
+  readonly k: number;
+  /** End of the integration interval. */
   readonly t1: number;
+  /** +1 when integrating forward in time, -1 backward. */
   readonly direction: 1 | -1;
 }
 

@@ -9,9 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedError } from '@nde/core';
 
-type Pad = 'same' | 'valid';
+/** Padding mode of the 2-D convolutions these gradients serve (as in `tf.conv2d`). */
+export type ConvPadding = 'same' | 'valid';
 
-function padAmounts(size: number, kernel: number, stride: number, pad: Pad): [number, number] {
+function padAmounts(size: number, kernel: number, stride: number, pad: ConvPadding): [number, number] {
   if (pad === 'valid') return [0, 0];
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + kernel - size, 0);
@@ -33,7 +34,7 @@ export function conv2dFilterGradient(
   dy: tf.Tensor4D,
   filterShape: readonly [number, number, number, number],
   strides: [number, number],
-  pad: Pad,
+  pad: ConvPadding,
 ): tf.Tensor4D {
   const [kh, kw, ci, co] = filterShape;
   return tf.tidy(() => {
@@ -57,12 +58,12 @@ export function conv2dFilterGradient(
 
 interface ConvAttrs {
   strides: number | [number, number];
-  pad: Pad | number;
+  pad: ConvPadding | number;
   dilations?: number | [number, number];
   dataFormat?: string;
 }
 
-function checkAttrs(a: ConvAttrs): { strides: [number, number]; pad: Pad } {
+function checkAttrs(a: ConvAttrs): { strides: [number, number]; pad: ConvPadding } {
   const d = a.dilations ?? 1;
   if ((typeof d === 'number' ? d : Math.max(...d)) !== 1)
     throw new UnsupportedError('dilations', 'the conv2d-based filter gradient supports dilation 1 only.');
