@@ -9,7 +9,7 @@
 //     exporting `odeint`: dy/dt = -y, y(1) ≈ e^-1; the others: non-empty exports), then type-check a
 //     TypeScript consumer with moduleResolution NodeNext against the published .d.ts files;
 //  5. bundle a browser entry with esbuild (tree-shaken, minified), report its size, and fail when the bundle
-//     pulls in Node-only modules. Every other package is bundled for the browser too (warnings only).
+//     pulls in Node-only modules. Every other package must bundle for the browser too.
 //
 // Usage: node tooling/scripts/pack-test.mjs [--keep] [--skip-build] [@nde/name ...]   (names: only those packages)
 // Exit code 1 on any failure. Everything is written under os.tmpdir() and removed at the end (unless --keep).
@@ -280,15 +280,16 @@ console.log(JSON.stringify(results));
   } catch (e) {
     failures.push(`esbuild could not bundle ${what} for the browser: ${(e.errors ?? [e]).map((x) => x.text ?? x.message).join('; ')}`);
   }
-  // Every other package, imported whole, bundled for the browser: warnings only.
+  // Every package, imported whole, must bundle for the browser: Node-only modules (file loaders) are
+  // mapped to empty stubs by each package's "browser" field and guarded by assertNodeRuntime at run time.
   for (const p of packages.filter((q) => !q.skeleton)) {
     try {
       const r = await bundle(null, { externalTfjs: true, stdin: `export * from '${p.name}';` });
-      if (r.nodeImports.length) warnings.push(`${p.name} pulls Node-only modules into a browser bundle: ${r.nodeImports.join(', ')}`);
+      if (r.nodeImports.length) failures.push(`${p.name} pulls Node-only modules into a browser bundle: ${r.nodeImports.join(', ')}`);
       else console.log(`  ${p.name}: browser-safe (${kb(r.bytes)} minified without tfjs)`);
     } catch (e) {
-      warnings.push(
-        `${p.name} does not bundle for the browser: ${[...new Set((e.errors ?? [e]).map((x) => x.text ?? x.message))].join('; ')}`,
+      failures.push(
+        `${p.name} does not bundle for the browser (map Node-only modules to false in its package.json "browser" field): ${[...new Set((e.errors ?? [e]).map((x) => x.text ?? x.message))].join('; ')}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 /** Small argument checks shared by every package, each throwing a typed error that names the argument. */
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, InvalidArgumentError, ShapeError } from './errors.js';
+import { DTypeError, InvalidArgumentError, ShapeError, UnsupportedError } from './errors.js';
 import { treeLeaves, type Tree } from './tree.js';
 
 /** Throw unless `x` is a finite number. */
@@ -45,4 +45,27 @@ export function assertPositiveInteger(argument: string, x: unknown, hint = ''): 
   if (!(typeof x === 'number' && Number.isInteger(x) && x > 0)) {
     throw new InvalidArgumentError(argument, `must be a positive integer (got ${String(x)}).`, hint);
   }
+}
+
+/** True when running under Node.js (not a browser, worker or Deno without Node compatibility). */
+export function isNodeRuntime(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+/**
+ * Throw an {@link UnsupportedError} unless running under Node.js. File-system helpers call this before
+ * their dynamic `import('node:fs')`: browser bundles map those modules to empty stubs (each package's
+ * `browser` field), so without the check a browser user would get an obscure `undefined is not a function`.
+ *
+ * @param feature - what needs Node, named in the message (e.g. `'loadIdx'`)
+ * @param hint - what to do instead in a browser
+ * @example
+ * ```ts
+ * assertNodeRuntime('fileSystemHandler', "In browsers save with 'indexeddb://name'.");
+ * const fs = await import('node:fs/promises');
+ * ```
+ */
+export function assertNodeRuntime(feature: string, hint = 'Run it in Node.js, or pass the data in memory instead of a path.'): void {
+  if (!isNodeRuntime()) throw new UnsupportedError(feature, 'reads or writes files and needs Node.js (no file system here).', hint);
 }

@@ -3,7 +3,7 @@
  * (e.g. from a GIF or MP4 decoder), to the `[T, H, W, C]` float layout in [−1, 1].
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError, assertNodeRuntime } from '@nde/core';
 
 /** Options of {@link framesFromArray} / {@link loadFrameFolder}. */
 export interface FrameLoadOptions {
@@ -53,6 +53,7 @@ export function framesFromArray(
  * ```
  */
 export async function loadFrameFolder(dir: string, o: FrameLoadOptions = {}): Promise<tf.Tensor4D> {
+  assertNodeRuntime('loadFrameFolder', 'In browsers decode the frames yourself (e.g. with createImageBitmap) and pass a frame array.');
   const fs = await import('node:fs');
   const path = await import('node:path');
   const { PNG } = await import('pngjs');

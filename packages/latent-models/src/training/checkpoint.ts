@@ -5,79 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, type Module } from '@nde/core';
+import { fileSystemHandler } from '@nde/metrics';
 
 const FORMAT = 'nde-checkpoint';
 
 /** Metadata stored beside the weights (must be JSON-serialisable). */
 export type CheckpointMetadata = Record<string, string | number | boolean | null | readonly (string | number)[]>;
 
-function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
-  if (!Array.isArray(data)) return data;
-  const total = data.reduce((n, b) => n + b.byteLength, 0);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const b of data) {
-    out.set(new Uint8Array(b), off);
-    off += b.byteLength;
-  }
-  return out.buffer;
-}
-
-/**
- * A `tf.io.IOHandler` that saves to / loads from a folder on the local file system (Node only):
- * `model.json` (topology, metadata and weights manifest) and `weights.bin`.
- *
- * @example
- * ```ts
- * await saveCheckpoint(model, fileSystemHandler('./ckpt/step-100'));
- * ```
- */
-export function fileSystemHandler(folder: string): tf.io.IOHandler {
-  if (typeof folder !== 'string' || folder.length === 0) {
-    throw new InvalidArgumentError('folder', 'must be a non-empty path.', "e.g. fileSystemHandler('./checkpoints/run1').");
-  }
-  return {
-    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
-      await fs.mkdir(folder, { recursive: true });
-      const weights = artifacts.weightData ? concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]) : new ArrayBuffer(0);
-      const json = {
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        modelTopology: artifacts.modelTopology,
-        userDefinedMetadata: artifacts.userDefinedMetadata,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await fs.writeFile(path.join(folder, 'model.json'), JSON.stringify(json, null, 1));
-      await fs.writeFile(path.join(folder, 'weights.bin'), new Uint8Array(weights));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    },
-    async load(): Promise<tf.io.ModelArtifacts> {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
-      const json = JSON.parse(await fs.readFile(path.join(folder, 'model.json'), 'utf8')) as {
-        format?: string;
-        generatedBy?: string;
-        modelTopology?: object;
-        userDefinedMetadata?: Record<string, unknown>;
-        weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-      };
-      const manifest = json.weightsManifest[0];
-      if (!manifest) throw new InvalidArgumentError('folder', `has no weights manifest in ${folder}/model.json.`);
-      const bin = await fs.readFile(path.join(folder, manifest.paths[0] ?? 'weights.bin'));
-      const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
-      return {
-        ...(json.format !== undefined ? { format: json.format } : {}),
-        ...(json.generatedBy !== undefined ? { generatedBy: json.generatedBy } : {}),
-        ...(json.modelTopology !== undefined ? { modelTopology: json.modelTopology } : {}),
-        ...(json.userDefinedMetadata !== undefined ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, unknown> } : {}),
-        weightSpecs: manifest.weights,
-        weightData,
-      } as tf.io.ModelArtifacts;
-    },
-  };
-}
+// The file-system handler is @nde/metrics' (one implementation of the model.json + weights.bin layout).
+export { fileSystemHandler } from '@nde/metrics';
 
 function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'): tf.io.IOHandler {
   if (typeof where !== 'string') {
@@ -148,7 +84,7 @@ export async function loadCheckpoint(module: Module, source: string | tf.io.IOHa
   if (!artifacts.weightSpecs || !artifacts.weightData) {
     throw new InvalidArgumentError('source', 'holds no weights.', 'Save it with saveCheckpoint first.');
   }
-  const loaded = tf.io.decodeWeights(concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]), artifacts.weightSpecs);
+  const loaded = tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(artifacts.weightData), artifacts.weightSpecs);
   try {
     const named = module.namedParameters();
     for (const [name, v] of Object.entries(named)) {

@@ -2,7 +2,7 @@
  * IDX reader (the MNIST / Fashion-MNIST file format), with gzip support through `node:zlib`.
  * Node-only functions import `node:fs` / `node:zlib` lazily so the package still loads in browsers.
  */
-import { InvalidArgumentError, ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError, assertNodeRuntime } from '@nde/core';
 
 /** A decoded IDX array: flat values in row-major order and their shape. */
 export interface IdxArray {
@@ -120,6 +120,7 @@ export class IdxFileMissingError extends InvalidArgumentError {
  * ```
  */
 export async function loadIdx(path: string): Promise<IdxArray> {
+  assertNodeRuntime('loadIdx', 'In browsers fetch the file and pass its bytes to parseIdx.');
   const fs = await import('node:fs/promises');
   let raw: Uint8Array;
   try {
@@ -176,6 +177,7 @@ export interface MnistSplit {
  * ```
  */
 export async function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Promise<{ train: MnistSplit; test: MnistSplit }> {
+  assertNodeRuntime('loadFashionMnist', 'In browsers fetch the IDX files and pass their bytes to parseIdx.');
   const fs = await import('node:fs');
   const find = (stem: string): string => {
     for (const name of [`${stem}.gz`, stem]) if (fs.existsSync(`${dir}/${name}`)) return `${dir}/${name}`;

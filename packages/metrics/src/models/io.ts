@@ -3,7 +3,7 @@
  * Writes the standard layout: `model.json` plus one `weights.bin`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@nde/core';
+import { InvalidArgumentError, assertNodeRuntime } from '@nde/core';
 
 /**
  * An IOHandler that saves to / loads from a folder (`<dir>/model.json`, `<dir>/weights.bin`).
@@ -17,6 +17,7 @@ import { InvalidArgumentError } from '@nde/core';
  * ```
  */
 export function fileSystemHandler(dir: string): tf.io.IOHandler {
+  assertNodeRuntime('fileSystemHandler', "In browsers use tfjs's 'indexeddb://name' or 'localstorage://name' handlers.");
   const folder = stripFileScheme(dir).replace(/\/model\.json$/, '');
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {

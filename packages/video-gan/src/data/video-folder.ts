@@ -6,7 +6,7 @@
  * resized to 64×85 beforehand (see the README).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError, assertNodeRuntime } from '@nde/core';
 import { assertPositiveInt } from '../layers.js';
 import { parseNpy, type NpyArray } from './npy.js';
 import { mulberry32 } from './random.js';
@@ -113,6 +113,7 @@ export class VideoFolderDataset {
  * ```
  */
 export async function loadVideoFolder(dir: string, options: VideoFolderOptions = {}): Promise<VideoFolderDataset> {
+  assertNodeRuntime('loadVideoFolder', 'In browsers decode the videos yourself and pass the frame arrays (see parseNpy).');
   const fs = await import('node:fs/promises');
   let names: string[];
   try {
