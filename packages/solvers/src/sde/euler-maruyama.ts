@@ -1,8 +1,6 @@
 /** Euler–Maruyama: y1 = y0 + f(t0, y0) h + g(t0, y0) ⋅ ΔW. Itô; strong order 0.5 (1.0 for additive noise). */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /**
@@ -14,7 +12,7 @@ import type { SDETerm } from './terms.js';
  * // or by name: solver: 'euler' (SDE terms select the SDE method)
  * ```
  */
-export class EulerMaruyama extends SdeSolver {
+export class EulerMaruyama extends StatelessSdeSolver {
   readonly name = 'euler';
   readonly order = 0.5;
   readonly errorOrder = undefined;
@@ -24,20 +22,11 @@ export class EulerMaruyama extends SdeSolver {
     otherwise: 'euler',
   };
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const { W } = increment(terms, t0, t1, false);
     const f = terms.f(t0, y, args);
     // One addN instead of two adds: same float32 sums in the same order, one kernel (and buffer) less.
     const y1 = tf.addN([y, tf.mul(f, t1 - t0), terms.gProd(t0, y, args, W)]);
-    return { y1, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 1 };
+    return { y1, nfe: 1 };
   }
 }

@@ -5,9 +5,7 @@
  * error = y1 − ỹ, so PIDController works (the Brownian motion can be queried anywhere).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, eulerIncrement, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /**
@@ -19,7 +17,7 @@ import type { SDETerm } from './terms.js';
  *         stepSizeController: new PIDController({ rtol: 1e-3, atol: 1e-3 }) });
  * ```
  */
-export class StochasticHeun extends SdeSolver {
+export class StochasticHeun extends StatelessSdeSolver {
   readonly name = 'heun';
   readonly order = 1;
   /** Local error of the Euler–Heun difference ~ h^1.5 for commutative noise (diffrax's choice: strong order + ½). */
@@ -30,23 +28,14 @@ export class StochasticHeun extends SdeSolver {
     otherwise: 'heun',
   };
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);
-    const k0 = tf.add(tf.mul(terms.f(t0, y, args), h), terms.gProd(t0, y, args, W));
+    const k0 = eulerIncrement(terms, t0, y, args, h, W);
     const yPred = tf.add(y, k0);
-    const k1 = tf.add(tf.mul(terms.f(t1, yPred, args), h), terms.gProd(t1, yPred, args, W));
+    const k1 = eulerIncrement(terms, t1, yPred, args, h, W);
     const y1 = tf.add(y, tf.mul(tf.add(k0, k1), 0.5));
     const yError = tf.mul(tf.sub(k1, k0), 0.5);
-    return { y1, yError, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 2 };
+    return { y1, yError, nfe: 2 };
   }
 }

@@ -3,9 +3,7 @@
  * Strong order 1 for commutative noise, 0.5 in general. Embedded Euler step for error control.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, eulerIncrement, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /**
@@ -16,7 +14,7 @@ import type { SDETerm } from './terms.js';
  * solve({ terms: stratTerm, solver: 'midpoint', t0: 0, t1: 1, y0, dt0: 0.01 });
  * ```
  */
-export class StochasticMidpoint extends SdeSolver {
+export class StochasticMidpoint extends StatelessSdeSolver {
   readonly name = 'midpoint';
   readonly order = 1;
   readonly errorOrder = 0.5;
@@ -26,25 +24,16 @@ export class StochasticMidpoint extends SdeSolver {
     otherwise: 'midpoint',
   };
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);
-    const k0 = tf.add(tf.mul(terms.f(t0, y, args), h), terms.gProd(t0, y, args, W));
+    const k0 = eulerIncrement(terms, t0, y, args, h, W);
     const yMid = tf.add(y, tf.mul(k0, 0.5));
     const tMid = t0 + 0.5 * h;
-    const kMid = tf.add(tf.mul(terms.f(tMid, yMid, args), h), terms.gProd(tMid, yMid, args, W));
+    const kMid = eulerIncrement(terms, tMid, yMid, args, h, W);
     const y1 = tf.add(y, kMid);
     // Error: midpoint minus the embedded Euler step y0 + k0.
     const yError = tf.sub(kMid, k0);
-    return { y1, yError, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 2 };
+    return { y1, yError, nfe: 2 };
   }
 }

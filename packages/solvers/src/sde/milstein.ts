@@ -8,9 +8,7 @@
  * ŷ = y + f h + g √h (no gradients; also handles scalar noise, where g g' is a Jacobian–vector product).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /** Options of {@link Milstein}. */
@@ -28,7 +26,7 @@ export interface MilsteinOptions {
  * solve({ terms: itoTerm, solver: new Milstein({ derivativeFree: true }), t0: 0, t1: 1, y0, dt0: 0.01 });
  * ```
  */
-export class Milstein extends SdeSolver {
+export class Milstein extends StatelessSdeSolver {
   readonly name: string;
   readonly order = 1;
   readonly errorOrder = undefined;
@@ -48,16 +46,7 @@ export class Milstein extends SdeSolver {
     };
   }
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const h = t1 - t0;
     const { W } = increment(terms, t0, t1, false);
     const f = terms.f(t0, y, args);
@@ -67,7 +56,7 @@ export class Milstein extends SdeSolver {
     // Additive noise: g' = 0, Milstein is Euler.
     if (terms.noise === 'additive') {
       const euler = tf.addN([y, fh, gW]);
-      return { y1: euler, ...(opts.needsDense ? { interp: linearDense(y, euler) } : {}), state: undefined, nfe: 1 };
+      return { y1: euler, nfe: 1 };
     }
     const w2 = tf.square(W);
     const weight = terms.sdeType === 'ito' ? tf.sub(w2, h) : w2;
@@ -85,6 +74,6 @@ export class Milstein extends SdeSolver {
     }
     // y + f h + g ΔW + ½ g g' (ΔW² − h), summed by one addN kernel.
     const y1 = tf.addN([y, fh, gW, tf.mul(tf.mul(ggPrime, weight), 0.5)]);
-    return { y1, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 1 };
+    return { y1, nfe: 1 };
   }
 }

@@ -11,9 +11,7 @@
  * (diffrax's `b_error`), so it runs adaptively too. Additive noise means Itô = Stratonovich.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /**
@@ -49,7 +47,7 @@ export function sra1Step(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, a
  * solve({ terms: new SDETerm({ drift, diffusion, bm, noise: 'additive' }), solver: 'sra1', t0: 0, t1: 1, y0, dt0: 0.05 });
  * ```
  */
-export class SRA1 extends SdeSolver {
+export class SRA1 extends StatelessSdeSolver {
   readonly name = 'sra1';
   readonly order = 1.5;
   /** The drift difference is O(h^1.5) per step for additive noise. */
@@ -61,17 +59,8 @@ export class SRA1 extends SdeSolver {
     otherwise: "'srk' (diagonal/scalar noise), 'milstein' or 'heun'",
   };
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const { y1, yError } = sra1Step(terms, t0, t1, y, args);
-    return { y1, yError, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 2 };
+    return { y1, yError, nfe: 2 };
   }
 }

@@ -6,10 +6,8 @@
  * `tableaus/srid2.py`. Additive noise is handed to SRA1, as torchsde does.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
-import type { StepResult } from '../solver.js';
 import { sra1Step } from './sra1.js';
-import { SdeSolver, increment, linearDense, type SdeSupport } from './support.js';
+import { StatelessSdeSolver, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
 /** A stochastic Runge–Kutta tableau in Rößler's SRI form (torchsde's layout). */
@@ -51,7 +49,7 @@ export const SRID2: SriTableau = {
  * solve({ terms: itoDiagonalTerm, solver: 'srk', t0: 0, t1: 1, y0, dt0: 0.05 });
  * ```
  */
-export class SRK extends SdeSolver {
+export class SRK extends StatelessSdeSolver {
   readonly name = 'srk';
   readonly order = 1.5;
   readonly errorOrder = undefined;
@@ -62,19 +60,10 @@ export class SRK extends SdeSolver {
     otherwise: "'euler' or 'heun' for general noise",
   };
 
-  step(
-    terms: SDETerm,
-    t0: number,
-    t1: number,
-    y0: Tree,
-    args: unknown,
-    _s: undefined,
-    opts: { needsDense: boolean },
-  ): StepResult<undefined> {
-    const y = y0 as tf.Tensor;
+  protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     if (terms.noise === 'additive') {
       const { y1 } = sra1Step(terms, t0, t1, y, args);
-      return { y1, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 2 };
+      return { y1, nfe: 2 };
     }
     const h = t1 - t0;
     const sq = Math.sqrt(Math.abs(h));
@@ -113,6 +102,6 @@ export class SRK extends SdeSolver {
       if (at(T.alpha) !== 0) y1 = tf.add(y1, tf.mul(fs[s] as tf.Tensor, at(T.alpha) * h));
       y1 = tf.add(y1, tf.mul(gs[s] as tf.Tensor, weight));
     }
-    return { y1, ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe: 3 };
+    return { y1, nfe: 3 };
   }
 }

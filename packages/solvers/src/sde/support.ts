@@ -105,6 +105,45 @@ export abstract class SdeSolver<S = undefined> implements Solver<SDETerm, S> {
   ): StepResult<S>;
 }
 
+/** What one step of a stateless SDE method computes: the new state, an optional error estimate, and its cost. */
+export interface SdeIncrement {
+  /** State at t1. */
+  readonly y1: tf.Tensor;
+  /** Local error estimate (an embedded lower-order step's difference), for adaptive stepping. */
+  readonly yError?: tf.Tensor;
+  /** Drift/diffusion evaluations this step made. */
+  readonly nfe: number;
+}
+
+/**
+ * An SDE method that carries no state between steps (every method but reversible Heun): subclasses
+ * implement {@link StatelessSdeSolver.advance} on one tensor; this class adds the linear dense output
+ * and the `StepResult` plumbing.
+ */
+export abstract class StatelessSdeSolver extends SdeSolver {
+  /** One step from (t0, y0) to t1. Runs inside the solver's tidy scope. */
+  protected abstract advance(terms: SDETerm, t0: number, t1: number, y0: tf.Tensor, args: unknown): SdeIncrement;
+
+  step(
+    terms: SDETerm,
+    t0: number,
+    t1: number,
+    y0: Tree,
+    args: unknown,
+    _state: undefined,
+    opts: { needsDense: boolean },
+  ): StepResult<undefined> {
+    const y = y0 as tf.Tensor;
+    const { y1, yError, nfe } = this.advance(terms, t0, t1, y, args);
+    return { y1, ...(yError ? { yError } : {}), ...(opts.needsDense ? { interp: linearDense(y, y1) } : {}), state: undefined, nfe };
+  }
+}
+
+/** The Euler increment f(t, y) h + g(t, y) ⋅ ΔW (the stage every Stratonovich Runge–Kutta step builds on). */
+export function eulerIncrement(terms: SDETerm, t: number, y: tf.Tensor, args: unknown, h: number, W: tf.Tensor): tf.Tensor {
+  return tf.add(tf.mul(terms.f(t, y, args), h), terms.gProd(t, y, args, W));
+}
+
 /** The Brownian increment W(t1) − W(t0), plus the space-time Lévy area H when asked. */
 export function increment(terms: SDETerm, t0: number, t1: number, levy: boolean): { W: tf.Tensor; H?: tf.Tensor } {
   if (!levy) return { W: terms.bm.evaluate(t0, t1) };
