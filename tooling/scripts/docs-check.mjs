@@ -89,8 +89,9 @@ for (const l of lines) {
 }
 const links = lines.filter((l) => l.includes('Failed to resolve link'));
 // Anything else TypeDoc warns about (a referenced type left out of the docs, a README link it cannot copy)
-// would show up in the built site too.
-const other = lines.filter(
+// would show up in the built site too. Only meaningful for the whole site: a partial run cannot resolve
+// links into the packages it leaves out.
+const other = (only.length ? [] : lines).filter(
   (l) =>
     l.startsWith('[warning]') &&
     !l.includes('does not have any documentation') &&
