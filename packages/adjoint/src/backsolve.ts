@@ -41,8 +41,9 @@ import { valueAndVjp } from './vjp.js';
 export interface BacksolveAdjointOptions extends AdjointOptions {
   /** Solver of the backward (augmented) solve (default: the forward one). */
   readonly solver?: Solver | MethodName;
-  /** Its tolerances (default: the forward PIDController's). */
+  /** Relative tolerance of the backward solve (default: the forward PIDController's, else 1e-3). */
   readonly rtol?: Tolerance;
+  /** Absolute tolerance of the backward solve (default: the forward PIDController's, else 1e-6). */
   readonly atol?: Tolerance;
   /** Its step-size controller (default: a PIDController for adaptive forward solves, else the forward step grid replayed backwards). */
   readonly stepSizeController?: StepSizeController;
@@ -67,7 +68,9 @@ type Augmented = {
  * ```
  */
 export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+  /** Identifier of this adjoint: `'backsolve'`. */
   readonly name = 'backsolve';
+  /** The options it was built with (backward solver, tolerances, step-size controller, step limit). */
   readonly options: BacksolveAdjointOptions;
   private readonly stochastic: StochasticAdjoint;
 
@@ -84,6 +87,7 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
     return super.solve(options, forward);
   }
 
+  /** Solve with the tape off, recording the accepted step grid (nothing else is kept). */
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
@@ -114,6 +118,10 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
     return { stepSizeController: new StepTo(gridBetweenPoints(grid, from, to)) };
   }
 
+  /**
+   * Solve the augmented system [y, a, dL/dθ, dL/dargs] from the last saved time back to `t0`, adding dL/dy at each
+   * saved time.
+   */
   protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
     return this.flattens(input.options) ? this.backwardFlat(input) : this.backwardTree(input);
   }

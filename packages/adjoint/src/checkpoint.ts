@@ -55,7 +55,9 @@ export interface CheckpointMeta {
  * ```
  */
 export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<CheckpointMeta> {
+  /** Identifier of this adjoint: `'checkpoint'`. */
   readonly name = 'checkpoint';
+  /** Number of segments the accepted step grid is cut into (default 16); `checkpoints − 1` states are stored. */
   readonly checkpoints: number;
 
   constructor(options: CheckpointAdjointOptions = {}) {
@@ -65,6 +67,7 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
     this.checkpoints = n;
   }
 
+  /** Solve once, recording the accepted step grid, then replay it to store the state at each segment boundary. */
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
@@ -86,6 +89,10 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
     return { solution, keep, meta: { grid, bounds } };
   }
 
+  /**
+   * Replay the segments in reverse from their checkpoints, each under the tape, and backpropagate through one at a
+   * time.
+   */
   protected backward(input: BackwardInput<CheckpointMeta>): BackwardOutput {
     const { options: o, meta, ts, cotangent, kept, params, args } = input;
     const { grid, bounds } = meta;

@@ -26,7 +26,12 @@ export interface DirectAdjointOptions {
  * ```
  */
 export class DirectAdjoint implements AdjointMethod {
+  /** Identifier of this adjoint: `'direct'`. */
   readonly name = 'direct';
+  /**
+   * Parameters `valueAndGrads` reports (`undefined`: found by probing the terms); gradients flow to every variable
+   * used either way.
+   */
   readonly params: ParamsSpec | undefined;
 
   constructor(options: DirectAdjointOptions = {}) {

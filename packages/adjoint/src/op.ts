@@ -24,7 +24,9 @@ export interface ForwardResult<M> {
 
 /** Inputs of the backward pass. */
 export interface BackwardInput<M> {
+  /** The options of the forward solve. */
   readonly options: SolveOptions<Tree, unknown>;
+  /** Host-side facts the forward pass recorded (its `ForwardResult.meta`). */
   readonly meta: M;
   /** The saved states, stacked like `solution.ys`. */
   readonly ys: Tree;
@@ -34,7 +36,9 @@ export interface BackwardInput<M> {
   readonly cotangent: Tree;
   /** Tensors from `keep`. */
   readonly kept: readonly tf.Tensor[];
+  /** The variables being differentiated, in the order their gradients must be returned. */
   readonly params: readonly tf.Variable[];
+  /** The tensors inside the solve's `args`, in the order of `argTensors(args)`. */
   readonly args: readonly tf.Tensor[];
   /** The loop driver `solve` handed the adjoint (`solveDirect`, or a read-free replay): use it for every inner solve. */
   readonly solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>;
@@ -44,7 +48,9 @@ export interface BackwardInput<M> {
 export interface BackwardOutput {
   /** dL/dy0, shaped like y0. */
   readonly y0: Tree;
+  /** dL/dθ for each of `BackwardInput.params`, same order and shapes. */
   readonly params: readonly tf.Tensor[];
+  /** dL/d(tensor) for each of `BackwardInput.args`, same order and shapes. */
   readonly args: readonly tf.Tensor[];
 }
 
@@ -63,7 +69,9 @@ export interface AdjointOptions {
  * ```
  */
 export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
+  /** Short identifier of the adjoint (e.g. `'backsolve'`), used in error messages. */
   abstract readonly name: string;
+  /** Parameters given in the options; `undefined` means they are found by probing the terms on each solve. */
   protected readonly paramsSpec: ParamsSpec | undefined;
 
   constructor(options: AdjointOptions = {}) {
@@ -75,10 +83,15 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
     return paramsFor(this.paramsSpec, probeOf(options));
   }
 
+  /**
+   * Run the forward solve with the tape off through `solveDirect`, returning the solution, the tensors to keep and
+   * host-side metadata.
+   */
   protected abstract forward(
     options: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
   ): ForwardResult<M>;
+  /** Compute dL/dy0, dL/dθ and dL/d(args) from the cotangent of the saved states (new tensors owned by the caller). */
   protected abstract backward(input: BackwardInput<M>): BackwardOutput;
 
   solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {

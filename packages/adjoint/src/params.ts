@@ -13,7 +13,9 @@ export type ParamsSpec = Module | readonly tf.Variable[] | { readonly [name: str
 
 /** Parameters by name, in a fixed order. */
 export interface NamedParams {
+  /** Readable name of each variable (e.g. `drift.layers.0.weight`), in the same order as `vars`. */
   readonly names: string[];
+  /** The variables, each listed once. */
   readonly vars: tf.Variable[];
 }
 

@@ -40,8 +40,11 @@ import { dotTrees, vjp } from './vjp.js';
 export class ZeroBrownian implements BrownianMotion {
   readonly levyArea = 'none' as const;
   constructor(
+    /** Start of the time interval. */
     readonly t0: number,
+    /** End of the time interval. */
     readonly t1: number,
+    /** Shape of the (zero) increments. */
     readonly shape: readonly number[],
   ) {}
   evaluate(): tf.Tensor {
@@ -113,6 +116,7 @@ export type ReversibleAdjointOptions = AdjointOptions;
  * ```
  */
 export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+  /** Identifier of this adjoint: `'reversible'`. */
   readonly name = 'reversible';
 
   constructor(options: ReversibleAdjointOptions = {}) {
@@ -143,6 +147,10 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     return super.solve({ ...options, terms, solver } as SolveOptions<Y, A>, forward);
   }
 
+  /**
+   * Solve with the tape off, keeping only the final reversible Heun state; throws `UnsupportedError` when a saved time
+   * is off the step grid.
+   */
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
@@ -166,6 +174,10 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     return { solution, keep: [last.y, last.inner.yHat, last.inner.f, last.inner.g], meta: { grid } };
   }
 
+  /**
+   * Walk the step grid in reverse, reconstructing each step's input exactly with `reversibleHeunBackward` and
+   * backpropagating through that one step.
+   */
   protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
     const { options: o, meta, ts, cotangent, kept, params, args } = input;
     const terms = o.terms as SDETerm;

@@ -93,12 +93,16 @@ class AdjointMidpoint implements Solver<AdjointControlTerm, undefined> {
  * ```
  */
 export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+  /** Identifier of this adjoint: `'stochastic'`. */
   readonly name = 'stochastic';
 
   constructor(options: AdjointOptions = {}) {
     super(options);
   }
 
+  /**
+   * Solve with the tape off, recording the step grid; throws `UnsupportedError` for Itô SDEs with non-additive noise.
+   */
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
@@ -115,6 +119,10 @@ export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     return { solution: solve(options), keep: [], meta: { grid } };
   }
 
+  /**
+   * Solve the augmented adjoint SDE backwards on the reversed step grid with the Stratonovich midpoint method, on the
+   * same Brownian path.
+   */
   protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
     const { options: o, ys, ts, cotangent, params, args, meta } = input;
     const term = new AdjointControlTerm(o.terms as SDETerm, params, args, o.args);

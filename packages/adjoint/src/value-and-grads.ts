@@ -46,10 +46,11 @@ export interface Grads<Y extends Tree = Tree> {
   /** dL/d(tensor) for each tensor in `args`, in the order of `argTensors(args)`. */
   readonly args: tf.Tensor[];
   /**
-   * dL/dt0 = −a(t0⁺)·f(t0, y0) and dL/dt1 = a(t1)·f(t1, y(t1)) (ODE terms). Saved times equal to t0
-   * or t1 move with them; interior `saveAt.ts` are held fixed.
+   * dL/dt0 = −a(t0⁺)·f(t0, y0) (ODE terms with `timeGrads`). Saved times equal to t0 or t1 move with
+   * them; interior `saveAt.ts` are held fixed.
    */
   readonly t0?: tf.Scalar;
+  /** dL/dt1 = a(t1)·f(t1, y(t1)) (ODE terms with `timeGrads`). */
   readonly t1?: tf.Scalar;
 }
 
@@ -57,6 +58,7 @@ export interface Grads<Y extends Tree = Tree> {
 export interface ValueAndGradsResult<Y extends Tree = Tree> {
   /** The loss (scalar, owned by the caller). */
   readonly value: tf.Scalar;
+  /** Gradients of the loss with respect to y0, the parameters, the tensors in `args` and (ODEs) the end times. */
   readonly grads: Grads<Y>;
   /** Stats of the differentiated solve. */
   readonly stats: SolveStats;

@@ -58,7 +58,9 @@ export function checkPositive(argument: string, x: unknown): number {
 
 /** Base class of {@link BrownianPath}, {@link VirtualBrownianTree} and {@link BrownianInterval}. */
 export abstract class BrownianBase implements BrownianMotion {
+  /** Start of the time interval; queries must lie in `[t0, t1]`. */
   readonly t0: number;
+  /** End of the time interval (> `t0`). */
   readonly t1: number;
   readonly shape: readonly number[];
   readonly levyArea: LevyAreaKind;

@@ -46,8 +46,14 @@ export interface BrownianIncrement {
 
 /** The same as {@link BrownianIncrement}, as host arrays (row-major, float32). */
 export interface BrownianIncrementArrays {
+  /** `W(u) - W(s)`, `prod(shape)` elements. */
   W: Float32Array;
+  /** Space-time Lévy area, same length as `W`; present when requested. */
   H?: Float32Array;
+  /**
+   * Space-space Lévy area, `prod(shape) · m` elements (`[...shape, m]`, `m` the last dimension of `shape`); present
+   * when requested.
+   */
   A?: Float32Array;
 }
 
@@ -59,7 +65,9 @@ export interface BrownianIncrementArrays {
  * Queries outside `[t0, t1]` or NaN times throw `InvalidArgumentError` naming the argument.
  */
 export interface BrownianMotion {
+  /** Start of the time interval; queries must lie in `[t0, t1]`. */
   readonly t0: number;
+  /** End of the time interval (> `t0`). */
   readonly t1: number;
   /** Shape of `W(t)`, e.g. `[batch, m]`. */
   readonly shape: readonly number[];

@@ -68,7 +68,9 @@ let unnamedSeed = 1;
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
+  /** Input width: size of the last dimension of `x`. */
   inFeatures: number;
+  /** Output width: size of the last dimension of the result. */
   outFeatures: number;
   /** Include a bias (default true). */
   bias?: boolean;
@@ -82,9 +84,13 @@ export interface LinearOptions {
 
 /** `y = x W + b` with `W: [in, out]`. */
 export class Linear extends BaseModule {
+  /** Trainable weight `[inFeatures, outFeatures]` (tfjs layout, the transpose of PyTorch's). */
   readonly weight: tf.Variable;
+  /** Trainable bias `[outFeatures]`, or `undefined` when built with `bias: false`. */
   readonly bias: tf.Variable | undefined;
+  /** Input width: size of the last dimension of `x`. */
   readonly inFeatures: number;
+  /** Output width: size of the last dimension of the result. */
   readonly outFeatures: number;
 
   constructor(opts: LinearOptions) {
@@ -132,6 +138,10 @@ export class Linear extends BaseModule {
     return this.bias ? { weight: this.weight, bias: this.bias } : { weight: this.weight };
   }
 
+  /**
+   * Compute `x W + b` over the last dimension, `[..., inFeatures]` → `[..., outFeatures]`; throws a `ShapeError` on a
+   * width mismatch.
+   */
   apply(x: tf.Tensor): tf.Tensor {
     const last = x.shape[x.rank - 1];
     if (last !== this.inFeatures) {
@@ -160,6 +170,7 @@ export interface MLPOptions {
 
 /** A multi-layer perceptron of {@link Linear} layers. */
 export class MLP extends BaseModule {
+  /** The linear layers, input first (parameter names `layers.<i>.weight`, `layers.<i>.bias`). */
   readonly layers: Linear[];
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly finalAct: (x: tf.Tensor) => tf.Tensor;
@@ -184,6 +195,10 @@ export class MLP extends BaseModule {
     return collectParameters(Object.fromEntries(this.layers.map((l, i) => [`layers.${i}`, l])));
   }
 
+  /**
+   * Run the layers in order, the hidden activation between them and the final activation after the last:
+   * `[..., sizes[0]]` → `[..., sizes.at(-1)]`.
+   */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h = x;

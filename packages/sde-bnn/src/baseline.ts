@@ -8,14 +8,19 @@ import { likelihoodNll, type Likelihood, type ModelForwardOptions, type Predicto
 
 /** Options of {@link ODENet}. */
 export interface ODENetOptions {
+  /** Deterministic layer mapping `x` to the field's features. */
   input: Layer;
+  /** The vector field; its weights `w` are learned and constant in depth. */
   field: WeightField;
+  /** Deterministic layer mapping h(t1) to logits or regression means. */
   output: Layer;
+  /** End of the depth interval [0, t1] (default 1). */
   t1?: number;
   /** Fixed steps (default 4). */
   steps?: number;
   /** ODE method with fixed steps (default 'midpoint'). */
   method?: 'euler' | 'midpoint' | 'heun' | 'rk4';
+  /** Seed of the initial field weights (default 0). */
   seed?: number;
 }
 
@@ -31,12 +36,19 @@ export interface ODENetOptions {
  */
 export class ODENet extends BaseModule implements Predictor {
   readonly stochastic = false;
+  /** Deterministic layer mapping `x` to the field's features. */
   readonly input: Layer;
+  /** The vector field f_w(h). */
   readonly field: WeightField;
+  /** Deterministic layer mapping h(t1) to logits or regression means. */
   readonly output: Layer;
+  /** The field's weights, a flat vector `[D]` (`D = field.layout.size`). */
   readonly w: tf.Variable;
+  /** End of the depth interval [0, t1] (default 1). */
   readonly t1: number;
+  /** Number of fixed ODE steps over depth (default 4). */
   readonly steps: number;
+  /** Fixed-step ODE method (default `'midpoint'`). */
   readonly method: 'euler' | 'midpoint' | 'heun' | 'rk4';
 
   constructor(options: ODENetOptions) {
@@ -54,6 +66,7 @@ export class ODENet extends BaseModule implements Predictor {
     this.method = options.method ?? 'midpoint';
   }
 
+  /** The field weights `w` and the parameters of the input and output layers (prefixed `input.`, `output.`). */
   namedParameters(): Record<string, tf.Variable> {
     return { w: this.w, ...collectParameters({ input: this.input, output: this.output }) };
   }

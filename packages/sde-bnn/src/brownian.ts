@@ -18,7 +18,9 @@ import type { BrownianIncrement, BrownianMotion, LevyAreaKind } from '@nde/brown
  * ```
  */
 export class JointBrownian implements BrownianMotion {
+  /** Start of the time interval (the inner motion's). */
   readonly t0: number;
+  /** End of the time interval (the inner motion's). */
   readonly t1: number;
   readonly shape: readonly number[];
   readonly levyArea: LevyAreaKind;
@@ -26,7 +28,9 @@ export class JointBrownian implements BrownianMotion {
   private readonly D: number;
 
   constructor(
+    /** The weight-space Brownian motion, shape `[S, D]` (owned by the caller). */
     readonly inner: BrownianMotion,
+    /** Width of the noiseless hidden part of the joint state (0 for the weight SDE alone). */
     readonly hiddenSize: number,
   ) {
     this.t0 = inner.t0;

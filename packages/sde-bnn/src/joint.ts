@@ -45,7 +45,9 @@ export interface JointSolveOptions {
   w0: tf.Tensor;
   /** The hidden vector field (required with `h0`). */
   field?: HiddenField;
+  /** The OU prior the path KL is measured against (its σ is the diffusion of the weights). */
   prior: OUPrior;
+  /** Drift of the posterior weight SDE. */
   posterior: WeightDrift;
   /** End of depth (default 1). */
   t1?: number;

@@ -11,7 +11,9 @@ import type { OUPrior } from './prior.js';
 
 /** A linear posterior drift f_q(w) = α − β w (per coordinate). */
 export interface LinearDrift {
+  /** Constant part α of the drift. */
   alpha: number;
+  /** Rate β of the linear part (β > 0 mean-reverts to α/β; 0 gives a Brownian motion with drift α). */
   beta: number;
 }
 
@@ -68,14 +70,21 @@ export function linearDrift(q: LinearDrift): WeightDrift & { readonly q: LinearD
 
 /** Options of {@link estimatePathKL}. */
 export interface EstimatePathKLOptions {
+  /** The OU prior (its σ is also the posterior's diffusion). */
   prior: OUPrior;
+  /** Drift of the posterior weight SDE, e.g. {@link linearDrift}. */
   posterior: WeightDrift;
   /** Initial weights `[samples, D]` (every row is an independent path). */
   w0: tf.Tensor;
+  /** End time T of the paths (default 1). */
   t1?: number;
+  /** Number of fixed solver steps (default 4). */
   steps?: number;
+  /** SDE method (default `'midpoint'`). */
   method?: SdeBnnMethod;
+  /** Use the sticking-the-landing KL estimator (default false). */
   stl?: boolean;
+  /** Key of the Brownian motion (same key → same paths). */
   key: Key;
 }
 

@@ -26,6 +26,7 @@ export interface Predictor {
 
 /** Options of {@link SDEBNN.loss}. */
 export interface LossOptions extends ModelForwardOptions {
+  /** Likelihood of the targets: `{ kind: 'categorical' }` for labels, or Gaussian with a fixed std. */
   likelihood: Likelihood;
   /** Training-set size N: the ELBO per example is E[log p(y|x,w)] − KL / N. */
   datasetSize: number;
@@ -83,8 +84,11 @@ export function likelihoodNll(out: tf.Tensor, y: tf.Tensor, likelihood: Likeliho
  */
 export class SDEBNN extends BaseModule implements Predictor {
   readonly stochastic = true;
+  /** Deterministic layer mapping `x` to the block's features. */
   readonly input: Layer;
+  /** The SDE-BNN block, whose weights follow the posterior weight SDE. */
   readonly block: SDEBNNBlock;
+  /** Deterministic layer mapping the block's output to logits or regression means. */
   readonly output: Layer;
 
   constructor(options: { input: Layer; block: SDEBNNBlock; output: Layer }) {
@@ -94,6 +98,7 @@ export class SDEBNN extends BaseModule implements Predictor {
     this.output = options.output;
   }
 
+  /** Parameters of the three parts, prefixed `input.`, `block.` and `output.`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ input: this.input, block: this.block, output: this.output });
   }

@@ -29,9 +29,13 @@ export interface PosteriorDriftOptions {
  * ```
  */
 export class PosteriorDrift extends BaseModule {
+  /** Number of weights D: `w` is `[samples, D]`. */
   readonly weightDim: number;
+  /** Hidden width of the drift network (default 32). */
   readonly hidden: number;
+  /** First layer `[w, t]` → hidden, `[D + 1, hidden]` (the `A`, `a` of f_φ). */
   readonly l1: Linear;
+  /** Output layer hidden → D, `[hidden, D]` (the `B`, `b` of f_φ): weights start uniform(−1, 1)·outputScale/√hidden, bias 0. */
   readonly l2: Linear;
 
   constructor(options: PosteriorDriftOptions) {
@@ -53,6 +57,7 @@ export class PosteriorDrift extends BaseModule {
     b2.dispose();
   }
 
+  /** Parameters of both layers: `l1.weight`, `l1.bias`, `l2.weight`, `l2.bias`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ l1: this.l1, l2: this.l2 });
   }

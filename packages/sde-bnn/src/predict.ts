@@ -18,6 +18,7 @@ export interface PredictOptions {
 export interface ClassPrediction {
   /** Mean over samples of softmax probabilities, `[N·K]`. */
   probs: Float32Array;
+  /** Number of classes K. */
   classes: number;
   /** Predictive entropy H[E p] per example (nats). */
   entropy: Float32Array;
@@ -25,6 +26,7 @@ export interface ClassPrediction {
   mutualInformation: Float32Array;
   /** Arg-max class per example. */
   labels: Int32Array;
+  /** Number of weight-path samples averaged over (1 for deterministic models). */
   samples: number;
 }
 
@@ -108,7 +110,9 @@ export interface RegressionPrediction {
   std: Float32Array;
   /** Every sample, `[n·N·out]`. */
   draws: Float32Array;
+  /** Output width `out` per example. */
   outputs: number;
+  /** Number of weight-path samples n (1 for deterministic models). */
   samples: number;
 }
 

@@ -27,8 +27,11 @@ export interface OUPriorOptions {
  * ```
  */
 export class OUPrior {
+  /** Mean-reversion rate θ > 0 (default 1). */
   readonly theta: number;
+  /** Long-run mean μ the weights revert to (default 0). */
   readonly mu: number;
+  /** Diffusion σ > 0, shared with the posterior (default 0.1). */
   readonly sigma: number;
 
   constructor(options: OUPriorOptions = {}) {

@@ -23,11 +23,15 @@ export interface TrainerOptions {
  * ```
  */
 export class Trainer {
+  /** The Adam optimizer (learning rate `learningRate`, default 1e-3). */
   readonly optimizer: tf.AdamOptimizer;
+  /** Gradients are rescaled to this global L2 norm when larger (`undefined`: no clipping). */
   readonly clipNorm: number | undefined;
+  /** Number of updates `step` has made. */
   iterations = 0;
 
   constructor(
+    /** The module whose parameters are trained. */
     readonly module: Module,
     options: TrainerOptions = {},
   ) {

@@ -20,9 +20,13 @@ export interface InterpolationData {
 /** A step's interpolant over [t0, t1] (t1 may be < t0 for backward solves). */
 export class LocalInterpolant<Y extends Tree = Tree> {
   constructor(
+    /** Start time of the step. */
     readonly t0: number,
+    /** End time of the step (less than `t0` in a backward solve). */
     readonly t1: number,
+    /** State at `t0` (owned by this interpolant). */
     readonly y0: Y,
+    /** Vectors and weights of the interpolating polynomial over the step. */
     readonly data: InterpolationData,
   ) {}
 
@@ -76,6 +80,7 @@ export class DenseInterpolation<Y extends Tree = Tree> {
   private readonly starts: number[];
 
   constructor(
+    /** Interpolants of the accepted steps, in the order of integration (owned by this object). */
     readonly pieces: readonly LocalInterpolant<Y>[],
     /** +1 forward in time, -1 backward. */
     readonly direction: 1 | -1,
@@ -83,11 +88,12 @@ export class DenseInterpolation<Y extends Tree = Tree> {
     this.starts = pieces.map((p) => p.t0 * direction);
   }
 
-  /** First and last time covered. */
+  /** First time covered (the solve's `t0`; NaN when there are no pieces). */
   get t0(): number {
     return this.pieces[0]?.t0 ?? NaN;
   }
 
+  /** Last time covered (where the solve stopped; NaN when there are no pieces). */
   get t1(): number {
     return this.pieces[this.pieces.length - 1]?.t1 ?? NaN;
   }

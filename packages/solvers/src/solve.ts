@@ -53,7 +53,9 @@ export interface Solution<Y extends Tree = Tree> {
    * undefined when nothing was saved.
    */
   readonly ys: Y | undefined;
+  /** Work counters: vector-field evaluations and accepted, rejected and attempted steps. */
   readonly stats: SolveStats;
+  /** How the solve ended: `'success'`, `'eventOccurred'`, or a failure status (with `throwOnFailure: false`). */
   readonly status: SolveStatus;
   /** Why the solve stopped early, in words (absent on success). */
   readonly message?: string;
@@ -69,6 +71,7 @@ export interface Solution<Y extends Tree = Tree> {
 
 /** Gradient strategy hook: the adjoint package implements it (`DirectAdjoint`, `BacksolveAdjoint`, …). */
 export interface AdjointMethod {
+  /** Short identifier of the gradient strategy (e.g. `'direct'`, `'backsolve'`). */
   readonly name: string;
   /** Run the solve (via `forward`, the plain loop) so gradients flow as this method defines. */
   solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y>;
@@ -80,8 +83,11 @@ export interface SolveOptions<Y extends Tree = Tree, A = unknown> {
   readonly terms: unknown;
   /** A solver object or a method name (`'dopri5'`, `'rk4'`, …). */
   readonly solver: Solver | MethodName;
+  /** Start time of the integration. */
   readonly t0: number;
+  /** End time of the integration; `t1 < t0` integrates backwards. */
   readonly t1: number;
+  /** Initial state at `t0`: a tensor or a tree of tensors (not taken over: the caller keeps ownership). */
   readonly y0: Y;
   /** First step (signed like t1 − t0). Required for constant steps; chosen automatically (Hairer) for adaptive ones. */
   readonly dt0?: number;

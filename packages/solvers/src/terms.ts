@@ -18,8 +18,12 @@ export type VectorField<Y extends Tree = Tree, A = unknown> = (t: number, y: Y, 
  * ```
  */
 export class ODETerm<Y extends Tree = Tree, A = unknown> {
+  /** Discriminant telling `solve` this is an ODE term (SDE terms have `kind: 'sde'`). */
   readonly kind = 'ode' as const;
-  constructor(readonly vf: VectorField<Y, A>) {}
+  constructor(
+    /** The vector field `f(t, y, args)`, returning a tree shaped like `y`. */
+    readonly vf: VectorField<Y, A>,
+  ) {}
 }
 
 /** Optional scalar tensor helper for vector fields that need `t` as a tensor. */

@@ -14,8 +14,9 @@ export interface CalibrationOptions {
 
 /** One bin of a reliability diagram. */
 export interface ReliabilityBin {
-  /** Lower and upper confidence edges of the bin. */
+  /** Lower confidence edge of the bin, in [0, 1]. */
   readonly lower: number;
+  /** Upper confidence edge of the bin, in [0, 1]. */
   readonly upper: number;
   /** Predictions in the bin. */
   readonly count: number;
@@ -27,14 +28,17 @@ export interface ReliabilityBin {
 
 /** Reliability-diagram data with the summary errors. */
 export interface ReliabilityDiagram {
+  /** The bins in increasing confidence, empty ones included. */
   readonly bins: readonly ReliabilityBin[];
   /** Σ_b (n_b / n) |acc_b − conf_b|. */
   readonly ece: number;
   /** max_b |acc_b − conf_b| over non-empty bins. */
   readonly mce: number;
-  /** Overall accuracy and mean confidence. */
+  /** Overall accuracy (fraction of correct top-label predictions). */
   readonly accuracy: number;
+  /** Mean top-label confidence over all predictions. */
   readonly confidence: number;
+  /** How the bin edges were chosen: equal widths on [0, 1] or equal counts per bin. */
   readonly binning: 'equal-width' | 'equal-mass';
 }
 

@@ -3,8 +3,9 @@ import type { ReliabilityDiagram } from './ece.js';
 
 /** Options of {@link reliabilityDiagramSvg}. */
 export interface ReliabilitySvgOptions {
-  /** Pixel size (default 360×360). */
+  /** Image width in pixels (default 360). */
   width?: number;
+  /** Image height in pixels (default 360). */
   height?: number;
   /** Title drawn on top (default "Reliability (ECE x.xxx)"). */
   title?: string;

@@ -9,7 +9,9 @@ export type LabelsLike = tf.Tensor | readonly number[];
 
 /** Probabilities as float64 rows, checked. */
 export interface ProbRows {
+  /** Number of rows (samples). */
   readonly n: number;
+  /** Number of classes per row (2 for a binary vector input). */
   readonly classes: number;
   /** Row-major `[n, classes]`. */
   readonly p: Float64Array;

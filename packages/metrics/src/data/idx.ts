@@ -159,8 +159,11 @@ export interface MnistSplit {
   readonly images: Uint8Array;
   /** Labels 0..9. */
   readonly labels: Uint8Array;
+  /** Number of images (and labels). */
   readonly count: number;
+  /** Image height in pixels (28). */
   readonly rows: number;
+  /** Image width in pixels (28). */
   readonly cols: number;
 }
 

@@ -7,7 +7,9 @@ import { ShapeError } from '@nde/core';
 
 /** A dense row-major float64 matrix. */
 export interface Matrix64 {
+  /** Number of rows. */
   readonly rows: number;
+  /** Number of columns. */
   readonly cols: number;
   /** Row-major values, length `rows * cols`. */
   readonly data: Float64Array;

@@ -12,7 +12,9 @@ export interface InceptionScoreOptions {
 
 /** Inception Score over the splits. */
 export interface InceptionScoreResult {
+  /** Mean Inception Score over the splits (between 1 and the number of classes). */
   readonly mean: number;
+  /** Standard deviation of the per-split scores (population form, dividing by `splits`; 0 for one split). */
   readonly std: number;
   /** Score of each split. */
   readonly scores: readonly number[];

@@ -11,9 +11,11 @@ export interface KidOptions {
   subsets?: number;
   /** Samples per subset from each set (default min(1000, n, m)). */
   subsetSize?: number;
-  /** Polynomial degree (default 3), gamma (default 1/d), coef0 (default 1). */
+  /** Degree of the polynomial kernel `(gamma · x·y + coef0)^degree` (default 3). */
   degree?: number;
+  /** Scale of the inner product in the polynomial kernel (default `1/d`, `d` the feature dimension). */
   gamma?: number;
+  /** Constant added in the polynomial kernel (default 1). */
   coef0?: number;
   /** Seed of the subset sampling (default 0). */
   seed?: number;
@@ -21,7 +23,9 @@ export interface KidOptions {
 
 /** KID mean and standard deviation over subsets. */
 export interface KidResult {
+  /** Mean of the per-subset unbiased MMD² estimates: the KID (can be slightly negative for close sets). */
   readonly mean: number;
+  /** Standard deviation of the per-subset estimates (population form, dividing by `subsets`). */
   readonly std: number;
   /** The per-subset unbiased MMD² values. */
   readonly values: readonly number[];

@@ -7,7 +7,9 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from '@nde/metrics';
 export interface FashionSplit {
   /** `[n·28·28]` floats. */
   images: Float32Array;
+  /** Class labels 0..9, `[n]`. */
   labels: Int32Array;
+  /** Number of examples n. */
   count: number;
 }
 
@@ -15,8 +17,9 @@ export interface FashionSplit {
 export interface LoadFashionOptions {
   /** Folder of the IDX files (default Debian's /usr/share/datasets/fashion-mnist). */
   dir?: string;
-  /** Keep the first n training / test examples (default all). */
+  /** Keep the first n training examples (default all). */
   trainLimit?: number;
+  /** Keep the first n test examples (default all). */
   testLimit?: number;
 }
 

@@ -8,6 +8,7 @@ export interface RegressionToyOptions {
   n?: number;
   /** Observation noise std (default 0.05). */
   noise?: number;
+  /** Seed of the inputs and the noise (default 0). */
   seed?: number;
 }
 

@@ -25,6 +25,7 @@ export interface SDEBNNBlockOptions {
   adjoint?: SdeBnnAdjoint;
   /** Sticking-the-landing KL estimator (default false). */
   stl?: boolean;
+  /** Seed of the initial weights w(0) and of the posterior network (default 0). */
   seed?: number;
 }
 
@@ -47,15 +48,23 @@ export interface BlockForwardOptions {
  * ```
  */
 export class SDEBNNBlock extends BaseModule {
+  /** The vector field whose weights are the SDE state. */
   readonly field: WeightField;
+  /** The OU prior over weight paths (default θ = 1, μ = 0, σ = 0.1). */
   readonly prior: OUPrior;
+  /** Drift network of the posterior weight SDE (hidden width `posteriorHidden`, default 32). */
   readonly posterior: PosteriorDrift;
   /** Initial weights w(0) (the posterior's starting point), `[D]`. */
   readonly w0: tf.Variable;
+  /** End of the depth interval [0, t1] (default 1). */
   readonly t1: number;
+  /** Number of fixed solver steps over depth (default 4). */
   readonly steps: number;
+  /** SDE method of the joint solve (default `'midpoint'`). */
   readonly method: SdeBnnMethod;
+  /** Gradient strategy of the joint solve (default `'direct'`). */
   readonly adjoint: SdeBnnAdjoint;
+  /** Whether the KL uses the sticking-the-landing estimator (default false). */
   readonly stl: boolean;
 
   constructor(options: SDEBNNBlockOptions) {
@@ -80,6 +89,7 @@ export class SDEBNNBlock extends BaseModule {
     return this.field.layout.size;
   }
 
+  /** The initial weights `w0` and the posterior network's parameters (`posterior.l1.weight`, …); the prior has none. */
   namedParameters(): Record<string, tf.Variable> {
     return { w0: this.w0, ...collectParameters({ posterior: this.posterior }) };
   }

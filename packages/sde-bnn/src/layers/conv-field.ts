@@ -7,8 +7,11 @@ import { WeightLayout } from './weight-layout.js';
 
 /** Options of {@link ConvWeightField}. */
 export interface ConvWeightFieldOptions {
+  /** Feature-map height H in pixels. */
   height: number;
+  /** Feature-map width W in pixels. */
   width: number;
+  /** Number of channels C (input and output). */
   channels: number;
 }
 
@@ -24,8 +27,10 @@ export interface ConvWeightFieldOptions {
  * ```
  */
 export class ConvWeightField implements WeightField {
+  /** Weight blocks `K: [9C, C]` (the 3×3 kernel, im2col layout) and `b: [C]`. */
   readonly layout: WeightLayout;
   readonly featureShape: readonly number[];
+  /** Number of channels C (input and output). */
   readonly channels: number;
 
   constructor(options: ConvWeightFieldOptions) {
@@ -41,6 +46,10 @@ export class ConvWeightField implements WeightField {
     ]);
   }
 
+  /**
+   * tanh(conv3x3(h) + b) per example, each weight row convolving its own group of examples; `[S, G·H·W·C]` → same
+   * shape (new tensor).
+   */
   apply(_t: number, h: tf.Tensor, w: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const S = h.shape[0] as number;

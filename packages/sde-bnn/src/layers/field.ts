@@ -14,8 +14,10 @@ import type { WeightLayout } from './weight-layout.js';
  * ```
  */
 export interface WeightField {
+  /** How the flat weight vector `w: [S, D]` is cut into the field's weights (`layout.size` is D). */
   readonly layout: WeightLayout;
   /** Shape of one example's features, e.g. `[16]` or `[7, 7, 8]`. */
   readonly featureShape: readonly number[];
+  /** dh/dt at depth `t` for `h: [S, G·prod(featureShape)]` and weights `w: [S, D]`, shaped like `h` (new tensor). */
   apply(t: number, h: tf.Tensor, w: tf.Tensor): tf.Tensor;
 }

@@ -5,6 +5,7 @@ import { conv3x3, spaceToDepth2 } from './im2col.js';
 
 /** A module with `apply(x)`: input and output layers of a model. */
 export interface Layer extends Module {
+  /** Apply the layer to a batch (new tensor). */
   apply(x: tf.Tensor): tf.Tensor;
 }
 
@@ -17,6 +18,7 @@ export interface Layer extends Module {
  * ```
  */
 export class Conv3x3 extends BaseModule implements Layer {
+  /** The kernel as a linear map on 3×3 patches, weight `[9·inChannels, outChannels]` plus bias. */
   readonly linear: Linear;
   constructor(options: { inChannels: number; outChannels: number; seed?: number }) {
     super();
@@ -29,6 +31,7 @@ export class Conv3x3 extends BaseModule implements Layer {
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
   }
+  /** `[N, H, W, inChannels]` → `[N, H, W, outChannels]` (zero padding, new tensor). */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const y = conv3x3(x, this.linear.weight);
@@ -45,6 +48,7 @@ export class Conv3x3 extends BaseModule implements Layer {
  * ```
  */
 export class PatchConv2 extends BaseModule implements Layer {
+  /** The kernel as a linear map on 2×2 patches, weight `[4·inChannels, outChannels]` plus bias. */
   readonly linear: Linear;
   constructor(options: { inChannels: number; outChannels: number; seed?: number }) {
     super();
@@ -57,6 +61,7 @@ export class PatchConv2 extends BaseModule implements Layer {
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
   }
+  /** `[N, H, W, inChannels]` → `[N, H/2, W/2, outChannels]` (H and W even, new tensor). */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.linear.apply(spaceToDepth2(x)));
   }
@@ -74,6 +79,7 @@ export type SequentialEntry = Layer | Activation | 'flatten';
  * ```
  */
 export class Sequential extends BaseModule implements Layer {
+  /** Layers, activations and `'flatten'`, in the order they are applied. */
   readonly entries: readonly SequentialEntry[];
   constructor(entries: readonly SequentialEntry[]) {
     super();
@@ -88,6 +94,7 @@ export class Sequential extends BaseModule implements Layer {
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters(Object.fromEntries(this.layers().map(([i, l]) => [String(i), l])));
   }
+  /** Apply the entries in order (new tensor). */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h = x;

@@ -24,9 +24,12 @@ export interface MLPWeightFieldOptions {
  * ```
  */
 export class MLPWeightField implements WeightField {
+  /** Weight blocks `W1: [d, width]`, `b1: [width]`, `W2: [width, d]`, `b2: [d]`. */
   readonly layout: WeightLayout;
   readonly featureShape: readonly number[];
+  /** Feature width d of one example. */
   readonly features: number;
+  /** Hidden width (default `features`). */
   readonly width: number;
 
   constructor(options: MLPWeightFieldOptions) {
@@ -46,6 +49,10 @@ export class MLPWeightField implements WeightField {
     ]);
   }
 
+  /**
+   * tanh(h W1 + b1) W2 + b2 per example, each weight row applied to its own group of examples; `[S, G·d]` → `[S, G·d]`
+   * (new tensor).
+   */
   apply(_t: number, h: tf.Tensor, w: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const S = h.shape[0] as number;

@@ -4,7 +4,9 @@ import { InvalidArgumentError, ShapeError } from '@nde/core';
 
 /** One named block of the flat weight vector, with its fan-in for initialisation. */
 export interface WeightSpec {
+  /** Name of the block in `split`'s result (e.g. `W1`). */
   name: string;
+  /** Shape of the block for one weight sample. */
   shape: readonly number[];
   /** Fan-in of the layer (uniform(−1/√fanIn, 1/√fanIn) init, PyTorch's default). */
   fanIn: number;
@@ -21,7 +23,9 @@ export interface WeightSpec {
  * ```
  */
 export class WeightLayout {
+  /** The blocks, in their order in the flat vector. */
   readonly specs: readonly WeightSpec[];
+  /** Total number of weights D (sum of the blocks' sizes). */
   readonly size: number;
   private readonly sizes: number[];
 

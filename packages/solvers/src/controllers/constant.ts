@@ -34,6 +34,7 @@ export function constantStepCount(t0: number, t1: number, dt: number): number {
  * ```
  */
 export class ConstantStepSize implements StepSizeController<ConstantState> {
+  /** Identifier of this controller: `'constant'`. */
   readonly name = 'constant';
   readonly adaptive = false;
 
@@ -81,10 +82,14 @@ export class ConstantStepSize implements StepSizeController<ConstantState> {
  * ```
  */
 export class StepTo implements StepSizeController<{ i: number }> {
+  /** Identifier of this controller: `'stepTo'`. */
   readonly name = 'stepTo';
   readonly adaptive = false;
 
-  constructor(readonly ts: readonly number[]) {
+  constructor(
+    /** Step end points, strictly monotone from `t0` to `t1` (at least two). */
+    readonly ts: readonly number[],
+  ) {
     if (ts.length < 2) throw new InvalidArgumentError('ts', 'StepTo needs at least two times (t0 and t1).');
   }
 

@@ -14,12 +14,15 @@ export interface StepDecision<S> extends StepProposal {
   readonly accept: boolean;
   /** The proposed step is below `dtmin` (the solve then fails with `dtUnderflow`). */
   readonly underflow: boolean;
+  /** Controller state to pass to the next `adapt` call. */
   readonly state: S;
 }
 
 /** Problem facts a controller needs at the start. */
 export interface ControllerInit {
+  /** Start of the integration interval. */
   readonly t0: number;
+  /** End of the integration interval (less than `t0` for a backward solve). */
   readonly t1: number;
   /** +1 forward, -1 backward. */
   readonly direction: 1 | -1;
@@ -31,6 +34,7 @@ export interface ControllerInit {
 
 /** Chooses step sizes. `adaptive` controllers need an error ratio each step. */
 export interface StepSizeController<S = unknown> {
+  /** Short identifier of the controller (e.g. `'constant'`, `'pid'`). */
   readonly name: string;
   /** True when `adapt` needs the scaled error ratio (so the solver must estimate errors). */
   readonly adaptive: boolean;

@@ -66,10 +66,14 @@ export interface PIDState {
  * ```
  */
 export class PIDController implements StepSizeController<PIDState> {
+  /** Identifier of this controller: `'pid'`. */
   readonly name = 'pid';
   readonly adaptive = true;
+  /** Relative tolerance: a number or a tree of per-component tolerances (default 1e-3). */
   readonly rtol: Tolerance;
+  /** Absolute tolerance: a number or a tree of per-component tolerances (default 1e-6). */
   readonly atol: Tolerance;
+  /** How the scaled error is reduced to one number (default `'rms'`). */
   readonly norm: ErrorNorm;
   private readonly o: Required<Omit<PIDOptions, 'rtol' | 'atol' | 'stepTs' | 'jumpTs' | 'norm'>>;
   private readonly marks: readonly { t: number; jump: boolean }[];

@@ -24,6 +24,10 @@ import { ODETerm } from '../terms.js';
 
 /** Solver state: the derivative at the start of the next step, when known. */
 export interface RKState {
+  /**
+   * Vector field at the start of the next step (the FSAL stage of the previous one, or the `f0` passed to `init`);
+   * `undefined` when it must be computed.
+   */
   readonly f0: Tree | undefined;
 }
 
@@ -52,7 +56,10 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
   /** Whether the last stage is f(t1, y1). */
   readonly fsal: boolean;
 
-  constructor(readonly tableau: ButcherTableau) {
+  constructor(
+    /** The Butcher tableau defining the method (stages, weights, optional embedded error weights and dense output). */
+    readonly tableau: ButcherTableau,
+  ) {
     this.name = tableau.name;
     this.order = tableau.order;
     this.errorOrder = tableau.bError ? tableau.errorOrder : undefined;

@@ -16,6 +16,7 @@ export class EulerMaruyama extends StatelessSdeSolver {
   readonly name = 'euler';
   readonly order = 0.5;
   readonly errorOrder = undefined;
+  /** Itô SDEs with any noise type. */
   readonly support: SdeSupport = {
     sdeTypes: ['ito'],
     noises: ['diagonal', 'scalar', 'additive', 'general'],

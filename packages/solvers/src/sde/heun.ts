@@ -22,6 +22,7 @@ export class StochasticHeun extends StatelessSdeSolver {
   readonly order = 1;
   /** Local error of the Euler–Heun difference ~ h^1.5 for commutative noise (diffrax's choice: strong order + ½). */
   readonly errorOrder = 0.5;
+  /** Stratonovich SDEs with any noise type. */
   readonly support: SdeSupport = {
     sdeTypes: ['stratonovich'],
     noises: ['diagonal', 'scalar', 'additive', 'general'],

@@ -18,6 +18,7 @@ export class StochasticMidpoint extends StatelessSdeSolver {
   readonly name = 'midpoint';
   readonly order = 1;
   readonly errorOrder = 0.5;
+  /** Stratonovich SDEs with any noise type. */
   readonly support: SdeSupport = {
     sdeTypes: ['stratonovich'],
     noises: ['diagonal', 'scalar', 'additive', 'general'],

@@ -30,7 +30,12 @@ export class Milstein extends StatelessSdeSolver {
   readonly name: string;
   readonly order = 1;
   readonly errorOrder = undefined;
+  /** Itô or Stratonovich SDEs with diagonal or additive noise, plus scalar noise when `derivativeFree`. */
   readonly support: SdeSupport;
+  /**
+   * Whether `g ∂g/∂y` is replaced by the Kloeden–Platen finite difference (no gradients; name `'milstein_grad_free'`);
+   * default false.
+   */
   readonly derivativeFree: boolean;
 
   constructor(options: MilsteinOptions = {}) {

@@ -44,6 +44,7 @@ export class ReversibleHeun extends SdeSolver<ReversibleHeunState> {
   readonly name = 'reversible_heun';
   readonly order = 1;
   readonly errorOrder = 0.5;
+  /** Stratonovich SDEs with any noise type. */
   readonly support: SdeSupport = {
     sdeTypes: ['stratonovich'],
     noises: ['diagonal', 'scalar', 'additive', 'general'],

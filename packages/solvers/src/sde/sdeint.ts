@@ -12,7 +12,9 @@ import { SDETerm, type NoiseType, type SdeFunction, type SdeType } from './terms
 
 /** An SDE in torchsde's shape: drift `f`, diffusion `g`, noise type and calculus. */
 export interface SDE<A = unknown> {
+  /** Drift `f(t, y, args)`, shaped like `y`. */
   f: SdeFunction<A>;
+  /** Diffusion `g(t, y, args)`, shaped per `noiseType` (like `y` for diagonal noise, `[..., d, m]` otherwise). */
   g: SdeFunction<A>;
   /** Default 'diagonal'. */
   noiseType?: NoiseType;

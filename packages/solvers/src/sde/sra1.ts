@@ -52,6 +52,7 @@ export class SRA1 extends StatelessSdeSolver {
   readonly order = 1.5;
   /** The drift difference is O(h^1.5) per step for additive noise. */
   readonly errorOrder = 1;
+  /** Additive noise only (Itô and Stratonovich agree there); needs the space-time Lévy area. */
   readonly support: SdeSupport = {
     sdeTypes: ['ito', 'stratonovich'],
     noises: ['additive'],

@@ -12,16 +12,27 @@ import type { SDETerm } from './terms.js';
 
 /** A stochastic Runge–Kutta tableau in Rößler's SRI form (torchsde's layout). */
 export interface SriTableau {
+  /** Drift stage times as fractions of the step: stage `s` evaluates `f` at `t0 + c0[s]·h`. */
   readonly c0: readonly number[];
+  /** Diffusion stage times as fractions of the step: stage `s` evaluates `g` at `t0 + c1[s]·h`. */
   readonly c1: readonly number[];
+  /** Drift-stage coefficients of `h·f_j` (row `s` has `s` entries). */
   readonly a0: readonly (readonly number[])[];
+  /** Diffusion-stage coefficients of `h·f_j` (row `s` has `s` entries). */
   readonly a1: readonly (readonly number[])[];
+  /** Drift-stage coefficients of `g_j · I₀/h` (row `s` has `s` entries). */
   readonly b0: readonly (readonly number[])[];
+  /** Diffusion-stage coefficients of `√h·g_j` (row `s` has `s` entries). */
   readonly b1: readonly (readonly number[])[];
+  /** Update weights of the drift stages, `y1 = y0 + Σ_s alpha[s]·h·f_s + …`. */
   readonly alpha: readonly number[];
+  /** Update weights of `g_s · ΔW`. */
   readonly beta1: readonly number[];
+  /** Update weights of `g_s · I₁₁/√h`, with `I₁₁ = (ΔW² − h)/2`. */
   readonly beta2: readonly number[];
+  /** Update weights of `g_s · I₀/h`, with `I₀` the time–Brownian iterated integral (from the Lévy area `H`). */
   readonly beta3: readonly number[];
+  /** Update weights of `g_s · I₁₁₁/h`, with `I₁₁₁ = (ΔW³ − 3hΔW)/6`. */
   readonly beta4: readonly number[];
 }
 
@@ -53,6 +64,7 @@ export class SRK extends StatelessSdeSolver {
   readonly name = 'srk';
   readonly order = 1.5;
   readonly errorOrder = undefined;
+  /** Itô SDEs with diagonal, scalar or additive noise; needs the space-time Lévy area. */
   readonly support: SdeSupport = {
     sdeTypes: ['ito'],
     noises: ['diagonal', 'scalar', 'additive'],

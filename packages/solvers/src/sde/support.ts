@@ -80,6 +80,7 @@ export abstract class SdeSolver<S = undefined> implements Solver<SDETerm, S> {
   abstract readonly name: string;
   abstract readonly order: number;
   abstract readonly errorOrder: number | undefined;
+  /** Calculi and noise types the method accepts, checked by `validate` with errors that suggest an alternative. */
   abstract readonly support: SdeSupport;
   readonly termKind = 'sde' as const;
 

@@ -64,10 +64,15 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
 export class SDETerm<A = unknown> {
   /** Tells `solve` to pick SDE methods for shared names ('euler', 'heun', 'midpoint'). */
   readonly kind = 'sde' as const;
+  /** Drift `f(t, y, args)`, shaped like `y`. */
   readonly drift: SdeFunction<A>;
+  /** Diffusion `g(t, y, args)`, shaped per `noise` (see the module doc). */
   readonly diffusion: SdeFunction<A>;
+  /** The Brownian motion driving the equation (owned by the caller). */
   readonly bm: BrownianMotion;
+  /** Noise structure: `'diagonal'` (the default), `'scalar'`, `'additive'` or `'general'`. */
   readonly noise: NoiseType;
+  /** Calculus the equation is written in: `'ito'` (the default) or `'stratonovich'`. */
   readonly sdeType: SdeType;
 
   constructor(options: SDETermOptions<A>) {
