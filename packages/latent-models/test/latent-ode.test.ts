@@ -138,6 +138,53 @@ describeBackends('LatentODE', () => {
     model.dispose();
   });
 
+  it('predict decodes far times through the observed grid, not in one step from t0', async () => {
+    // Regression: predict(observed, futureTimes) used to integrate from t0 to the first future time in
+    // one fixed step, while the ELBO integrates through every observed time.
+    const model = new LatentODE({
+      dataDim: 2,
+      latentDim: 2,
+      encoderHidden: 5,
+      dynamicsHidden: [8],
+      decoderHidden: [8],
+      method: 'euler',
+      seed: 2,
+    });
+    const batch = tinyBatch(3, 5, 2); // times 0.1, 0.45, 0.7, 1.05, 1.3: widest gap 0.35
+    await expectNoLeaks(async () => {
+      const far = model.predict(batch, [2, 2.5]);
+      const fine = model.predict(batch, [...batch.times, 1.65, 2, 2.25, 2.5]);
+      const expected = tf.gather(fine, [6, 8], 1);
+      const [a, b] = await Promise.all([values(far), values(expected)]);
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i] as number, 5));
+      tf.dispose([far, fine, expected]);
+    });
+    expect(() => model.predict(batch, [2.5, 2])).toThrow(InvalidArgumentError);
+    expect(() => model.predict(batch, [0])).toThrow(InvalidArgumentError);
+    model.dispose();
+    disposeBatch(batch);
+  });
+
+  it('RNN baseline sees the time since the last observation', async () => {
+    // Regression: unobserved grid times used to leave the state untouched, so two observations one
+    // grid step apart and two observations two (grid) steps apart gave the same encoding.
+    const rnn = new RNNBaseline({ inputDim: 2, hiddenSize: 4, seed: 3 });
+    const x = [0.5, -0.2, 0.9, 0.4];
+    const gap2 = {
+      times: [0, 1, 2],
+      values: tf.tensor3d([x[0]!, x[1]!, 0, 0, x[2]!, x[3]!], [1, 3, 2]),
+      mask: tf.tensor3d([1, 1, 0, 0, 1, 1], [1, 3, 2]),
+    };
+    const gap1 = { times: [0, 1], values: tf.tensor3d(x, [1, 2, 2]), mask: tf.ones([1, 2, 2]) as tf.Tensor3D };
+    const [h2, h1] = [rnn.encode(gap2), rnn.encode(gap1)];
+    const [a, b] = await Promise.all([values(h2), values(h1)]);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))))).toBeGreaterThan(1e-4);
+    tf.dispose([h2, h1]);
+    disposeBatch(gap2);
+    disposeBatch(gap1);
+    rnn.dispose();
+  });
+
   it('RNN baseline forecasts autoregressively', async () => {
     const rnn = new RNNBaseline({ inputDim: 2, hiddenSize: 4, seed: 1 });
     const batch = tinyBatch(2, 4, 2);

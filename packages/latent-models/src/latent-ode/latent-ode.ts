@@ -246,16 +246,52 @@ export class LatentODE extends BaseModule {
    */
   predict(observed: IrregularBatch, times: readonly number[], options: { nSamples?: number; seed?: number } = {}): tf.Tensor3D {
     this.checkBatch(observed, 'observed');
+    const t0 = observed.times[0] as number;
+    times.forEach((t, i) => {
+      const prev = i === 0 ? t0 : (times[i - 1] as number);
+      if (!(t >= prev) || (i > 0 && t === prev)) {
+        throw new InvalidArgumentError('times', `must be increasing and ≥ the first observed time ${t0} (entry ${i}: ${t}).`);
+      }
+    });
+    // Decode on the grid the ELBO integrates over (see predictionGrid), then keep the requested times.
+    const { grid, index } = predictionGrid(observed.times, times);
     return tf.tidy(() => {
       const { mean, std } = this.posterior(observed);
-      const t0 = observed.times[0] as number;
       const S = options.nSamples ?? 0;
-      if (S === 0) return this.decode(mean, t0, times);
+      const pick = (p: tf.Tensor3D): tf.Tensor3D => (grid.length === times.length ? p : (tf.gather(p, index, 1) as tf.Tensor3D));
+      if (S === 0) return pick(this.decode(mean, t0, grid));
       const B = mean.shape[0];
       const eps = tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', options.seed ?? this.seedStream.next++);
       const z0 = tf.add(tf.tile(mean, [S, 1]), tf.mul(tf.tile(std, [S, 1]), eps)) as tf.Tensor2D;
-      const pred = this.decode(z0, t0, times);
+      const pred = pick(this.decode(z0, t0, grid));
       return tf.mean(tf.reshape(pred, [S, B, times.length, this.dataDim]), 0) as tf.Tensor3D;
     });
   }
+}
+
+/**
+ * The times `predict` decodes at. Training (`elbo`) integrates the latent ODE through every observed
+ * time, so with a fixed-step method and no `maxStep` the learned dynamics are only meaningful at the
+ * observed spacing; decoding straight from t₀ to a far time would take one huge step. The grid is the
+ * union of the observed and requested times, with every gap wider than the widest observed gap split
+ * evenly. `index[k]` is the position of `times[k]` in `grid`.
+ */
+function predictionGrid(observedTimes: readonly number[], times: readonly number[]): { grid: number[]; index: number[] } {
+  const t0 = observedTimes[0] as number;
+  let widest = 0;
+  for (let i = 1; i < observedTimes.length; i++) widest = Math.max(widest, (observedTimes[i] as number) - (observedTimes[i - 1] as number));
+  const lastRequested = times.length > 0 ? Math.max(...times) : t0;
+  const points = [...new Set([...observedTimes.filter((t) => t <= lastRequested), ...times])].sort((a, b) => a - b);
+  const grid: number[] = [];
+  let prev = t0;
+  for (const t of points) {
+    if (widest > 0 && t - prev > widest * (1 + 1e-6)) {
+      const n = Math.ceil((t - prev) / widest - 1e-9);
+      for (let j = 1; j < n; j++) grid.push(prev + ((t - prev) * j) / n);
+    }
+    grid.push(t);
+    prev = t;
+  }
+  const index = times.map((t) => grid.indexOf(t));
+  return { grid, index };
 }

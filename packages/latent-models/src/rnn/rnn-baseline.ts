@@ -9,7 +9,6 @@ import { GRUCell } from '../layers/gru.js';
 import { maskedMSE } from '../layers/distributions.js';
 import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import type { EncodeOptions, SequenceEncoder } from './encoder.js';
-import { maskedGruUpdate } from './ode-rnn.js';
 
 /** Options of {@link RNNBaseline}. */
 export interface RNNBaselineOptions {
@@ -59,8 +58,13 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
     }
   }
 
+  /**
+   * One GRU update from [x ⊙ m, m, Δt]. It runs at every grid time, observed or not (unlike the
+   * ODE-RNN's masked update): skipping unobserved times would hide how long ago the last observation
+   * was, since Δt is the gap between grid times.
+   */
   private step(h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, dt: number): tf.Tensor {
-    return maskedGruUpdate(this.cell, h, x, m, tf.fill([h.shape[0] as number, 1], dt));
+    return tf.tidy(() => this.cell.apply(h, tf.concat([tf.mul(x, m), m, tf.fill([h.shape[0] as number, 1], dt)], 1)));
   }
 
   private predictNext(h: tf.Tensor, dtToTarget: number): tf.Tensor {
