@@ -4,7 +4,7 @@
  * by frame; or with any feature model (e.g. a C3D/I3D conversion) through the options.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError } from '@nde/core';
 import {
   fashionClassifier,
   features,
@@ -14,6 +14,47 @@ import {
   prepareFashionFrames,
   type FeatureModel,
 } from '@nde/metrics';
+
+/**
+ * A `prepare` for {@link evaluateVideos} on scenes with one small moving item (Moving Fashion-MNIST with
+ * `items: 1`): each frame is cropped to a `box`×`box` window centred on its intensity centroid, resized
+ * bilinearly to 28×28 and zero-padded to 32×32 — the centred-item input the shipped Fashion-MNIST classifier
+ * was trained on. Without it the classifier sees a small off-centre item and gives real frames a low
+ * IS analogue (≈ 2.2–2.8 at 32×32 with 16–20 px items, ≈ 4.2 with the crop). Apply the same function to real
+ * and generated frames; frames are `[n, h, w, 1]` in [0, 1], the result is a new `[n, 32, 32, 1]` tensor.
+ *
+ * @param box Side of the crop window in pixels of the input frames (the item size, e.g. `data.itemSize`).
+ * @returns A function for `VideoEvalOptions.prepare`.
+ * @example
+ * ```ts
+ * const s = await evaluateVideos(real, fake, { prepare: centroidCropFrames(data.itemSize) });
+ * ```
+ */
+export function centroidCropFrames(box: number): (frames: tf.Tensor4D) => tf.Tensor4D {
+  if (!(box > 1)) throw new InvalidArgumentError('box', `must be > 1 pixel (got ${box}).`);
+  return (frames) =>
+    tf.tidy(() => {
+      const [n, h, w, c] = frames.shape;
+      if (c !== 1) throw new ShapeError('frames', `has shape [${frames.shape}]; expected grey frames [n, h, w, 1].`);
+      const m = frames.reshape([n, h, w]);
+      const mass = m.sum([1, 2]).add(1e-6);
+      const cy = m
+        .mul(tf.range(0, h).reshape([1, h, 1]))
+        .sum([1, 2])
+        .div(mass);
+      const cx = m
+        .mul(tf.range(0, w).reshape([1, 1, w]))
+        .sum([1, 2])
+        .div(mass);
+      const half = box / 2 - 0.5;
+      const boxes = tf.stack(
+        [cy.sub(half).div(h - 1), cx.sub(half).div(w - 1), cy.add(half).div(h - 1), cx.add(half).div(w - 1)],
+        1,
+      ) as tf.Tensor2D;
+      const crops = tf.image.cropAndResize(frames, boxes, tf.range(0, n, 1, 'int32') as tf.Tensor1D, [28, 28]);
+      return prepareFashionFrames(crops);
+    });
+}
 
 /** Options of {@link evaluateVideos}. */
 export interface VideoEvalOptions {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { ShapeError } from '@nde/core';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { MovingFashionMnist, evaluateVideos } from '../src/index.js';
+import { MovingFashionMnist, centroidCropFrames, evaluateVideos } from '../src/index.js';
 
 const source = () => {
   const count = 10;
@@ -54,5 +54,30 @@ describeBackends('evaluation', () => {
     expect(Number.isFinite(s.frechetFrameDistance)).toBe(true);
     tf.dispose([a, b]);
     model.dispose();
+  });
+
+  it('centroidCropFrames: the same item anywhere in the frame gives the same centred 32×32 classifier input', async () => {
+    const item = Array.from({ length: 10 * 10 }, (_, i) => (i % 10 < 2 || Math.floor(i / 10) > 7 ? 0 : ((i * 37) % 11) / 10 + 0.1));
+    const place = (y: number, x: number) => {
+      const f = new Float32Array(32 * 32);
+      for (let r = 0; r < 10; r++) for (let c = 0; c < 10; c++) f[(y + r) * 32 + x + c] = item[r * 10 + c]!;
+      return f;
+    };
+    const frames = tf.tensor4d([...place(3, 5), ...place(20, 14)], [2, 32, 32, 1]);
+    const prep = centroidCropFrames(10);
+    await expectNoLeaks(async () => {
+      const out = prep(frames);
+      expect(out.shape).toEqual([2, 32, 32, 1]);
+      const [diff, border, peak] = tf.tidy(() => {
+        const [a, b] = tf.unstack(out);
+        return [tf.max(tf.abs(tf.sub(a!, b!))), tf.sum(out.slice([0, 0, 0, 0], [2, 2, 32, 1])), tf.max(out)].map((t) => t.dataSync()[0]!);
+      });
+      expect(diff).toBeLessThan(1e-4);
+      expect(border).toBe(0); // zero padding as in training
+      expect(peak).toBeGreaterThan(0.5);
+      out.dispose();
+    });
+    expect(() => centroidCropFrames(1)).toThrow();
+    frames.dispose();
   });
 });
