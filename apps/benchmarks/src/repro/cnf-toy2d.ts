@@ -11,7 +11,7 @@
  * Evaluation (exact): adaptive dopri5 at rtol = atol = 1e-5 (FFJORD's evaluation tolerance) on 2000 fresh test
  * points; the test NLL under the training discretisation (RK4) is reported alongside as a check that the model
  * does not exploit the discretisation. A held-out NLL curve (500 points, dopri5 1e-4 and RK4) is logged every 100 iterations.
- * Budget: CNF_TOY_SECONDS of training per dataset (default 240 s, wasm, one core).
+ * Budget: CNF_TOY_SECONDS of training per dataset (default 600 s, the budget of the committed rows; wasm, one core).
  * Outputs in results/repro/cnf-toy2d/: density-<name>.png (data | model | true density),
  * densities.png (all models), nll-<name>.svg, results.json.
  *
@@ -24,7 +24,7 @@ import { CNF, ConcatSquashMLP, TOY2D_NAMES, sampleToy2d, toy2dLogDensity, type T
 import { grid, heatmap, lineChart, upscale, writePng, writeText, type Rgba } from '@nde/plot';
 
 const OUT = new URL('../../results/repro/cnf-toy2d/', import.meta.url).pathname;
-const SECONDS = Number(process.env.CNF_TOY_SECONDS ?? 240);
+const SECONDS = Number(process.env.CNF_TOY_SECONDS ?? 600);
 const TRAIN_DT = Number(process.env.CNF_TRAIN_DT ?? 0.125);
 const LR0 = 5e-3;
 const LR1 = 5e-4;

@@ -18,7 +18,7 @@
  * from log p(x | s, ξ)) are refined by 30 noiseless Langevin steps on the same masked posterior, then every frame
  * is decoded; the missing frames are scored against the truth (MSE per pixel, [−1, 1] scale).
  * Optional neural-ODE transition run (rk4, 2 steps) on `mixed` with DG_ODE_SECONDS > 0.
- * Budget: DG_MIXED_SECONDS (default 200 s), DG_PERIODIC_SECONDS (default 400 s), DG_ODE_SECONDS (default 0), wasm.
+ * Budget: DG_MIXED_SECONDS (default 180 s), DG_PERIODIC_SECONDS (default 330 s; the committed run), DG_ODE_SECONDS (default 0), wasm.
  * Outputs in results/repro/dynamic-generator/: recon-mse.svg, synthesis.gif (periodic model, 72 frames = 3× the
  * training length, latents from the prior), recovery-<setting>.png (rows: missing frames of sequence 0;
  * columns: truth | ours | linear interpolation), recovery-periodic.gif (truth | ours | linear, all 24 frames),
@@ -42,8 +42,8 @@ import {
 import { gray, grid, lineChart, upscale, writeGif, writePng, writeText, type Rgba } from '@nde/plot';
 
 const OUT = new URL('../../results/repro/dynamic-generator/', import.meta.url).pathname;
-const MIXED_SECONDS = Number(process.env.DG_MIXED_SECONDS ?? 200);
-const PERIODIC_SECONDS = Number(process.env.DG_PERIODIC_SECONDS ?? 400);
+const MIXED_SECONDS = Number(process.env.DG_MIXED_SECONDS ?? 180);
+const PERIODIC_SECONDS = Number(process.env.DG_PERIODIC_SECONDS ?? 330);
 const ODE_SECONDS = Number(process.env.DG_ODE_SECONDS ?? 0);
 const N = 3;
 const T = 24;
