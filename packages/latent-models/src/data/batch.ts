@@ -68,6 +68,27 @@ export function validateBatch(batch: IrregularBatch, argument = 'batch'): void {
 }
 
 /**
+ * Throw unless query times are strictly increasing and start after `bound` (at it or after when
+ * `inclusive`), as `predict`/`forecast` need; `where` names the bound in the message.
+ *
+ * @example
+ * ```ts
+ * assertQueryTimes('times', [2, 2.5], 1.9, { inclusive: false, where: 'after the last observed time' });
+ * ```
+ */
+export function assertQueryTimes(
+  argument: string,
+  times: readonly number[],
+  bound: number,
+  o: { inclusive: boolean; where: string },
+): void {
+  times.forEach((t, i) => {
+    const ok = i === 0 ? (o.inclusive ? t >= bound : t > bound) : t > (times[i - 1] as number);
+    if (!ok) throw new InvalidArgumentError(argument, `must be increasing and ${o.where} ${bound} (entry ${i}: ${t}).`);
+  });
+}
+
+/**
  * Put sequences with their own time grids on the union grid, with a mask (NaN features are masked).
  * The returned tensors belong to the caller (`disposeBatch`).
  *

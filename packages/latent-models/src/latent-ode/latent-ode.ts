@@ -16,7 +16,7 @@ import {
   assertPositiveInteger,
 } from '@nde/core';
 import type { MethodName } from '@nde/solvers';
-import { validateBatch, type IrregularBatch } from '../data/batch.js';
+import { assertQueryTimes, validateBatch, type IrregularBatch } from '../data/batch.js';
 import { gaussianKL, observationLogLikelihood, type Likelihood } from '../layers/distributions.js';
 import { MLPVectorField } from '../layers/vector-field.js';
 import type { SequenceEncoder } from '../rnn/encoder.js';
@@ -247,12 +247,7 @@ export class LatentODE extends BaseModule {
   predict(observed: IrregularBatch, times: readonly number[], options: { nSamples?: number; seed?: number } = {}): tf.Tensor3D {
     this.checkBatch(observed, 'observed');
     const t0 = observed.times[0] as number;
-    times.forEach((t, i) => {
-      const prev = i === 0 ? t0 : (times[i - 1] as number);
-      if (!(t >= prev) || (i > 0 && t === prev)) {
-        throw new InvalidArgumentError('times', `must be increasing and ≥ the first observed time ${t0} (entry ${i}: ${t}).`);
-      }
-    });
+    assertQueryTimes('times', times, t0, { inclusive: true, where: '≥ the first observed time' });
     // Decode on the grid the ELBO integrates over (see predictionGrid), then keep the requested times.
     const { grid, index } = predictionGrid(observed.times, times);
     return tf.tidy(() => {

@@ -26,11 +26,15 @@ export interface ODERNNOptions {
   seed?: number;
 }
 
+/** One GRU update from the input [x ⊙ m, m, extra…] (unmasked: every sequence updates). Call inside `tf.tidy`. */
+export function gruStep(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
+  return cell.apply(h, tf.concat([tf.mul(x, m), m, ...(extra ? [extra] : [])], 1));
+}
+
 /** One masked GRU update: sequences with no observed feature keep `h`. */
 export function maskedGruUpdate(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const parts = [tf.mul(x, m), m, ...(extra ? [extra] : [])];
-    const hNew = cell.apply(h, tf.concat(parts, 1));
+    const hNew = gruStep(cell, h, x, m, extra);
     const any = tf.max(m, 1, true);
     return tf.add(tf.mul(any, hNew), tf.mul(tf.sub(1, any), h));
   });

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, MLP, collectParameters } from '@nde/core';
 import { GRUCell } from '../layers/gru.js';
 import { maskedMSE } from '../layers/distributions.js';
-import { validateBatch, type IrregularBatch } from '../data/batch.js';
+import { assertQueryTimes, validateBatch, type IrregularBatch } from '../data/batch.js';
+import { gruStep } from './ode-rnn.js';
 import type { EncodeOptions, SequenceEncoder } from './encoder.js';
 
 /** Options of {@link RNNBaseline}. */
@@ -64,7 +65,7 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
    * was, since Δt is the gap between grid times.
    */
   private step(h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, dt: number): tf.Tensor {
-    return tf.tidy(() => this.cell.apply(h, tf.concat([tf.mul(x, m), m, tf.fill([h.shape[0] as number, 1], dt)], 1)));
+    return tf.tidy(() => gruStep(this.cell, h, x, m, tf.fill([h.shape[0] as number, 1], dt)));
   }
 
   private predictNext(h: tf.Tensor, dtToTarget: number): tf.Tensor {
@@ -130,11 +131,7 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
   forecast(observed: IrregularBatch, times: readonly number[]): tf.Tensor3D {
     this.check(observed, 'observed');
     const last = observed.times[observed.times.length - 1] as number;
-    times.forEach((t, i) => {
-      const prev = i === 0 ? last : (times[i - 1] as number);
-      if (!(t > prev))
-        throw new InvalidArgumentError('times', `must be increasing and after the last observed time ${last} (entry ${i}: ${t}).`);
-    });
+    assertQueryTimes('times', times, last, { inclusive: false, where: 'after the last observed time' });
     return tf.tidy(() => {
       const hs = this.hiddens(observed, false);
       let h = hs[hs.length - 1] as tf.Tensor;

@@ -18,6 +18,9 @@ import { InvalidArgumentError, assertNodeRuntime } from '@nde/core';
  */
 export function fileSystemHandler(dir: string): tf.io.IOHandler {
   assertNodeRuntime('fileSystemHandler', "In browsers use tfjs's 'indexeddb://name' or 'localstorage://name' handlers.");
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new InvalidArgumentError('dir', 'must be a non-empty folder path.', "e.g. fileSystemHandler('./checkpoints/run1').");
+  }
   const folder = stripFileScheme(dir).replace(/\/model\.json$/, '');
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
