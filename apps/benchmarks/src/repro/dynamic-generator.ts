@@ -26,9 +26,7 @@
  *
  *   cd apps/benchmarks && node --import tsx src/repro/dynamic-generator.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '@nde/core';
 import {
   ABPTTTrainer,
   DynamicGenerator,
@@ -40,8 +38,9 @@ import {
   type Transition,
 } from '@nde/latent-models';
 import { gray, grid, lineChart, upscale, writeGif, writePng, writeText, type Rgba } from '@nde/plot';
+import { meanStd, outDir, start, writeJson } from './common.js';
 
-const OUT = new URL('../../results/repro/dynamic-generator/', import.meta.url).pathname;
+const OUT = outDir('dynamic-generator');
 const MIXED_SECONDS = Number(process.env.DG_MIXED_SECONDS ?? 180);
 const PERIODIC_SECONDS = Number(process.env.DG_PERIODIC_SECONDS ?? 330);
 const ODE_SECONDS = Number(process.env.DG_ODE_SECONDS ?? 0);
@@ -147,7 +146,7 @@ async function recovery(
     }
     return out;
   };
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mean = (xs: number[]): number => meanStd(xs).mean;
   const decodeAll = async (z: typeof run.trainer.latents): Promise<Float32Array> => {
     const rec = run.model.decode(z);
     const v = (await rec.data()) as Float32Array;
@@ -186,8 +185,7 @@ async function recovery(
   };
 }
 
-await useBackend('wasm');
-mkdirSync(OUT, { recursive: true });
+await start('dynamic-generator', { mixedSeconds: MIXED_SECONDS, periodicSeconds: PERIODIC_SECONDS, odeSeconds: ODE_SECONDS });
 const settings = [mixedSetting(), periodicSetting()];
 const budgets = [MIXED_SECONDS, PERIODIC_SECONDS];
 const results: Record<string, unknown> = {};
@@ -306,5 +304,5 @@ const result = {
   curves,
   note: 'MSE per pixel on the [-1, 1] scale over the missing frames only. missingFrameMse: persistent latents + 30 noiseless Langevin steps on the masked posterior, decoded; missingFrameMsePersistentChain: the persistent chain as is. Baselines: linear interpolation between the nearest observed frames; hold = repeat the last observed frame. Synthesis: s0, ξ from the prior, 72 frames (3× the training length), periodic-setting model.',
 };
-writeFileSync(`${OUT}results.json`, JSON.stringify(result, null, 2));
+writeJson(`${OUT}results.json`, result);
 console.log(JSON.stringify({ ...result, curves: undefined }, null, 2));
