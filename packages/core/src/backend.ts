@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, UnknownMethodError } from './errors.js';
+import { isNodeRuntime } from './validate.js';
 
 /** Backends a user can ask for. `auto` picks the best one that loads here. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'node' | 'node-gpu';
@@ -43,8 +44,6 @@ const TF_NAME: Record<BackendName, string> = {
 
 let current: BackendInfo | undefined;
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
 async function importOptional(pkg: string): Promise<void> {
   // The variable keeps bundlers from resolving optional peers at build time.
   const specifier = pkg;
@@ -53,7 +52,7 @@ async function importOptional(pkg: string): Promise<void> {
 
 async function load(name: BackendName): Promise<void> {
   const pkg = PACKAGE_OF[name];
-  if (name === 'webgl' && isNode) {
+  if (name === 'webgl' && isNodeRuntime()) {
     throw new Error('webgl needs a browser (no WebGL context in Node)');
   }
   if (name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
@@ -75,7 +74,7 @@ async function load(name: BackendName): Promise<void> {
 
 /** Order in which `auto` tries backends: native first, then GPU, then wasm, then cpu. */
 export function autoOrder(): BackendName[] {
-  return isNode ? ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+  return isNodeRuntime() ? ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
 }
 
 /**
