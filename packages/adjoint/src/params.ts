@@ -3,7 +3,7 @@
  * explicitly as modules or variables, or found by probing the terms), and the tensors inside `args`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, isTensor, treeLeaves, type Module, type Tree } from '@nde/core';
+import { InvalidArgumentError, isTensor, withOuterTape, treeLeaves, type Module, type Tree } from '@nde/core';
 
 /**
  * Parameters to differentiate: a module (its `namedParameters()`), a list of variables, or a record
@@ -74,11 +74,8 @@ export function findParams(probe: Probe): NamedParams {
   if (all.length === 0) return { names: [], vars: [] };
   const used: tf.Variable[] = [];
   tf.tidy(() => {
-    const engine = tf.engine();
-    const state = engine.state as unknown as { activeTape: unknown };
-    const outer = state.activeTape;
-    try {
-      const { grads } = engine.gradients(
+    const { grads } = withOuterTape(() =>
+      tf.engine().gradients(
         () => {
           const leaves = treeLeaves(probe());
           const sums = leaves.map((x) => tf.sum(x));
@@ -87,13 +84,11 @@ export function findParams(probe: Probe): NamedParams {
         all,
         undefined,
         true,
-      );
-      grads.forEach((g, i) => {
-        if (g) used.push(all[i] as tf.Variable);
-      });
-    } finally {
-      state.activeTape = outer;
-    }
+      ),
+    );
+    grads.forEach((g, i) => {
+      if (g) used.push(all[i] as tf.Variable);
+    });
   });
   return { names: used.map((v) => v.name), vars: used };
 }

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, UnsupportedError, treeAdd, treeDispose, treeLinearCombination, type Tree } from '@nde/core';
-import { StepTo, type SDETerm, type Solution, type SolveOptions, type Solver, type StepResult } from '@nde/solvers';
+import { StepTo, isSdeTerm, type SDETerm, type Solution, type SolveOptions, type Solver, type StepResult } from '@nde/solvers';
 import { gridBetweenPoints } from './grid.js';
 import {
   CustomBackwardAdjoint,
@@ -107,6 +107,13 @@ export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
     o: SolveOptions<Tree, unknown>,
     solve: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
   ): ForwardResult<{ grid: number[] }> {
+    if (!isSdeTerm(o.terms)) {
+      throw new UnsupportedError(
+        'terms',
+        'StochasticAdjoint differentiates SDE solves; these terms are not an SDETerm.',
+        'For ODEs use BacksolveAdjoint (the continuous adjoint) or DirectAdjoint.',
+      );
+    }
     const sde = o.terms as SDETerm;
     if (sde.sdeType !== 'stratonovich' && sde.noise !== 'additive') {
       throw new UnsupportedError(

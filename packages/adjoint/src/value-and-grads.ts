@@ -4,7 +4,7 @@
  * `valueAndGradsAsync` does the same without a single synchronous read (WebGPU has none): see its doc.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, treeDispose, treeFlatten, treeLeaves, treeUnflatten, type Tree } from '@nde/core';
+import { InvalidArgumentError, treeDispose, withOuterTape, treeFlatten, treeLeaves, treeUnflatten, type Tree } from '@nde/core';
 import {
   StepTo,
   solveAsync,
@@ -109,13 +109,9 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
   let stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0 };
   let ysKept: Tree | undefined;
   const wantTime = (o.timeGrads ?? true) && isOdeTerm(so.terms);
-  const engine = tf.engine();
-  const state = engine.state as unknown as { activeTape: unknown };
-  const outer = state.activeTape;
-  let value: tf.Tensor;
-  let grads: (tf.Tensor | null | undefined)[];
+  let r: { value: tf.Tensor; grads: (tf.Tensor | null | undefined)[] };
   try {
-    const r = engine.gradients(
+    r = withOuterTape(() => tf.engine().gradients(
       () => {
         const sol = adjoint.solve(rest, driver as never) as Solution<Tree>;
         ts = sol.ts;
@@ -145,12 +141,15 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
       xs,
       undefined,
       true,
-    );
-    value = tf.keep(r.value);
-    grads = r.grads.map((g) => (g ? tf.keep(g) : g));
-  } finally {
-    state.activeTape = outer;
+    ));
+  } catch (e) {
+    // What the forward pass kept past its scope (a bad loss, a failed solve) is released here.
+    treeDispose(ysKept);
+    sink.forEach((x) => x?.dispose());
+    throw e;
   }
+  const value = tf.keep(r.value);
+  const grads = r.grads.map((g) => (g ? tf.keep(g) : g));
   const full = grads.map((g, i) => g ?? tf.zerosLike(xs[i] as tf.Tensor));
   const nY = y0.leaves.length;
   const nP = named.vars.length;

@@ -5,11 +5,7 @@
  * backward pass then crashes on `null.forEach`. {@link vjp} restores the outer tape afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nextTensorId, treeDispose, treeFlatten, treeLeaves, treeMap, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
-
-interface EngineTapeState {
-  activeTape: unknown;
-}
+import { nextTensorId, withOuterTape, treeDispose, treeFlatten, treeLeaves, treeMap, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
 
 /**
  * Gradients of the scalar `f()` with respect to `xs` (zeros for an `x` that `f` does not use).
@@ -28,16 +24,11 @@ export function vjp(f: () => tf.Tensor, xs: readonly tf.Tensor[]): tf.Tensor[] {
     });
     return [];
   }
-  const engine = tf.engine();
-  const state = engine.state as unknown as EngineTapeState;
-  const outer = state.activeTape;
-  try {
-    const { value, grads } = engine.gradients(f, [...xs], undefined, true);
+  return withOuterTape(() => {
+    const { value, grads } = tf.engine().gradients(f, [...xs], undefined, true);
     value.dispose();
     return grads.map((g, i) => (g ?? tf.zerosLike(xs[i] as tf.Tensor)) as tf.Tensor);
-  } finally {
-    state.activeTape = outer;
-  }
+  });
 }
 
 class SeedMismatch extends Error {}
@@ -60,12 +51,10 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
   const seed = ct.length === 1 ? (ct[0] as tf.Tensor) : undefined;
   if (seed && xs.length > 0) {
     const engine = tf.engine();
-    const state = engine.state as unknown as EngineTapeState;
-    const outer = state.activeTape;
     let def: TreeDef | undefined;
     const firstNewId = nextTensorId();
     try {
-      const { value, grads } = engine.gradients(
+      const { value, grads } = withOuterTape(() => engine.gradients(
         () => {
           const flat = treeFlatten(fn());
           const y = flat.leaves[0] as tf.Tensor;
@@ -77,7 +66,7 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
         [...xs],
         seed,
         true,
-      );
+      ));
       // A value that existed before (fn returned one of its inputs or a constant) is not ours to hand over.
       const own = value.id >= firstNewId ? value : value.clone();
       return {
@@ -86,8 +75,6 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
       };
     } catch (e) {
       if (!(e instanceof SeedMismatch)) throw e;
-    } finally {
-      state.activeTape = outer;
     }
   }
   let kept: T | undefined;

@@ -8,3 +8,4 @@ export * from './tree.js';
 export * from './module.js';
 export * from './validate.js';
 export * from './random.js';
+export * from './gradients.js';

@@ -269,6 +269,27 @@ export function nextTensorId(): number {
   return (tf.engine().constructor as unknown as { nextTensorId: number }).nextTensorId;
 }
 
+/**
+ * Call `fn` and hand back its tree with every leaf owned by the caller. A leaf that existed before
+ * the call — an input returned unchanged (`(t, y) => y`), a leaf of the input, a captured constant —
+ * is replaced by a copy; leaves `fn` created are passed through. The caller may then dispose (or
+ * hand over) the result without touching anybody else's tensor. Costs one Identity kernel per
+ * aliased leaf and nothing otherwise.
+ *
+ * @example
+ * ```ts
+ * const dy = ownedResult(() => vectorField(t, y)); // safe to dispose even if the field returned y
+ * ```
+ */
+export function ownedResult<T extends Tree>(fn: () => T): T {
+  const firstNew = nextTensorId();
+  const out = fn();
+  if (isTensor(out)) return (out.id < firstNew ? out.clone() : out) as T;
+  // Not a tree at all: returned as it is, for the caller's check to name.
+  if (out === null || typeof out !== 'object') return out;
+  return treeMap<T>((x) => (x.id < firstNew ? x.clone() : x), out);
+}
+
 /** Dispose every leaf of each tree given (undefined entries are skipped). */
 export function treeDispose(...trees: (Tree | undefined)[]): void {
   for (const t of trees) if (t !== undefined) treeLeaves(t).forEach((x) => x.dispose());

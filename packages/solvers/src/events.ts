@@ -1,6 +1,11 @@
-/** Terminal events: a function of (t, y) whose sign change stops the solve. */
-import type * as tf from '@tensorflow/tfjs';
-import type { Tree } from '@nde/core';
+/**
+ * Terminal events: a function of (t, y) whose sign change stops the solve; how the loop reads them,
+ * locates their root on a step's dense output, and makes the state at the event time differentiable
+ * with respect to everything the event time depends on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, isTensor, tidyTree, treeAdd, treeDispose, treeLeaves, treeMap, untaped, withOuterTape, type Tree } from '@nde/core';
+import type { LocalInterpolant } from './interpolation.js';
 
 /**
  * An event. The solve stops at the first time the function changes sign (in `direction`);
@@ -17,7 +22,11 @@ export interface Event<Y extends Tree = Tree, A = unknown> {
   readonly fn: (t: number, y: Y, args: A) => number | tf.Tensor;
   /** +1: only upward crossings (− to +), −1: only downward, 0 (default): both. */
   readonly direction?: 1 | -1 | 0;
-  /** Time tolerance of the root (default 1e-10 · max(1, |t|)). */
+  /**
+   * Width below which the root's bracket stops shrinking (default 1e-10 · max(1, |t|)). What holds in
+   * the end is set by float32: `fn` is evaluated on float32 states, so the located time is accurate to
+   * about (float32 rounding of `fn`) / |d fn/dt|, ~1e-7 relative for quantities of order one.
+   */
   readonly tol?: number;
 }
 
@@ -35,4 +44,117 @@ export function crossed(g0: number, g1: number, direction: 1 | -1 | 0): boolean 
   const up = g0 < 0 && g1 >= 0;
   const down = g0 > 0 && g1 <= 0;
   return direction === 1 ? up : direction === -1 ? down : up || down;
+}
+
+/** Generator type of the loop's reads: yields a tensor to read, receives its values. */
+type Reads<T> = Generator<tf.Tensor, T, ArrayLike<number>>;
+
+function eventValue<Y extends Tree, A>(e: Event<Y, A>, t: number, y: Y, args: A): number | tf.Tensor {
+  const g = tf.tidy(() => e.fn(t, y, args) as never) as unknown;
+  if (typeof g === 'number') return g;
+  if (!isTensor(g)) {
+    throw new InvalidArgumentError('event.fn', `must return a number or a one-element tensor (got ${g === null ? 'null' : typeof g}).`);
+  }
+  if (g.size !== 1) {
+    g.dispose();
+    throw new InvalidArgumentError('event.fn', `must return a scalar (got shape [${g.shape}]).`, 'Reduce it, e.g. with tf.sum or a slice.');
+  }
+  return g;
+}
+
+/** Each event function's value at (t, y), read back (the loop's driver disposes what it reads). */
+export function* readEvents<Y extends Tree, A>(events: readonly Event<Y, A>[], t: number, y: Y, args: A): Reads<number[]> {
+  const out: number[] = [];
+  for (const e of events) {
+    const g = untaped(() => eventValue(e, t, y, args));
+    out.push(typeof g === 'number' ? g : ((yield g)[0] as number));
+  }
+  return out;
+}
+
+/** Root of an event function on a step's interpolant (Illinois regula falsi, bracketing). */
+export function* locateRoot<Y extends Tree, A>(e: Event<Y, A>, interp: LocalInterpolant<Y>, g0: number, g1: number, args: A): Reads<number> {
+  let a = interp.t0;
+  let b = interp.t1;
+  let ga = g0;
+  let gb = g1;
+  if (gb === 0) return b;
+  const tol = e.tol ?? 1e-10 * Math.max(1, Math.abs(a), Math.abs(b));
+  let side = 0;
+  for (let iter = 0; iter < 100 && Math.abs(b - a) > tol; iter++) {
+    let c = (a * gb - b * ga) / (gb - ga);
+    if (!Number.isFinite(c) || (c - a) * (c - b) > 0) c = (a + b) / 2;
+    const yc = untaped(() => interp.evaluate(c));
+    const [gc] = yield* readEvents([e], c, yc, args);
+    treeDispose(yc);
+    if (gc === undefined || gc === 0) return c;
+    if (Math.sign(gc) === Math.sign(gb)) {
+      b = c;
+      gb = gc;
+      if (side === -1) ga /= 2;
+      side = -1;
+    } else {
+      a = c;
+      ga = gc;
+      if (side === 1) gb /= 2;
+      side = 1;
+    }
+  }
+  return Math.abs(gb) < Math.abs(ga) ? b : a;
+}
+
+// Value 0, gradient 1: carries dg/dθ into the event time without changing any value.
+const zeroWithUnitGrad = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.zerosLike(inputs[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => [dy],
+}));
+
+/**
+ * The state at an event time t*, made differentiable through t* (implicit function theorem, as
+ * torchdiffeq's `odeint_event` and diffrax): g(t*(θ), y(t*(θ); θ)) = 0 gives
+ * d(t*)/dθ = −(∂g/∂y · ∂y/∂θ + ∂g/∂θ) / ġ with ġ = ∂g/∂t + ∂g/∂y · f(t*, y*). Returns
+ * `y* + f(t*, y*) τ` and `t* + τ` with τ = −(g − stop(g)) / ġ: values unchanged (τ is 0), gradients
+ * complete. Only called while gradients are recorded; `yStar` is taken over.
+ */
+export function* differentiableEventState<Y extends Tree, A>(
+  e: Event<Y, A>,
+  tStar: number,
+  yStar: Y,
+  args: A,
+  vectorField: (t: number, y: Y) => Y,
+): Reads<{ y: Y; t: tf.Scalar }> {
+  // ġ on the host, off the outer tape: ∂g/∂y · f by one vector–Jacobian product (a nested tape of
+  // its own), ∂g/∂t by a central difference in t alone. f* enters only multiplied by τ = 0, so it is
+  // a constant for the gradient too.
+  const fStar = untaped(() => vectorField(tStar, yStar));
+  const leaves = treeLeaves(yStar);
+  const grads = withOuterTape(() => {
+    const r = tf.engine().gradients(() => tf.reshape(toTensor(e.fn(tStar, yStar, args)), []), leaves, undefined, true);
+    r.value.dispose();
+    return r.grads;
+  });
+  const delta = 1e-3 * Math.max(1, Math.abs(tStar));
+  const gdot = untaped(() =>
+    tf.tidy(() => {
+      const fl = treeLeaves(fStar);
+      const parts = grads.map((g, i) => (g ? tf.sum(tf.mul(g, fl[i] as tf.Tensor)) : tf.scalar(0)));
+      const dgdy = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
+      const gp = tf.reshape(toTensor(e.fn(tStar + delta, yStar, args)), []);
+      const gm = tf.reshape(toTensor(e.fn(tStar - delta, yStar, args)), []);
+      return tf.add(dgdy, tf.div(tf.sub(gp, gm), 2 * delta));
+    }),
+  );
+  grads.forEach((g) => g?.dispose());
+  const gdotValue = (yield gdot)[0] as number;
+  const inverse = Number.isFinite(gdotValue) && gdotValue !== 0 ? -1 / gdotValue : 0;
+  const tau = tf.tidy(() => tf.mul(zeroWithUnitGrad(tf.reshape(toTensor(e.fn(tStar, yStar, args)), [])), inverse)) as tf.Scalar;
+  const y = tidyTree(() => treeAdd(yStar, treeMap((l) => tf.mul(l, tau), fStar)));
+  const t = tf.tidy(() => tf.add(tau, tStar)) as tf.Scalar;
+  treeDispose(yStar, fStar);
+  tau.dispose();
+  return { y, t };
+}
+
+function toTensor(g: number | tf.Tensor): tf.Tensor {
+  return typeof g === 'number' ? tf.scalar(g) : g;
 }

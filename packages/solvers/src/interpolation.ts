@@ -19,6 +19,8 @@ export interface InterpolationData {
 
 /** A step's interpolant over [t0, t1] (t1 may be < t0 for backward solves). */
 export class LocalInterpolant<Y extends Tree = Tree> {
+  private endTime: number | undefined;
+
   constructor(
     /** Start time of the step. */
     readonly t0: number,
@@ -29,6 +31,16 @@ export class LocalInterpolant<Y extends Tree = Tree> {
     /** Vectors and weights of the interpolating polynomial over the step. */
     readonly data: InterpolationData,
   ) {}
+
+  /** Where this piece's validity ends: `t1`, or the event time that stopped the solve inside the step. */
+  get end(): number {
+    return this.endTime ?? this.t1;
+  }
+
+  /** Mark the piece as valid only up to `t` (an event inside the step); the polynomial is unchanged. */
+  truncate(t: number): void {
+    this.endTime = t;
+  }
 
   /** y(t) for t in the step; a new tree owned by the caller. */
   evaluate(t: number): Y {
@@ -93,9 +105,9 @@ export class DenseInterpolation<Y extends Tree = Tree> {
     return this.pieces[0]?.t0 ?? NaN;
   }
 
-  /** Last time covered (where the solve stopped; NaN when there are no pieces). */
+  /** Last time covered (where the solve stopped, the event time after a terminal event; NaN when there are no pieces). */
   get t1(): number {
-    return this.pieces[this.pieces.length - 1]?.t1 ?? NaN;
+    return this.pieces[this.pieces.length - 1]?.end ?? NaN;
   }
 
   /** y(t) (new tree owned by the caller). @throws InvalidArgumentError outside the solved interval. */

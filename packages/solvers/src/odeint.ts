@@ -6,6 +6,7 @@ import type { ErrorNorm, Tolerance } from './error-norm.js';
 import { resolveSolver, type MethodName } from './methods.js';
 import { solve, solveAsync, type SolveOptions, type AdjointMethod } from './solve.js';
 import { ODETerm, type VectorField } from './terms.js';
+import { readTimes, readTimesSync, type Times } from './times.js';
 
 /** Options of {@link odeint}. */
 export interface OdeintOptions<A = unknown> {
@@ -28,11 +29,11 @@ export interface OdeintOptions<A = unknown> {
 }
 
 function toSolveOptions<Y extends Tree, A>(f: VectorField<Y, A>, y0: Y, ts: readonly number[], o: OdeintOptions<A>): SolveOptions<Y, A> {
-  if (ts.length < 2) throw new InvalidArgumentError('ts', `needs at least two times (got ${ts.length}).`, 'Pass [t0, …, t1].');
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('options', `must be an object (got ${o === null ? 'null' : typeof o}).`);
   const t0 = ts[0] as number;
   const t1 = ts[ts.length - 1] as number;
   const direction = t1 >= t0 ? 1 : -1;
-  const solver = resolveSolver(o.method ?? 'dopri5');
+  const solver = resolveSolver(o.method ?? 'dopri5', 'ode');
   const adaptive = solver.errorOrder !== undefined && o.dt === undefined;
   if (o.dt !== undefined && !(o.dt > 0)) {
     throw new InvalidArgumentError('dt', `must be > 0 (got ${o.dt}); the direction comes from ts.`);
@@ -57,23 +58,24 @@ function toSolveOptions<Y extends Tree, A>(f: VectorField<Y, A>, y0: Y, ts: read
 
 /**
  * Solve dy/dt = f(t, y) and return y at every time in `ts`, each leaf stacked as `[ts.length, ...]`.
- * The returned tensors belong to the caller.
+ * The returned tensors belong to the caller. `ts` is strictly monotone (either direction) and may be a
+ * 1-D tensor; a single time returns y0 stacked as `[1, ...]` (as torchdiffeq).
  *
  * @example
  * ```ts
  * const ys = odeint((t, y) => tf.neg(y), tf.ones([3]), [0, 0.5, 1], { method: 'tsit5', rtol: 1e-6 });
  * ```
  */
-export function odeint<Y extends Tree, A = unknown>(f: VectorField<Y, A>, y0: Y, ts: readonly number[], options: OdeintOptions<A> = {}): Y {
-  return solve(toSolveOptions(f, y0, ts, options)).ys as Y;
+export function odeint<Y extends Tree, A = unknown>(f: VectorField<Y, A>, y0: Y, ts: Times, options: OdeintOptions<A> = {}): Y {
+  return solve(toSolveOptions(f, y0, readTimesSync(ts), options)).ys as Y;
 }
 
 /** {@link odeint} without synchronous reads (WebGPU/WebGL). */
 export async function odeintAsync<Y extends Tree, A = unknown>(
   f: VectorField<Y, A>,
   y0: Y,
-  ts: readonly number[],
+  ts: Times,
   options: OdeintOptions<A> = {},
 ): Promise<Y> {
-  return (await solveAsync(toSolveOptions(f, y0, ts, options))).ys as Y;
+  return (await solveAsync(toSolveOptions(f, y0, await readTimes(ts), options))).ys as Y;
 }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   InvalidArgumentError,
+  ShapeError,
   UnsupportedError,
   assertFiniteNumber,
   assertFloatTree,
@@ -16,6 +17,7 @@ import {
   treeDispose,
   tidyTree,
   treeLeaves,
+  tapeOn,
   untaped,
   type Tree,
 } from '@nde/core';
@@ -24,12 +26,12 @@ import type { StepSizeController } from './controllers/controller.js';
 import { PIDController } from './controllers/pid.js';
 import { errorRatio } from './error-norm.js';
 import { SolveFailedError, type SolveStatus } from './errors.js';
-import { crossed, type Event, type EventOccurrence } from './events.js';
+import { crossed, differentiableEventState, locateRoot, readEvents, type Event, type EventOccurrence } from './events.js';
 import { initialStepSize } from './initial-step.js';
 import { DenseInterpolation, LocalInterpolant, stackTrees } from './interpolation.js';
 import { resolveSolver, type MethodName } from './methods.js';
 import { validateSaveAt, type SaveAt } from './save-at.js';
-import type { Solver } from './solver.js';
+import type { Solver, StepResult } from './solver.js';
 import { isSdeTerm } from './sde/terms.js';
 
 /** Counters of the work a solve did. */
@@ -63,6 +65,16 @@ export interface Solution<Y extends Tree = Tree> {
   readonly tFinal: number;
   /** The event that stopped the solve. */
   readonly event?: EventOccurrence;
+  /**
+   * The event time as a scalar tensor (float32), when an event stopped the solve. Under gradients it
+   * carries d(t*)/dθ (implicit function theorem), as torchdiffeq's `odeint_event` returns it.
+   */
+  readonly eventTime?: tf.Scalar;
+  /**
+   * The state at `tFinal` when the solve failed (`throwOnFailure: false`): the last state it reached,
+   * whether or not anything was saved there. Absent on success (the saved states hold the result).
+   */
+  readonly yFinal?: Y;
   /** Dense output, when `saveAt.dense`. */
   readonly dense?: DenseInterpolation<Y>;
   /** Release every tensor of the solution. */
@@ -119,6 +131,17 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
   assertFiniteNumber('t0', o.t0);
   assertFiniteNumber('t1', o.t1);
   assertFloatTree('y0', o.y0);
+  const empty = treeLeaves(o.y0).find((x) => x.size === 0);
+  if (empty) {
+    throw new ShapeError(
+      'y0',
+      `has a leaf with no elements (shape [${empty.shape.join(', ')}]): there is nothing to solve.`,
+      'Skip the solve for an empty batch, or pass at least one sample.',
+    );
+  }
+  if (o.solver === null || (typeof o.solver !== 'string' && typeof (o.solver as { step?: unknown }).step !== 'function')) {
+    throw new InvalidArgumentError('solver', `must be a method name such as 'dopri5' or a solver object (got ${o.solver === null ? 'null' : typeof o.solver}).`);
+  }
   if (o.dt0 !== undefined) {
     assertFiniteNumber('dt0', o.dt0);
     if (o.dt0 === 0)
@@ -141,7 +164,9 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
     throw new UnsupportedError(
       'stepSizeController',
       `is adaptive but '${solver.name}' has no error estimate.`,
-      'Use ConstantStepSize with dt0, or an adaptive method (dopri5, tsit5, bosh3, heun, dopri8).',
+      solver.termKind === 'sde'
+        ? "Use ConstantStepSize with dt0, or an SDE method with an error estimate ('heun', 'midpoint', 'reversible_heun', 'sra1')."
+        : 'Use ConstantStepSize with dt0, or an adaptive method (dopri5, tsit5, bosh3, heun, dopri8).',
     );
   }
   if (!controller.adaptive && o.dt0 === undefined && controller instanceof ConstantStepSize) {
@@ -152,7 +177,23 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
     );
   }
   validateSaveAt(o.saveAt ?? {}, o.t0, o.t1, direction);
+  if (isSdeTerm(o.terms) && o.terms.bm) assertInsideBrownianInterval(o.terms.bm, o.t0, o.t1);
   return { solver, controller, direction };
+}
+
+/** An SDE's Brownian motion must cover [t0, t1]: checked before stepping, not discovered mid-solve. */
+function assertInsideBrownianInterval(bm: { t0: number; t1: number }, t0: number, t1: number): void {
+  const lo = Math.min(t0, t1);
+  const hi = Math.max(t0, t1);
+  // A few ulps of slack, as the Brownian objects allow.
+  const slack = 1e-12 * Math.max(1, Math.abs(bm.t0), Math.abs(bm.t1));
+  if (lo < bm.t0 - slack || hi > bm.t1 + slack) {
+    throw new InvalidArgumentError(
+      'terms.bm',
+      `covers [${bm.t0}, ${bm.t1}], but the solve runs over [${lo}, ${hi}].`,
+      'Create the Brownian motion with t0/t1 that contain the whole solve interval.',
+    );
+  }
 }
 
 function* readFinite(y: Tree): Generator<tf.Tensor, boolean, ArrayLike<number>> {
@@ -164,26 +205,6 @@ function* readFinite(y: Tree): Generator<tf.Tensor, boolean, ArrayLike<number>> 
   );
   const v = yield flag;
   return v[0] === 1;
-}
-
-function* readEvents<Y extends Tree, A>(
-  events: readonly Event<Y, A>[],
-  t: number,
-  y: Y,
-  args: A,
-): Generator<tf.Tensor, number[], ArrayLike<number>> {
-  const out: number[] = [];
-  for (const e of events) {
-    const g = tf.tidy(() => e.fn(t, y, args));
-    if (typeof g === 'number') {
-      out.push(g);
-    } else {
-      if (g.size !== 1) throw new InvalidArgumentError('event.fn', `must return a scalar (got shape [${g.shape}]).`);
-      const v = yield g;
-      out.push(v[0] as number);
-    }
-  }
-  return out;
 }
 
 /** The stepping loop (see module doc). Yields scalars to read; the driver disposes them. */
@@ -222,15 +243,29 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   let status: SolveStatus = 'success';
   let message: string | undefined;
   let event: EventOccurrence | undefined;
+  // Undefined until the first step is set up (a solve with t0 == t1 never has one).
   let state: unknown;
+  // f(t0, y0) from the first-step heuristic, until the solver state takes it over.
+  let f0: Tree | undefined;
+  // A step's result between the step and its acceptance or rejection.
+  let pending: StepResult<unknown> | undefined;
+  let eventTime: tf.Scalar | undefined;
+  let finished = false;
+  let pieceInFlight: LocalInterpolant<Y> | undefined;
 
   const finish = (): Solution<Y> => {
     // Stack first: the last saved state may be y itself, handed over (see below).
     const ys = saved.length ? (tidyTree(() => stackTrees(saved)) as Y) : undefined;
     saved.forEach((s) => treeDispose(s));
-    if (ownsY) treeDispose(y);
-    solver.disposeState(state);
+    // A failed solve hands its last state over: the partial solution's `yFinal`, at `tFinal`.
+    const failed = status !== 'success' && status !== 'eventOccurred';
+    // (ownsY is true then: only success hands y to the saved states.)
+    const yFinal = failed ? y : undefined;
+    if (ownsY && !failed) treeDispose(y);
+    if (state !== undefined) solver.disposeState(state);
+    treeDispose(f0);
     const dense = saveAt.dense ? new DenseInterpolation<Y>(pieces, direction) : undefined;
+    finished = true;
     const solution: Solution<Y> = {
       ts: savedTs,
       ys,
@@ -240,14 +275,19 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
       tFinal: t,
       ...(event ? { event } : {}),
       ...(dense ? { dense } : {}),
+      ...(yFinal ? { yFinal } : {}),
+      ...(eventTime ? { eventTime } : {}),
       dispose: () => {
-        treeDispose(ys);
+        treeDispose(ys, yFinal, eventTime);
         dense?.dispose();
       },
     };
     return solution;
   };
 
+  // On an error (a throwing vector field, a bad event function) or an abandoned loop, everything the
+  // loop holds is released before the error propagates.
+  try {
   if (t0 === t1) {
     if (saveAt.t1) save(t1, treeClone(y));
     for (; nextSave < saveTs.length; nextSave++) save(t1, treeClone(y));
@@ -255,13 +295,17 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   }
 
   // First step: user dt0, or Hairer's heuristic for adaptive controllers.
-  let f0: Tree | undefined;
   let dt0 = o.dt0;
   if (controller.adaptive && dt0 === undefined && pid) {
     if (!solver.evalDerivative) throw new UnsupportedError('dt0', `'${solver.name}' cannot choose its first step.`, 'Pass dt0.');
     const r = yield* initialStepSize(solver, terms, t0, y, args, direction, pid, stats);
     f0 = r.f0;
     dt0 = r.dt0;
+    if (!Number.isFinite(dt0)) {
+      status = 'nonFinite';
+      message = `the vector field is NaN or Infinity at t0=${t0} (so no first step can be chosen). Check its parameters and inputs for NaN, or pass dt0.`;
+      return finish();
+    }
   }
   const proposal = controller.init({ t0, t1, direction, dt0, errorOrder: solver.errorOrder });
   let cstate = proposal.state;
@@ -270,6 +314,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   let endsOnJump = proposal.madeJump;
   let afterJump = false;
   state = solver.init(terms as never, t0, y, args, f0);
+  f0 = undefined;
   let gPrev = events.length ? yield* readEvents(events, t, y, args) : [];
   let nonFiniteInRow = 0;
   const checkFinite = o.checkFinite ?? true;
@@ -287,6 +332,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
     const tEndNominal = tNext;
     const tEnd = endsOnJump && tNext !== t1 ? nextAfter(tNext, -direction) : tNext;
     const res = tidyTree(() => solver.step(terms as never, tStart, tEnd, y, args, state, { madeJump: afterJump, needsDense }));
+    pending = res;
     stats.steps++;
     stats.nfe += res.nfe;
 
@@ -299,6 +345,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
       ratio = NaN;
     }
     const disposeResult = (): void => {
+      pending = undefined;
       treeDispose(res.y1, res.yError, ...(res.interp?.vectors ?? []));
       solver.disposeState(res.state);
     };
@@ -338,6 +385,9 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
     // Accepted.
     stats.accepted++;
     const interp = res.interp ? new LocalInterpolant<Y>(tStart, tEnd, treeClone(y), res.interp) : undefined;
+    // From here the interpolant holds the step's vectors.
+    pending = { y1: res.y1, ...(res.yError ? { yError: res.yError } : {}), state: res.state, nfe: res.nfe };
+    if (interp) pieceInFlight = interp;
     let stopAt: { t: number; y: Y } | undefined;
     if (events.length) {
       const gNew = yield* readEvents(events, tEnd, res.y1 as Y, args);
@@ -352,7 +402,19 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
       gPrev = gNew;
       if (first) {
         event = first;
-        stopAt = { t: first.t, y: first.t === tEnd ? treeClone(res.y1 as Y) : (interp as LocalInterpolant<Y>).evaluate(first.t) };
+        const yStar = first.t === tEnd ? treeClone(res.y1 as Y) : (interp as LocalInterpolant<Y>).evaluate(first.t);
+        if (tapeOn() && solver.evalDerivative) {
+          // Under gradients: y(t*) and t* carry how t* moves with y0 and the parameters.
+          const vf = solver.evalDerivative.bind(solver);
+          const d = yield* differentiableEventState(events[first.index] as Event<Y, A>, first.t, yStar, args, (t, yy) => vf(terms as never, t, yy, args) as Y);
+          stopAt = { t: first.t, y: d.y };
+          eventTime = d.t;
+        } else {
+          stopAt = { t: first.t, y: yStar };
+          eventTime = tf.scalar(first.t);
+        }
+        // Dense output ends at the event.
+        interp?.truncate(first.t);
       }
     }
     const stepEnd = stopAt ? stopAt.t : tEnd;
@@ -363,10 +425,12 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
     if (saveAt.steps) save(stopAt ? stepEnd : tEndNominal, stopAt ? treeClone(stopAt.y) : treeClone(res.y1));
     if (interp && saveAt.dense) pieces.push(interp);
     else interp?.dispose();
+    pieceInFlight = undefined;
 
     treeDispose(y);
     solver.disposeState(state);
     state = res.state;
+    pending = undefined;
     if (stopAt) {
       treeDispose(res.y1, res.yError);
       y = stopAt.y;
@@ -392,6 +456,20 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
     }
   }
   return finish();
+  } finally {
+    if (!finished) {
+      saved.forEach((s) => treeDispose(s));
+      pieces.forEach((p) => p.dispose());
+      pieceInFlight?.dispose();
+      if (ownsY) treeDispose(y);
+      treeDispose(f0, eventTime);
+      if (state !== undefined) solver.disposeState(state);
+      if (pending) {
+        treeDispose(pending.y1, pending.yError, ...(pending.interp?.vectors ?? []));
+        solver.disposeState(pending.state);
+      }
+    }
+  }
 }
 
 /** The neighbouring float64 of x towards +∞ (dir 1) or −∞ (dir −1). */
@@ -402,43 +480,6 @@ export function nextAfter(x: number, dir: number): number {
   const bits = buf.getBigInt64(0);
   buf.setBigInt64(0, x > 0 === dir > 0 ? bits + 1n : bits - 1n);
   return buf.getFloat64(0);
-}
-
-/** Root of an event function on a step's interpolant (Illinois regula falsi, bracketing). */
-function* locateRoot<Y extends Tree, A>(
-  e: Event<Y, A>,
-  interp: LocalInterpolant<Y>,
-  g0: number,
-  g1: number,
-  args: A,
-): Generator<tf.Tensor, number, ArrayLike<number>> {
-  let a = interp.t0;
-  let b = interp.t1;
-  let ga = g0;
-  let gb = g1;
-  if (gb === 0) return b;
-  const tol = e.tol ?? 1e-10 * Math.max(1, Math.abs(a), Math.abs(b));
-  let side = 0;
-  for (let iter = 0; iter < 100 && Math.abs(b - a) > tol; iter++) {
-    let c = (a * gb - b * ga) / (gb - ga);
-    if (!Number.isFinite(c) || (c - a) * (c - b) > 0) c = (a + b) / 2;
-    const yc = interp.evaluate(c);
-    const [gc] = yield* readEvents([e], c, yc, args);
-    treeDispose(yc);
-    if (gc === undefined || gc === 0) return c;
-    if (Math.sign(gc) === Math.sign(gb)) {
-      b = c;
-      gb = gc;
-      if (side === -1) ga /= 2;
-      side = -1;
-    } else {
-      a = c;
-      ga = gc;
-      if (side === 1) gb /= 2;
-      side = 1;
-    }
-  }
-  return Math.abs(gb) < Math.abs(ga) ? b : a;
 }
 
 function fail<Y extends Tree>(sol: Solution<Y>, throwOnFailure: boolean): Solution<Y> {

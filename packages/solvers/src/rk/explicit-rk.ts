@@ -5,14 +5,9 @@
  */
 import {
   InvalidArgumentError,
-  ShapeError,
-  nextTensorId,
-  treeFlatten,
   treeClone,
   treeDispose,
-  treeLeaves,
   treeLinearCombination,
-  treeMap,
   treeSub,
   treeWeightedSum,
   type Tree,
@@ -81,7 +76,7 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
   }
 
   evalDerivative(terms: ODETerm, t: number, y: Tree, args: unknown): Tree {
-    return terms.vf(t, y, args);
+    return terms.evaluate(t, y, args);
   }
 
   disposeState(state: RKState): void {
@@ -100,17 +95,16 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
     const { c, a, b, bError, dense } = this.tableau;
     const h = t1 - t0;
     const s = c.length;
-    const firstId = nextTensorId();
     let nfe = 0;
+    // Every stage is the step's own tensor (ODETerm.evaluate copies leaves the field returns from its
+    // input or from elsewhere), so stages can be handed to the dense output or kept as the next f0.
     const f = (t: number, y: Tree): Tree => {
       nfe++;
-      const dy = terms.vf(t, y, args);
-      if (nfe === 1) assertSameStructure(dy, y0);
-      return dy;
+      return terms.evaluate(t, y, args);
     };
     const ks: Tree[] = [];
-    // RK dense output hands the stages back: they must then be the step's own tensors, so the
-    // state's f0 (which stays the caller's) is cloned; otherwise it is only read.
+    // RK dense output hands the stages back: the state's f0 (which stays the state's) is then
+    // copied; otherwise it is only read.
     const returnsStages = opts.needsDense && dense !== undefined;
     const reuse = state.f0 !== undefined && !opts.madeJump;
     ks.push(reuse ? (returnsStages ? treeClone(state.f0 as Tree) : (state.f0 as Tree)) : f(t0, y0));
@@ -134,47 +128,18 @@ export class ExplicitRK implements Solver<ODETerm, RKState> {
         )
       : undefined;
 
-    // The FSAL stage becomes the next f0: a copy when the stages are handed back as well, else only
-    // of leaves the vector field did not create (it may return a leaf of y1, or a constant).
-    const y1Leaves = new Set(treeLeaves(y1));
-    let fNext: Tree | undefined = this.fsal
-      ? returnsStages
-        ? treeClone(ks[s - 1] as Tree)
-        : treeMap((x) => (x.id < firstId || y1Leaves.has(x) ? x.clone() : x), ks[s - 1] as Tree)
-      : undefined;
+    // The FSAL stage becomes the next f0; a copy when the stages are handed back as well.
+    let fNext: Tree | undefined = this.fsal ? (returnsStages ? treeClone(ks[s - 1] as Tree) : (ks[s - 1] as Tree)) : undefined;
     let interp: InterpolationData | undefined;
     if (opts.needsDense) {
       if (dense) {
         interp = { vectors: ks, weights: polynomialWeights(dense.coeffs, h) };
       } else {
-        // Kept as the next f0 and handed back: leaves of y1 (or constants) the field returns are copied.
-        fNext ??= treeMap((x) => (x.id < firstId || y1Leaves.has(x) ? x.clone() : x), f(t1, y1));
+        // Kept as the next f0 and copied into the interpolant.
+        fNext ??= f(t1, y1);
         interp = { vectors: [treeSub(y1, y0), treeClone(ks[0] as Tree), treeClone(fNext)], weights: hermiteWeights(h) };
       }
     }
     return { y1, ...(yError ? { yError } : {}), ...(interp ? { interp } : {}), state: { f0: fNext }, nfe };
-  }
-}
-
-/** The vector field must return a tree shaped like the state (checked once per step, on the host). */
-function assertSameStructure(dy: Tree, y: Tree): void {
-  const fa = treeFlatten(dy);
-  const fb = treeFlatten(y);
-  const a = fa.leaves;
-  const b = fb.leaves;
-  const same =
-    JSON.stringify(fa.def) === JSON.stringify(fb.def) &&
-    a.length === b.length &&
-    a.every(
-      (x, i) =>
-        x.shape.length === (b[i] as { shape: number[] }).shape.length &&
-        x.shape.every((d, j) => d === (b[i] as { shape: number[] }).shape[j]),
-    );
-  if (!same) {
-    throw new ShapeError(
-      'terms.vf',
-      `returned a tree of structure ${JSON.stringify(fa.def)} and shapes ${JSON.stringify(a.map((x) => x.shape))} for a state of structure ${JSON.stringify(fb.def)} and shapes ${JSON.stringify(b.map((x) => x.shape))}.`,
-      'The vector field must return a tree with the same structure and shapes as y.',
-    );
   }
 }

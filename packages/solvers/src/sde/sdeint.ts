@@ -9,6 +9,7 @@ import type { Solver } from '../solver.js';
 import { solve, solveAsync, type AdjointMethod, type SolveOptions } from '../solve.js';
 import type { BrownianMotion } from './brownian-motion.js';
 import { SDETerm, type NoiseType, type SdeFunction, type SdeType } from './terms.js';
+import { readTimes, readTimesSync, type Times } from '../times.js';
 
 /** An SDE in torchsde's shape: drift `f`, diffusion `g`, noise type and calculus. */
 export interface SDE<A = unknown> {
@@ -52,12 +53,21 @@ export interface SdeintOptions<A = unknown> {
 
 function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o: SdeintOptions<A>): SolveOptions<tf.Tensor, A> {
   if (sde === null || typeof sde !== 'object') throw new InvalidArgumentError('sde', 'must be an object { f, g, noiseType, sdeType }.');
-  if (!Array.isArray(ts) || ts.length < 2)
-    throw new InvalidArgumentError(
-      'ts',
-      `needs at least two times (got ${Array.isArray(ts) ? ts.length : typeof ts}).`,
-      'Pass [t0, …, t1].',
-    );
+  for (const [name, other] of [
+    ['f', 'drift'],
+    ['g', 'diffusion'],
+  ] as const) {
+    if (typeof sde[name] !== 'function') {
+      const hasOther = typeof (sde as unknown as Record<string, unknown>)[other] === 'function';
+      throw new InvalidArgumentError(
+        `sde.${name}`,
+        `must be the ${other} function (t, y, args) => tensor (got ${typeof sde[name]}).`,
+        hasOther
+          ? `sdeint takes torchsde's shape { f, g }: rename '${other}' to '${name}', or build new SDETerm({ drift, diffusion, bm }) for solve().`
+          : 'Pass { f: drift, g: diffusion, noiseType, sdeType }.',
+      );
+    }
+  }
   if (o === undefined || o === null) throw new InvalidArgumentError('options', 'are required: { dt, bm }.');
   assertPositive('dt', o.dt, 'The direction of integration comes from ts.');
   const t0 = ts[0] as number;
@@ -104,8 +114,8 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
  *                   tf.ones([1000, 1]), [0, 0.5, 1], { method: 'milstein', dt: 0.01, bm });
  * ```
  */
-export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], options: SdeintOptions<A>): tf.Tensor {
-  return solve(toSolveOptions(sde, y0, ts, options)).ys as tf.Tensor;
+export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: Times, options: SdeintOptions<A>): tf.Tensor {
+  return solve(toSolveOptions(sde, y0, readTimesSync(ts), options)).ys as tf.Tensor;
 }
 
 /**
@@ -119,8 +129,8 @@ export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: readonly num
 export async function sdeintAsync<A = unknown>(
   sde: SDE<A>,
   y0: tf.Tensor,
-  ts: readonly number[],
+  ts: Times,
   options: SdeintOptions<A>,
 ): Promise<tf.Tensor> {
-  return (await solveAsync(toSolveOptions(sde, y0, ts, options))).ys as tf.Tensor;
+  return (await solveAsync(toSolveOptions(sde, y0, await readTimes(ts), options))).ys as tf.Tensor;
 }

@@ -16,7 +16,7 @@
  * - `general`:  g `[...batch, d, m]`; dW `[...batch, m]`; g ⋅ dW is a matrix–vector product.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, UnsupportedError, isTensor, type Tree } from '@nde/core';
+import { InvalidArgumentError, ShapeError, UnsupportedError, isTensor, ownedResult, vjpOrZeros, type Tree } from '@nde/core';
 import type { BrownianMotion } from './brownian-motion.js';
 
 /** How the noise enters the state. */
@@ -136,7 +136,8 @@ export class SDETerm<A = unknown> {
 
   /** Drift at (t, y), checked to have y's shape. */
   f(t: number, y: tf.Tensor, args: A): tf.Tensor {
-    const out = this.drift(t, y, args);
+    // Owned: a drift returning y itself (or a captured constant) comes back as a copy.
+    const out = ownedResult(() => this.drift(t, y, args));
     if (!isTensor(out) || !sameShape(out.shape, y.shape)) {
       throw new ShapeError(
         'drift',
@@ -155,7 +156,7 @@ export class SDETerm<A = unknown> {
 
   /** Diffusion at (t, y), checked against the noise type and the Brownian shape. */
   g(t: number, y: tf.Tensor, args: A): tf.Tensor {
-    const out = this.diffusion(t, y, args);
+    const out = ownedResult(() => this.diffusion(t, y, args));
     const want = this.diffusionShape(y.shape);
     if (!isTensor(out) || !sameShape(out.shape, want)) {
       throw new ShapeError(
@@ -198,7 +199,8 @@ export class SDETerm<A = unknown> {
     return tf.tidy(() => {
       const g = this.g(t, y, args);
       // VJP with upstream g: Σ_i g_i ∂g_i/∂y_k = g_k ∂g_k/∂y_k for elementwise g.
-      const gdg = tf.grad((x: tf.Tensor) => this.diffusion(t, x, args))(y, g);
+      // Zeros when g does not depend on y (constant diffusion).
+      const gdg = vjpOrZeros((x) => this.diffusion(t, x, args), y, g);
       return tf.mul(gdg, 0.5);
     });
   }

@@ -1,0 +1,51 @@
+/**
+ * Gradients that are safe to take anywhere — inside another gradient's backward pass (a
+ * `tf.customGrad` gradient function) or inside a solver step that is itself being recorded — and that
+ * tolerate functions that do not depend on their input.
+ *
+ * tfjs 4's `engine.gradients` resets and then nulls the engine's private `state.activeTape`; an outer
+ * recording (or backward pass) then crashes on `null.forEach`. {@link withOuterTape} is the one place
+ * that saves and restores it.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface EngineTapeState {
+  activeTape: unknown;
+}
+
+/**
+ * Run `fn` (which takes gradients) and restore the engine's active gradient tape afterwards, on success
+ * and on error. Every nested `engine.gradients` call in the library goes through here.
+ *
+ * @example
+ * ```ts
+ * const { value, grads } = withOuterTape(() => tf.engine().gradients(f, xs, dy, true));
+ * ```
+ */
+export function withOuterTape<T>(fn: () => T): T {
+  const state = tf.engine().state as unknown as EngineTapeState;
+  const outer = state.activeTape;
+  try {
+    return fn();
+  } finally {
+    state.activeTape = outer;
+  }
+}
+
+/**
+ * The vector–Jacobian product `dyᵀ ∂f(x)/∂x`, with zeros when `f` does not depend on `x` (a constant
+ * diffusion, say) instead of tfjs's "Cannot compute gradient" error. New tensor owned by the caller.
+ *
+ * @example
+ * ```ts
+ * const gdg = vjpOrZeros((x) => tf.mul(x, 0.3), y, g);       // 0.3 g
+ * const zero = vjpOrZeros((x) => tf.fill(x.shape, 0.3), y, g); // zeros like y
+ * ```
+ */
+export function vjpOrZeros(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  return withOuterTape(() => {
+    const { value, grads } = tf.engine().gradients(() => f(x), [x], dy, true);
+    value.dispose();
+    return grads[0] ?? tf.zerosLike(x);
+  });
+}
