@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 interface EngineTapeState {
-  activeTape: unknown;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+  gradientDepth: number;
 }
 
 /**
@@ -27,6 +28,12 @@ export function withOuterTape<T>(fn: () => T): T {
   const outer = state.activeTape;
   try {
     return fn();
+  } catch (e) {
+    // A forward pass that threw leaves its tape behind, and with it the input copies tfjs kept for the
+    // backward pass; a tape of this call's own (not an outer recording's) is released here.
+    const tape = state.activeTape;
+    if (state.gradientDepth === 0 && tape && tape !== outer) tape.forEach((node) => node.saved?.forEach((x) => x.dispose()));
+    throw e;
   } finally {
     state.activeTape = outer;
   }

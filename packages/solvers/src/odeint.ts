@@ -51,7 +51,8 @@ function toSolveOptions<Y extends Tree, A>(f: VectorField<Y, A>, y0: Y, ts: read
       ? { stepSizeController: new PIDController({ rtol: o.rtol ?? 1e-7, atol: o.atol ?? 1e-9, ...(o.norm ? { norm: o.norm } : {}) }) }
       : o.dt !== undefined
         ? { dt0: o.dt * direction }
-        : { stepSizeController: new StepTo(ts) }),
+        : // Repeated save times are one step end.
+          { stepSizeController: new StepTo(ts.filter((t, i) => i === 0 || t !== ts[i - 1])) }),
     saveAt: { ts },
   };
 }

@@ -87,10 +87,10 @@ export class StepTo implements StepSizeController<{ i: number }> {
   readonly adaptive = false;
 
   constructor(
-    /** Step end points, strictly monotone from `t0` to `t1` (at least two). */
+    /** Step end points, strictly monotone from `t0` to `t1` (one time alone for a solve with t0 == t1). */
     readonly ts: readonly number[],
   ) {
-    if (ts.length < 2) throw new InvalidArgumentError('ts', 'StepTo needs at least two times (t0 and t1).');
+    if (ts.length < 1) throw new InvalidArgumentError('ts', 'StepTo needs at least one time (t0, and t1 when it differs).');
   }
 
   plannedSteps(): number {
