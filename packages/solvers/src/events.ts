@@ -4,7 +4,7 @@
  * with respect to everything the event time depends on.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, isTensor, tidyTree, treeAdd, treeDispose, treeLeaves, treeMap, untaped, withOuterTape, type Tree } from '@nde/core';
+import { InvalidArgumentError, isTensor, ownedResult, tidyTree, treeAdd, treeDispose, treeLeaves, treeMap, untaped, withOuterTape, type Tree } from '@nde/core';
 import type { LocalInterpolant } from './interpolation.js';
 
 /**
@@ -50,7 +50,8 @@ export function crossed(g0: number, g1: number, direction: 1 | -1 | 0): boolean 
 type Reads<T> = Generator<tf.Tensor, T, ArrayLike<number>>;
 
 function eventValue<Y extends Tree, A>(e: Event<Y, A>, t: number, y: Y, args: A): number | tf.Tensor {
-  const g = tf.tidy(() => e.fn(t, y, args) as never) as unknown;
+  // Owned: the driver disposes what it reads, and fn may return a leaf of y itself.
+  const g = tf.tidy(() => ownedResult(() => e.fn(t, y, args) as never)) as unknown;
   if (typeof g === 'number') return g;
   if (!isTensor(g)) {
     throw new InvalidArgumentError('event.fn', `must return a number or a one-element tensor (got ${g === null ? 'null' : typeof g}).`);
