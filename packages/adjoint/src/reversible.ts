@@ -125,7 +125,8 @@ export class ReversibleAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
 
   override solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y> {
     // Resolved by the kind of term, so an ODE method name is reported as the wrong solver, not as unknown.
-    const solver = typeof options.solver === 'string' ? resolveSolver(options.solver, isSdeTerm(options.terms) ? 'sde' : 'ode') : options.solver;
+    const solver =
+      typeof options.solver === 'string' ? resolveSolver(options.solver, isSdeTerm(options.terms) ? 'sde' : 'ode') : options.solver;
     if (!(solver instanceof ReversibleHeun)) {
       throw new UnsupportedError(
         'solver',

@@ -111,37 +111,39 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
   const wantTime = (o.timeGrads ?? true) && isOdeTerm(so.terms);
   let r: { value: tf.Tensor; grads: (tf.Tensor | null | undefined)[] };
   try {
-    r = withOuterTape(() => tf.engine().gradients(
-      () => {
-        const sol = adjoint.solve(rest, driver as never) as Solution<Tree>;
-        ts = sol.ts;
-        stats = sol.stats;
-        if (!sol.ys)
-          throw new InvalidArgumentError(
-            'solveOptions.saveAt',
-            'saves nothing, so there is no loss to differentiate.',
-            'Save e.g. saveAt: { t1: true }.',
-          );
-        if (wantTime)
-          ysKept = treeUnflatten(
-            treeFlatten(sol.ys).def,
-            treeLeaves(sol.ys).map((l) => tf.keep(l.clone())),
-          );
-        // The cotangents of the saved states are only needed for dL/dt0 and dL/dt1.
-        const ys = wantTime ? capture(sol.ys, sink) : sol.ys;
-        const loss = o.loss(ys as Y, sol as unknown as Solution<Y>);
-        if (loss.size !== 1)
-          throw new InvalidArgumentError(
-            'loss',
-            `must return a scalar (got shape [${loss.shape}]).`,
-            'Reduce it, e.g. tf.sum(...) or tf.mean(...).',
-          );
-        return loss.reshape([]);
-      },
-      xs,
-      undefined,
-      true,
-    ));
+    r = withOuterTape(() =>
+      tf.engine().gradients(
+        () => {
+          const sol = adjoint.solve(rest, driver as never) as Solution<Tree>;
+          ts = sol.ts;
+          stats = sol.stats;
+          if (!sol.ys)
+            throw new InvalidArgumentError(
+              'solveOptions.saveAt',
+              'saves nothing, so there is no loss to differentiate.',
+              'Save e.g. saveAt: { t1: true }.',
+            );
+          if (wantTime)
+            ysKept = treeUnflatten(
+              treeFlatten(sol.ys).def,
+              treeLeaves(sol.ys).map((l) => tf.keep(l.clone())),
+            );
+          // The cotangents of the saved states are only needed for dL/dt0 and dL/dt1.
+          const ys = wantTime ? capture(sol.ys, sink) : sol.ys;
+          const loss = o.loss(ys as Y, sol as unknown as Solution<Y>);
+          if (loss.size !== 1)
+            throw new InvalidArgumentError(
+              'loss',
+              `must return a scalar (got shape [${loss.shape}]).`,
+              'Reduce it, e.g. tf.sum(...) or tf.mean(...).',
+            );
+          return loss.reshape([]);
+        },
+        xs,
+        undefined,
+        true,
+      ),
+    );
   } catch (e) {
     // What the forward pass kept past its scope (a bad loss, a failed solve) is released here.
     treeDispose(ysKept);

@@ -5,7 +5,17 @@
  * backward pass then crashes on `null.forEach`. {@link vjp} restores the outer tape afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nextTensorId, withOuterTape, treeDispose, treeFlatten, treeLeaves, treeMap, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
+import {
+  nextTensorId,
+  withOuterTape,
+  treeDispose,
+  treeFlatten,
+  treeLeaves,
+  treeMap,
+  treeUnflatten,
+  type Tree,
+  type TreeDef,
+} from '@nde/core';
 
 /**
  * Gradients of the scalar `f()` with respect to `xs` (zeros for an `x` that `f` does not use).
@@ -54,19 +64,21 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
     let def: TreeDef | undefined;
     const firstNewId = nextTensorId();
     try {
-      const { value, grads } = withOuterTape(() => engine.gradients(
-        () => {
-          const flat = treeFlatten(fn());
-          const y = flat.leaves[0] as tf.Tensor;
-          // Shapes that only broadcast: take the dot-product path below.
-          if (flat.leaves.length !== 1 || !tf.util.arraysEqual(y.shape, seed.shape)) throw new SeedMismatch();
-          def = flat.def;
-          return y;
-        },
-        [...xs],
-        seed,
-        true,
-      ));
+      const { value, grads } = withOuterTape(() =>
+        engine.gradients(
+          () => {
+            const flat = treeFlatten(fn());
+            const y = flat.leaves[0] as tf.Tensor;
+            // Shapes that only broadcast: take the dot-product path below.
+            if (flat.leaves.length !== 1 || !tf.util.arraysEqual(y.shape, seed.shape)) throw new SeedMismatch();
+            def = flat.def;
+            return y;
+          },
+          [...xs],
+          seed,
+          true,
+        ),
+      );
       // A value that existed before (fn returned one of its inputs or a constant) is not ours to hand over.
       const own = value.id >= firstNewId ? value : value.clone();
       return {

@@ -124,7 +124,14 @@ describeBackends('#15 adjoint regressions', () => {
         const e = thrown(() =>
           valueAndGrads({
             loss: (ys) => tf.mul(ys as tf.Tensor, 2),
-            solveOptions: { terms: new ODETerm((_t: number, y: tf.Tensor) => tf.mul(w, y)), solver: 'dopri5', t0: 0, t1: 1, y0, saveAt: { ts: [0.5, 1] } },
+            solveOptions: {
+              terms: new ODETerm((_t: number, y: tf.Tensor) => tf.mul(w, y)),
+              solver: 'dopri5',
+              t0: 0,
+              t1: 1,
+              y0,
+              saveAt: { ts: [0.5, 1] },
+            },
             adjoint: make(),
             params: [w],
           }),

@@ -88,10 +88,12 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 function treeMismatch(a: Tree, b: Tree, path: string): string | undefined {
   const at = path || 'the root';
   if (isTensor(a) || isTensor(b)) {
-    if (!(isTensor(a) && isTensor(b))) return `at ${at} ${isTensor(a) ? 'a tensor' : 'a subtree'} where the state has ${isTensor(b) ? 'a tensor' : 'a subtree'}`;
+    if (!(isTensor(a) && isTensor(b)))
+      return `at ${at} ${isTensor(a) ? 'a tensor' : 'a subtree'} where the state has ${isTensor(b) ? 'a tensor' : 'a subtree'}`;
     return sameDims(a.shape, b.shape) ? undefined : `at ${at} shape [${a.shape.join(', ')}] where the state has [${b.shape.join(', ')}]`;
   }
-  if (Array.isArray(a) !== Array.isArray(b)) return `at ${at} ${Array.isArray(a) ? 'an array' : 'an object'} where the state has ${Array.isArray(b) ? 'an array' : 'an object'}`;
+  if (Array.isArray(a) !== Array.isArray(b))
+    return `at ${at} ${Array.isArray(a) ? 'an array' : 'an object'} where the state has ${Array.isArray(b) ? 'an array' : 'an object'}`;
   if (Array.isArray(a)) {
     const bb = b as readonly Tree[];
     if (a.length !== bb.length) return `at ${at} ${a.length} entries where the state has ${bb.length}`;

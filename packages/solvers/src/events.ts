@@ -4,7 +4,19 @@
  * with respect to everything the event time depends on.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, isTensor, ownedResult, tidyTree, treeAdd, treeDispose, treeLeaves, treeMap, untaped, withOuterTape, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  isTensor,
+  ownedResult,
+  tidyTree,
+  treeAdd,
+  treeDispose,
+  treeLeaves,
+  treeMap,
+  untaped,
+  withOuterTape,
+  type Tree,
+} from '@nde/core';
 import type { LocalInterpolant } from './interpolation.js';
 
 /**
@@ -63,7 +75,7 @@ function eventValue<Y extends Tree, A>(e: Event<Y, A>, t: number, y: Y, args: A)
   return g;
 }
 
-/** Each event function's value at (t, y), read back (the loop's driver disposes what it reads). */
+/** Each event function's value at (t, y), read back (the loop's driver disposes what it reads). @internal */
 export function* readEvents<Y extends Tree, A>(events: readonly Event<Y, A>[], t: number, y: Y, args: A): Reads<number[]> {
   const out: number[] = [];
   for (const e of events) {
@@ -73,8 +85,14 @@ export function* readEvents<Y extends Tree, A>(events: readonly Event<Y, A>[], t
   return out;
 }
 
-/** Root of an event function on a step's interpolant (Illinois regula falsi, bracketing). */
-export function* locateRoot<Y extends Tree, A>(e: Event<Y, A>, interp: LocalInterpolant<Y>, g0: number, g1: number, args: A): Reads<number> {
+/** Root of an event function on a step's interpolant (Illinois regula falsi, bracketing). @internal */
+export function* locateRoot<Y extends Tree, A>(
+  e: Event<Y, A>,
+  interp: LocalInterpolant<Y>,
+  g0: number,
+  g1: number,
+  args: A,
+): Reads<number> {
   let a = interp.t0;
   let b = interp.t1;
   let ga = g0;
@@ -116,6 +134,8 @@ const zeroWithUnitGrad = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)
  * d(t*)/dθ = −(∂g/∂y · ∂y/∂θ + ∂g/∂θ) / ġ with ġ = ∂g/∂t + ∂g/∂y · f(t*, y*). Returns
  * `y* + f(t*, y*) τ` and `t* + τ` with τ = −(g − stop(g)) / ġ: values unchanged (τ is 0), gradients
  * complete. Only called while gradients are recorded; `yStar` is taken over.
+ *
+ * @internal
  */
 export function* differentiableEventState<Y extends Tree, A>(
   e: Event<Y, A>,
@@ -149,7 +169,12 @@ export function* differentiableEventState<Y extends Tree, A>(
   const gdotValue = (yield gdot)[0] as number;
   const inverse = Number.isFinite(gdotValue) && gdotValue !== 0 ? -1 / gdotValue : 0;
   const tau = tf.tidy(() => tf.mul(zeroWithUnitGrad(tf.reshape(toTensor(e.fn(tStar, yStar, args)), [])), inverse)) as tf.Scalar;
-  const y = tidyTree(() => treeAdd(yStar, treeMap((l) => tf.mul(l, tau), fStar)));
+  const y = tidyTree(() =>
+    treeAdd(
+      yStar,
+      treeMap((l) => tf.mul(l, tau), fStar),
+    ),
+  );
   const t = tf.tidy(() => tf.add(tau, tStar)) as tf.Scalar;
   treeDispose(yStar, fStar);
   tau.dispose();

@@ -18,3 +18,4 @@ export * from './methods.js';
 export * from './solve.js';
 export * from './odeint.js';
 export * from './sde/index.js';
+export type { Times } from './times.js';

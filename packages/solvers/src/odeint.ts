@@ -29,7 +29,8 @@ export interface OdeintOptions<A = unknown> {
 }
 
 function toSolveOptions<Y extends Tree, A>(f: VectorField<Y, A>, y0: Y, ts: readonly number[], o: OdeintOptions<A>): SolveOptions<Y, A> {
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('options', `must be an object (got ${o === null ? 'null' : typeof o}).`);
+  if (o === null || typeof o !== 'object')
+    throw new InvalidArgumentError('options', `must be an object (got ${o === null ? 'null' : typeof o}).`);
   const t0 = ts[0] as number;
   const t1 = ts[ts.length - 1] as number;
   const direction = t1 >= t0 ? 1 : -1;

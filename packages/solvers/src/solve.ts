@@ -140,7 +140,10 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
     );
   }
   if (o.solver === null || (typeof o.solver !== 'string' && typeof (o.solver as { step?: unknown }).step !== 'function')) {
-    throw new InvalidArgumentError('solver', `must be a method name such as 'dopri5' or a solver object (got ${o.solver === null ? 'null' : typeof o.solver}).`);
+    throw new InvalidArgumentError(
+      'solver',
+      `must be a method name such as 'dopri5' or a solver object (got ${o.solver === null ? 'null' : typeof o.solver}).`,
+    );
   }
   if (o.dt0 !== undefined) {
     assertFiniteNumber('dt0', o.dt0);
@@ -288,174 +291,180 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   // On an error (a throwing vector field, a bad event function) or an abandoned loop, everything the
   // loop holds is released before the error propagates.
   try {
-  if (t0 === t1) {
-    if (saveAt.t1) save(t1, treeClone(y));
-    for (; nextSave < saveTs.length; nextSave++) save(t1, treeClone(y));
-    return finish();
-  }
-
-  // First step: user dt0, or Hairer's heuristic for adaptive controllers.
-  let dt0 = o.dt0;
-  if (controller.adaptive && dt0 === undefined && pid) {
-    if (!solver.evalDerivative) throw new UnsupportedError('dt0', `'${solver.name}' cannot choose its first step.`, 'Pass dt0.');
-    const r = yield* initialStepSize(solver, terms, t0, y, args, direction, pid, stats);
-    f0 = r.f0;
-    dt0 = r.dt0;
-    if (!Number.isFinite(dt0)) {
-      status = 'nonFinite';
-      message = `the vector field is NaN or Infinity at t0=${t0} (so no first step can be chosen). Check its parameters and inputs for NaN, or pass dt0.`;
+    if (t0 === t1) {
+      if (saveAt.t1) save(t1, treeClone(y));
+      for (; nextSave < saveTs.length; nextSave++) save(t1, treeClone(y));
       return finish();
     }
-  }
-  const proposal = controller.init({ t0, t1, direction, dt0, errorOrder: solver.errorOrder });
-  let cstate = proposal.state;
-  let tNext = proposal.tNext;
-  // The step being proposed ends on a discontinuity / the previous one did (FSAL invalid).
-  let endsOnJump = proposal.madeJump;
-  let afterJump = false;
-  state = solver.init(terms as never, t0, y, args, f0);
-  f0 = undefined;
-  let gPrev = events.length ? yield* readEvents(events, t, y, args) : [];
-  let nonFiniteInRow = 0;
-  const checkFinite = o.checkFinite ?? true;
 
-  while ((t - t1) * direction < 0) {
-    if (stats.steps >= maxSteps) {
-      status = 'maxStepsReached';
-      message = `reached maxSteps=${maxSteps} at t=${t} before t1=${t1}. Raise maxSteps, loosen rtol/atol, or check the problem is not stiff.`;
-      break;
+    // First step: user dt0, or Hairer's heuristic for adaptive controllers.
+    let dt0 = o.dt0;
+    if (controller.adaptive && dt0 === undefined && pid) {
+      if (!solver.evalDerivative) throw new UnsupportedError('dt0', `'${solver.name}' cannot choose its first step.`, 'Pass dt0.');
+      const r = yield* initialStepSize(solver, terms, t0, y, args, direction, pid, stats);
+      f0 = r.f0;
+      dt0 = r.dt0;
+      if (!Number.isFinite(dt0)) {
+        status = 'nonFinite';
+        message = `the vector field is NaN or Infinity at t0=${t0} (so no first step can be chosen). Check its parameters and inputs for NaN, or pass dt0.`;
+        return finish();
+      }
     }
-    const pendingSave = nextSave < saveTs.length && ((saveTs[nextSave] as number) - tNext) * direction <= 0;
-    const needsDense = pendingSave || events.length > 0 || !!saveAt.dense;
-    const tStart = t;
-    // A step ending on a jump stops one float short of it, so no stage sees the far side (as diffrax).
-    const tEndNominal = tNext;
-    const tEnd = endsOnJump && tNext !== t1 ? nextAfter(tNext, -direction) : tNext;
-    const res = tidyTree(() => solver.step(terms as never, tStart, tEnd, y, args, state, { madeJump: afterJump, needsDense }));
-    pending = res;
-    stats.steps++;
-    stats.nfe += res.nfe;
+    const proposal = controller.init({ t0, t1, direction, dt0, errorOrder: solver.errorOrder });
+    let cstate = proposal.state;
+    let tNext = proposal.tNext;
+    // The step being proposed ends on a discontinuity / the previous one did (FSAL invalid).
+    let endsOnJump = proposal.madeJump;
+    let afterJump = false;
+    state = solver.init(terms as never, t0, y, args, f0);
+    f0 = undefined;
+    let gPrev = events.length ? yield* readEvents(events, t, y, args) : [];
+    let nonFiniteInRow = 0;
+    const checkFinite = o.checkFinite ?? true;
 
-    let ratio: number | undefined;
-    if (controller.adaptive) {
-      if (!res.yError || !pid) throw new UnsupportedError('solver', `'${solver.name}' returned no error estimate.`);
-      const r = errorRatio(res.yError, y, res.y1, pid.rtol, pid.atol, pid.norm);
-      ratio = (yield r)[0] as number;
-    } else if (checkFinite && !(yield* readFinite(res.y1))) {
-      ratio = NaN;
-    }
-    const disposeResult = (): void => {
-      pending = undefined;
-      treeDispose(res.y1, res.yError, ...(res.interp?.vectors ?? []));
-      solver.disposeState(res.state);
-    };
+    while ((t - t1) * direction < 0) {
+      if (stats.steps >= maxSteps) {
+        status = 'maxStepsReached';
+        message = `reached maxSteps=${maxSteps} at t=${t} before t1=${t1}. Raise maxSteps, loosen rtol/atol, or check the problem is not stiff.`;
+        break;
+      }
+      const pendingSave = nextSave < saveTs.length && ((saveTs[nextSave] as number) - tNext) * direction <= 0;
+      const needsDense = pendingSave || events.length > 0 || !!saveAt.dense;
+      const tStart = t;
+      // A step ending on a jump stops one float short of it, so no stage sees the far side (as diffrax).
+      const tEndNominal = tNext;
+      const tEnd = endsOnJump && tNext !== t1 ? nextAfter(tNext, -direction) : tNext;
+      const res = tidyTree(() => solver.step(terms as never, tStart, tEnd, y, args, state, { madeJump: afterJump, needsDense }));
+      pending = res;
+      stats.steps++;
+      stats.nfe += res.nfe;
 
-    if (ratio !== undefined && !Number.isFinite(ratio)) {
-      nonFiniteInRow++;
-      if (!controller.adaptive || nonFiniteInRow > NON_FINITE_RETRIES) {
+      let ratio: number | undefined;
+      if (controller.adaptive) {
+        if (!res.yError || !pid) throw new UnsupportedError('solver', `'${solver.name}' returned no error estimate.`);
+        const r = errorRatio(res.yError, y, res.y1, pid.rtol, pid.atol, pid.norm);
+        ratio = (yield r)[0] as number;
+      } else if (checkFinite && !(yield* readFinite(res.y1))) {
+        ratio = NaN;
+      }
+      const disposeResult = (): void => {
+        pending = undefined;
+        treeDispose(res.y1, res.yError, ...(res.interp?.vectors ?? []));
+        solver.disposeState(res.state);
+      };
+
+      if (ratio !== undefined && !Number.isFinite(ratio)) {
+        nonFiniteInRow++;
+        if (!controller.adaptive || nonFiniteInRow > NON_FINITE_RETRIES) {
+          disposeResult();
+          status = 'nonFinite';
+          message = `the state or its error estimate became NaN/Infinity in the step from t=${tStart} to t=${tEnd}${controller.adaptive ? ` (${NON_FINITE_RETRIES} shrinking retries failed)` : ''}. Check the vector field for overflow, or take smaller steps.`;
+          break;
+        }
+      } else {
+        nonFiniteInRow = 0;
+      }
+
+      const decision = controller.adapt(tStart, tEndNominal, ratio, cstate);
+      cstate = decision.state;
+      if (!decision.accept) {
+        stats.rejected++;
         disposeResult();
-        status = 'nonFinite';
-        message = `the state or its error estimate became NaN/Infinity in the step from t=${tStart} to t=${tEnd}${controller.adaptive ? ` (${NON_FINITE_RETRIES} shrinking retries failed)` : ''}. Check the vector field for overflow, or take smaller steps.`;
-        break;
+        if (decision.underflow && nonFiniteInRow > 0) {
+          status = 'nonFinite';
+          message = `the state or its error estimate stayed NaN/Infinity while the step shrank to nothing at t=${tStart}. Check the vector field for overflow or invalid operations there.`;
+          break;
+        }
+        if (decision.underflow) {
+          status = 'dtUnderflow';
+          message = `the step size fell below dtmin (or float64 resolution) at t=${tStart}. The problem may be stiff or singular there; loosen rtol/atol or lower dtmin.`;
+          break;
+        }
+        tNext = decision.tNext;
+        endsOnJump = decision.madeJump;
+        continue;
       }
-    } else {
-      nonFiniteInRow = 0;
-    }
 
-    const decision = controller.adapt(tStart, tEndNominal, ratio, cstate);
-    cstate = decision.state;
-    if (!decision.accept) {
-      stats.rejected++;
-      disposeResult();
-      if (decision.underflow && nonFiniteInRow > 0) {
-        status = 'nonFinite';
-        message = `the state or its error estimate stayed NaN/Infinity while the step shrank to nothing at t=${tStart}. Check the vector field for overflow or invalid operations there.`;
+      // Accepted.
+      stats.accepted++;
+      const interp = res.interp ? new LocalInterpolant<Y>(tStart, tEnd, treeClone(y), res.interp) : undefined;
+      // From here the interpolant holds the step's vectors.
+      pending = { y1: res.y1, ...(res.yError ? { yError: res.yError } : {}), state: res.state, nfe: res.nfe };
+      if (interp) pieceInFlight = interp;
+      let stopAt: { t: number; y: Y } | undefined;
+      if (events.length) {
+        const gNew = yield* readEvents(events, tEnd, res.y1 as Y, args);
+        let first: { index: number; t: number } | undefined;
+        for (let k = 0; k < events.length; k++) {
+          const e = events[k] as Event<Y, A>;
+          if (crossed(gPrev[k] as number, gNew[k] as number, e.direction ?? 0)) {
+            const te = yield* locateRoot(e, interp as LocalInterpolant<Y>, gPrev[k] as number, gNew[k] as number, args);
+            if (!first || (te - first.t) * direction < 0) first = { index: k, t: te };
+          }
+        }
+        gPrev = gNew;
+        if (first) {
+          event = first;
+          const yStar = first.t === tEnd ? treeClone(res.y1 as Y) : (interp as LocalInterpolant<Y>).evaluate(first.t);
+          if (tapeOn() && solver.evalDerivative) {
+            // Under gradients: y(t*) and t* carry how t* moves with y0 and the parameters.
+            const vf = solver.evalDerivative.bind(solver);
+            const d = yield* differentiableEventState(
+              events[first.index] as Event<Y, A>,
+              first.t,
+              yStar,
+              args,
+              (t, yy) => vf(terms as never, t, yy, args) as Y,
+            );
+            stopAt = { t: first.t, y: d.y };
+            eventTime = d.t;
+          } else {
+            stopAt = { t: first.t, y: yStar };
+            eventTime = tf.scalar(first.t);
+          }
+          // Dense output ends at the event.
+          interp?.truncate(first.t);
+        }
+      }
+      const stepEnd = stopAt ? stopAt.t : tEnd;
+      while (nextSave < saveTs.length && ((saveTs[nextSave] as number) - stepEnd) * direction <= 0) {
+        const ts = saveTs[nextSave++] as number;
+        save(ts, ts === tEnd ? treeClone(res.y1) : (interp as LocalInterpolant<Y>).evaluate(ts));
+      }
+      if (saveAt.steps) save(stopAt ? stepEnd : tEndNominal, stopAt ? treeClone(stopAt.y) : treeClone(res.y1));
+      if (interp && saveAt.dense) pieces.push(interp);
+      else interp?.dispose();
+      pieceInFlight = undefined;
+
+      treeDispose(y);
+      solver.disposeState(state);
+      state = res.state;
+      pending = undefined;
+      if (stopAt) {
+        treeDispose(res.y1, res.yError);
+        y = stopAt.y;
+        t = stopAt.t;
+        status = 'eventOccurred';
         break;
       }
-      if (decision.underflow) {
-        status = 'dtUnderflow';
-        message = `the step size fell below dtmin (or float64 resolution) at t=${tStart}. The problem may be stiff or singular there; loosen rtol/atol or lower dtmin.`;
-        break;
-      }
+      treeDispose(res.yError);
+      y = res.y1 as Y;
+      // …and the next step starts one float past the jump.
+      t = endsOnJump && tEndNominal !== t1 ? nextAfter(tEndNominal, direction) : tEnd;
+      afterJump = endsOnJump;
       tNext = decision.tNext;
       endsOnJump = decision.madeJump;
-      continue;
+      o.onStep?.(t, stats);
     }
 
-    // Accepted.
-    stats.accepted++;
-    const interp = res.interp ? new LocalInterpolant<Y>(tStart, tEnd, treeClone(y), res.interp) : undefined;
-    // From here the interpolant holds the step's vectors.
-    pending = { y1: res.y1, ...(res.yError ? { yError: res.yError } : {}), state: res.state, nfe: res.nfe };
-    if (interp) pieceInFlight = interp;
-    let stopAt: { t: number; y: Y } | undefined;
-    if (events.length) {
-      const gNew = yield* readEvents(events, tEnd, res.y1 as Y, args);
-      let first: { index: number; t: number } | undefined;
-      for (let k = 0; k < events.length; k++) {
-        const e = events[k] as Event<Y, A>;
-        if (crossed(gPrev[k] as number, gNew[k] as number, e.direction ?? 0)) {
-          const te = yield* locateRoot(e, interp as LocalInterpolant<Y>, gPrev[k] as number, gNew[k] as number, args);
-          if (!first || (te - first.t) * direction < 0) first = { index: k, t: te };
-        }
-      }
-      gPrev = gNew;
-      if (first) {
-        event = first;
-        const yStar = first.t === tEnd ? treeClone(res.y1 as Y) : (interp as LocalInterpolant<Y>).evaluate(first.t);
-        if (tapeOn() && solver.evalDerivative) {
-          // Under gradients: y(t*) and t* carry how t* moves with y0 and the parameters.
-          const vf = solver.evalDerivative.bind(solver);
-          const d = yield* differentiableEventState(events[first.index] as Event<Y, A>, first.t, yStar, args, (t, yy) => vf(terms as never, t, yy, args) as Y);
-          stopAt = { t: first.t, y: d.y };
-          eventTime = d.t;
-        } else {
-          stopAt = { t: first.t, y: yStar };
-          eventTime = tf.scalar(first.t);
-        }
-        // Dense output ends at the event.
-        interp?.truncate(first.t);
+    if (status === 'success' || status === 'eventOccurred') {
+      if (saveAt.t1) {
+        // The last use of y: hand it over instead of copying it.
+        save(t, ownsY ? y : treeClone(y));
+        ownsY = false;
       }
     }
-    const stepEnd = stopAt ? stopAt.t : tEnd;
-    while (nextSave < saveTs.length && ((saveTs[nextSave] as number) - stepEnd) * direction <= 0) {
-      const ts = saveTs[nextSave++] as number;
-      save(ts, ts === tEnd ? treeClone(res.y1) : (interp as LocalInterpolant<Y>).evaluate(ts));
-    }
-    if (saveAt.steps) save(stopAt ? stepEnd : tEndNominal, stopAt ? treeClone(stopAt.y) : treeClone(res.y1));
-    if (interp && saveAt.dense) pieces.push(interp);
-    else interp?.dispose();
-    pieceInFlight = undefined;
-
-    treeDispose(y);
-    solver.disposeState(state);
-    state = res.state;
-    pending = undefined;
-    if (stopAt) {
-      treeDispose(res.y1, res.yError);
-      y = stopAt.y;
-      t = stopAt.t;
-      status = 'eventOccurred';
-      break;
-    }
-    treeDispose(res.yError);
-    y = res.y1 as Y;
-    // …and the next step starts one float past the jump.
-    t = endsOnJump && tEndNominal !== t1 ? nextAfter(tEndNominal, direction) : tEnd;
-    afterJump = endsOnJump;
-    tNext = decision.tNext;
-    endsOnJump = decision.madeJump;
-    o.onStep?.(t, stats);
-  }
-
-  if (status === 'success' || status === 'eventOccurred') {
-    if (saveAt.t1) {
-      // The last use of y: hand it over instead of copying it.
-      save(t, ownsY ? y : treeClone(y));
-      ownsY = false;
-    }
-  }
-  return finish();
+    return finish();
   } finally {
     if (!finished) {
       saved.forEach((s) => treeDispose(s));
@@ -485,7 +494,9 @@ export function nextAfter(x: number, dir: number): number {
 function fail<Y extends Tree>(sol: Solution<Y>, throwOnFailure: boolean): Solution<Y> {
   if (!throwOnFailure || sol.status === 'success' || sol.status === 'eventOccurred') return sol;
   sol.dispose();
-  const argument = sol.status === 'maxStepsReached' ? 'maxSteps' : sol.status === 'dtUnderflow' ? 'dt' : 'y';
+  // A non-finite result before any step is the vector field at (t0, y0) (y0 itself was checked).
+  const argument =
+    sol.status === 'maxStepsReached' ? 'maxSteps' : sol.status === 'dtUnderflow' ? 'dt' : sol.stats.steps === 0 ? 'terms.vf' : 'y';
   throw new SolveFailedError(
     sol.status,
     sol.tFinal,

@@ -18,7 +18,8 @@ export function checkTimes(ts: ArrayLike<number> | readonly unknown[] | null | u
     throw new InvalidArgumentError('ts', `must be an array of times (got ${ts === null ? 'null' : typeof ts}).`, HINT);
   }
   const out = Array.from(ts as ArrayLike<unknown>, (t, i) => {
-    if (typeof t !== 'number' || !Number.isFinite(t)) throw new InvalidArgumentError('ts', `entry ${i} is not a finite number (${String(t)}).`, HINT);
+    if (typeof t !== 'number' || !Number.isFinite(t))
+      throw new InvalidArgumentError('ts', `entry ${i} is not a finite number (${String(t)}).`, HINT);
     return t;
   });
   if (out.length === 0) throw new InvalidArgumentError('ts', 'is empty.', HINT);

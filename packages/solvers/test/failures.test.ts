@@ -116,7 +116,11 @@ describeBackends('solve failure modes', () => {
       [() => solve({ ...base, terms: (() => 1) as never }), InvalidArgumentError, /`terms`: rk4 solves ODEs and needs an ODETerm/],
       [() => new PIDController({ rtol: -1 }), InvalidArgumentError, /`rtol`/],
       [() => odeint((_t, y: tf.Tensor) => y, y0, []), InvalidArgumentError, /`ts`: is empty/],
-      [() => solve({ ...base, terms: new ODETerm((_t: number, y: tf.Tensor) => tf.concat([y, y])) }), ShapeError, /`terms.vf`: returned shape \[4\]/],
+      [
+        () => solve({ ...base, terms: new ODETerm((_t: number, y: tf.Tensor) => tf.concat([y, y])) }),
+        ShapeError,
+        /`terms.vf`: returned shape \[4\]/,
+      ],
     ];
     for (const [fn, cls, msg] of cases) {
       expect(fn).toThrow(cls);

@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
 import { InvalidArgumentError, NdeError, ShapeError, UnsupportedError, type Tree } from '@nde/core';
 import { VirtualBrownianTree, key } from '@nde/brownian';
-import { ConstantStepSize, ODETerm, PIDController, SDETerm, SolveFailedError, odeint, sdeint, solve, type SolveOptions } from '@nde/solvers';
+import {
+  ConstantStepSize,
+  ODETerm,
+  PIDController,
+  SDETerm,
+  SolveFailedError,
+  odeint,
+  sdeint,
+  solve,
+  type SolveOptions,
+} from '@nde/solvers';
 
 type Osc = { x: tf.Tensor; v: tf.Tensor };
 const read = (x: Tree): number[] => Array.from((x as tf.Tensor).dataSync());
@@ -24,7 +34,12 @@ function thrown(fn: () => unknown): Error {
 }
 
 /** `fn` throws an NdeError of class `cls` whose message matches `msg`, and leaks no tensor on the way. */
-async function expectNamedError(fn: () => unknown, cls: abstract new (...a: never[]) => NdeError, argument: string, msg: RegExp): Promise<void> {
+async function expectNamedError(
+  fn: () => unknown,
+  cls: abstract new (...a: never[]) => NdeError,
+  argument: string,
+  msg: RegExp,
+): Promise<void> {
   await expectNoLeaks(() => {
     const e = thrown(fn);
     expect(e).toBeInstanceOf(cls);
@@ -50,7 +65,15 @@ describeBackends('#15 crashes: a vector field that returns its input', () => {
       const y0: Osc = { x: tf.ones([3]), v: tf.zeros([3]) };
       const term = new ODETerm((_t: number, y: Osc) => ({ x: y.v, v: tf.neg(y.x) }));
       await expectNoLeaks(() => {
-        const sol = solve({ terms: term, solver: method, t0: 0, t1: 2, y0, saveAt: { ts: [0.5, 1, 2], dense: true }, ...(method === 'rk4' ? { dt0: 0.01 } : { stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }) }) });
+        const sol = solve({
+          terms: term,
+          solver: method,
+          t0: 0,
+          t1: 2,
+          y0,
+          saveAt: { ts: [0.5, 1, 2], dense: true },
+          ...(method === 'rk4' ? { dt0: 0.01 } : { stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }) }),
+        });
         const ys = sol.ys as Osc;
         [0.5, 1, 2].forEach((t, i) => {
           expect(read(ys.x)[3 * i] as number).toBeCloseTo(Math.cos(t), 3);
@@ -328,11 +351,22 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
   });
 
   it('a vector field returning a number, undefined, or a tree of the wrong structure', async () => {
-    await withY0((y) => solve({ ...base(y), terms: new ODETerm((() => 1) as never) }), InvalidArgumentError, 'terms.vf', /got the number 1/);
-    await withY0((y) => solve({ ...base(y), terms: new ODETerm((() => undefined) as never) }), InvalidArgumentError, 'terms.vf', /got undefined/);
+    await withY0(
+      (y) => solve({ ...base(y), terms: new ODETerm((() => 1) as never) }),
+      InvalidArgumentError,
+      'terms.vf',
+      /got the number 1/,
+    );
+    await withY0(
+      (y) => solve({ ...base(y), terms: new ODETerm((() => undefined) as never) }),
+      InvalidArgumentError,
+      'terms.vf',
+      /got undefined/,
+    );
     const tree = { a: tf.ones([2]), b: tf.ones([3]) };
     await expectNamedError(
-      () => solve({ terms: new ODETerm((_t, y: { a: tf.Tensor }) => ({ a: y.a }) as never), solver: 'rk4', t0: 0, t1: 1, y0: tree, dt0: 0.5 }),
+      () =>
+        solve({ terms: new ODETerm((_t, y: { a: tf.Tensor }) => ({ a: y.a }) as never), solver: 'rk4', t0: 0, t1: 1, y0: tree, dt0: 0.5 }),
       ShapeError,
       'terms.vf',
       /keys \{a\} where the state has \{a, b\}/,
@@ -342,9 +376,19 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
   });
 
   it('y0 = null, an empty batch, and a bad solver object', async () => {
-    await expectNamedError(() => solve({ terms: new ODETerm(identity), solver: 'dopri5', t0: 0, t1: 1, y0: null as never }), InvalidArgumentError, 'y0', /got null/);
+    await expectNamedError(
+      () => solve({ terms: new ODETerm(identity), solver: 'dopri5', t0: 0, t1: 1, y0: null as never }),
+      InvalidArgumentError,
+      'y0',
+      /got null/,
+    );
     const empty = tf.zeros([0, 3]);
-    await expectNamedError(() => solve({ terms: new ODETerm(identity), solver: 'dopri5', t0: 0, t1: 1, y0: empty }), ShapeError, 'y0', /no elements \(shape \[0, 3\]\)/);
+    await expectNamedError(
+      () => solve({ terms: new ODETerm(identity), solver: 'dopri5', t0: 0, t1: 1, y0: empty }),
+      ShapeError,
+      'y0',
+      /no elements \(shape \[0, 3\]\)/,
+    );
     empty.dispose();
     await withY0((y) => solve({ ...base(y), solver: 5 as never }), InvalidArgumentError, 'solver', /method name/);
   });
@@ -354,7 +398,7 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
     await withY0(
       (y) => solve({ ...base(y), terms: new ODETerm((_t, x: tf.Tensor) => tf.mul(x, w)) }),
       SolveFailedError,
-      'y',
+      'terms.vf',
       /vector field is NaN or Infinity at t0=0/,
     );
     const y = y0();
@@ -367,7 +411,12 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
   });
 
   it('odeint: non-monotone ts, empty ts', async () => {
-    await withY0((y) => odeint(identity, y, [0, 1, 0.5]), InvalidArgumentError, 'ts', /not monotone increasing \(entry 1: 1, entry 2: 0.5\)/);
+    await withY0(
+      (y) => odeint(identity, y, [0, 1, 0.5]),
+      InvalidArgumentError,
+      'ts',
+      /not monotone increasing \(entry 1: 1, entry 2: 0.5\)/,
+    );
     await withY0((y) => odeint(identity, y, []), InvalidArgumentError, 'ts', /is empty/);
     const bad = tf.ones([2, 2]);
     await withY0((y) => odeint(identity, y, bad as never), InvalidArgumentError, 'ts', /1-D tensor/);
@@ -377,11 +426,24 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
   it('SDEs: solved past the Brownian interval, adaptive Euler, torchsde-style { drift, diffusion }', async () => {
     const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [2], key: key(0) });
     const sde = { f: (_t: number, y: tf.Tensor) => tf.neg(y), g: (_t: number, y: tf.Tensor) => tf.mul(y, 0.1) };
-    await withY0((y) => sdeint(sde, y, [0, 1.01], { dt: 0.01, bm }), InvalidArgumentError, 'terms.bm', /covers \[0, 1\], but the solve runs over \[0, 1.01\]/);
+    await withY0(
+      (y) => sdeint(sde, y, [0, 1.01], { dt: 0.01, bm }),
+      InvalidArgumentError,
+      'terms.bm',
+      /covers \[0, 1\], but the solve runs over \[0, 1.01\]/,
+    );
     const eulerAdaptive = thrown(() => {
       const y = y0();
       try {
-        solve({ terms: new SDETerm({ drift: sde.f, diffusion: sde.g, bm }), solver: 'euler', t0: 0, t1: 1, y0: y, dt0: 0.1, stepSizeController: new PIDController() });
+        solve({
+          terms: new SDETerm({ drift: sde.f, diffusion: sde.g, bm }),
+          solver: 'euler',
+          t0: 0,
+          t1: 1,
+          y0: y,
+          dt0: 0.1,
+          stepSizeController: new PIDController(),
+        });
       } finally {
         y.dispose();
       }
@@ -400,7 +462,15 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
   it('an SDE drift of the wrong shape leaks nothing', async () => {
     const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [2], key: key(0) });
     await withY0(
-      (y) => solve({ terms: new SDETerm({ drift: (_t, x) => tf.concat([x, x]), diffusion: (_t, x) => x, bm }), solver: 'euler', t0: 0, t1: 1, y0: y, dt0: 0.1 }),
+      (y) =>
+        solve({
+          terms: new SDETerm({ drift: (_t, x) => tf.concat([x, x]), diffusion: (_t, x) => x, bm }),
+          solver: 'euler',
+          t0: 0,
+          t1: 1,
+          y0: y,
+          dt0: 0.1,
+        }),
       ShapeError,
       'drift',
       /returned shape \[4\]/,
@@ -414,7 +484,13 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
       return tf.neg(y);
     });
     await withY0(
-      (y) => solve({ ...base(y), terms: bad, saveAt: { t0: true, ts: [0.1, 0.2, 0.3, 0.9], steps: true, dense: true }, stepSizeController: new PIDController({ rtol: 1e-8, atol: 1e-8 }) }),
+      (y) =>
+        solve({
+          ...base(y),
+          terms: bad,
+          saveAt: { t0: true, ts: [0.1, 0.2, 0.3, 0.9], steps: true, dense: true },
+          stepSizeController: new PIDController({ rtol: 1e-8, atol: 1e-8 }),
+        }),
       InvalidArgumentError,
       'test',
       /thrown from the vector field/,
@@ -425,7 +501,9 @@ describeBackends('#15 errors: named, naming the argument and the fix, nothing le
 describe('#15: constant-step solves reject what they cannot do', () => {
   it('ConstantStepSize without dt0 names dt0', () => {
     const y = tf.ones([1]);
-    expect(() => solve({ terms: new ODETerm(identity), solver: 'rk4', t0: 0, t1: 1, y0: y, stepSizeController: new ConstantStepSize() })).toThrow(/`dt0`: is required/);
+    expect(() =>
+      solve({ terms: new ODETerm(identity), solver: 'rk4', t0: 0, t1: 1, y0: y, stepSizeController: new ConstantStepSize() }),
+    ).toThrow(/`dt0`: is required/);
     y.dispose();
   });
 });

@@ -82,7 +82,13 @@ function odeGrads(c: OdeGradCase, adjoint: AdjointName): { value: number; dLam: 
       y0,
       ...(fixed ? { dt0: dir * 0.01 } : { stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }) }),
     };
-    const r = valueAndGrads({ loss: (ys) => tf.sum(tf.mul(ys as tf.Tensor, w)), solveOptions, adjoint: makeAdjoint(adjoint), params: [lam], timeGrads: false });
+    const r = valueAndGrads({
+      loss: (ys) => tf.sum(tf.mul(ys as tf.Tensor, w)),
+      solveOptions,
+      adjoint: makeAdjoint(adjoint),
+      params: [lam],
+      timeGrads: false,
+    });
     const out = {
       value: r.value.dataSync()[0] as number,
       dLam: (r.grads.variables[0]?.tensor.dataSync()[0] ?? 0) as number,
@@ -108,7 +114,9 @@ export function runOdeGradCase(c: OdeGradCase): void {
   const abs = 1e-4 * (1 + Math.abs(c.span)) * Math.max(1, e);
   check(close(got.value, exactValue, rel, abs), `${c.adjoint}/${c.method}: loss ${got.value}, exact ${exactValue}`);
   check(close(got.dLam, exactDLam, rel, abs), `${c.adjoint}/${c.method}: dL/dλ ${got.dLam}, exact ${exactDLam}`);
-  got.dy0.forEach((g, i) => check(close(g, exactDy0[i] as number, rel, abs), `${c.adjoint}/${c.method}: dL/dy0[${i}] ${g}, exact ${exactDy0[i]}`));
+  got.dy0.forEach((g, i) =>
+    check(close(g, exactDy0[i] as number, rel, abs), `${c.adjoint}/${c.method}: dL/dy0[${i}] ${g}, exact ${exactDy0[i]}`),
+  );
   // (Plain solves take reversible Heun for SDEs only; ReversibleAdjoint wraps an ODE itself.)
   if (c.adjoint !== 'direct' && c.method !== 'reversible_heun') {
     const direct = odeGrads(c, 'direct');
@@ -169,7 +177,9 @@ export function runSdeGradCase(c: SdeGradCase): void {
   const got = sdeGrads(c, c.adjoint);
   const direct = sdeGrads(c, 'direct');
   // Reversible Heun's adjoint is exact for its discretisation; the stochastic adjoint converges with dt.
+  // (Absolute slack per sample: dσ sums terms of order one that may cancel to near zero.)
   const rel = c.adjoint === 'reversible' ? 2e-3 : 3e-2;
-  got.forEach((g, i) => check(close(g, direct[i] as number, rel, 1e-3 * c.batch), `${c.adjoint}: [${i}] ${g}, direct ${direct[i]}`));
+  const abs = (c.adjoint === 'reversible' ? 1e-3 : 1e-2) * c.batch;
+  got.forEach((g, i) => check(close(g, direct[i] as number, rel, abs), `${c.adjoint}: [${i}] ${g}, direct ${direct[i]}`));
   check(tf.memory().numTensors === before, `leaked ${tf.memory().numTensors - before} tensors`);
 }

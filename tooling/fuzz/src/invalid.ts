@@ -142,7 +142,15 @@ function mutate(c: InvalidCase, y0: Tree, vf: (t: number, y: Tree) => Tree, scra
       if (c.mutation === 'sde-shape') return () => sdeint({ ...sde, f: (_t, x) => tf.concat([x, x]) }, y, [0, 1], { dt: 0.1, bm });
       if (c.mutation === 'sde-past-bm') return () => sdeint(sde, y, [0, 2], { dt: 0.1, bm });
       if (c.mutation === 'sde-torchsde-names') return () => sdeint({ drift: sde.f, diffusion: sde.g } as never, y, [0, 1], { dt: 0.1, bm });
-      return () => solve({ terms: new SDETerm({ drift: sde.f, diffusion: sde.g, bm }), solver: 'euler', t0: 0, t1: 1, y0: { a: y } as never, dt0: 0.1 });
+      return () =>
+        solve({
+          terms: new SDETerm({ drift: sde.f, diffusion: sde.g, bm }),
+          solver: 'euler',
+          t0: 0,
+          t1: 1,
+          y0: { a: y } as never,
+          dt0: 0.1,
+        });
     }
   }
 }

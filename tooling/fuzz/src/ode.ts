@@ -92,7 +92,12 @@ export function expectClose(c: OdeCase, y: Tree, t: number, where: string): void
     const have = Array.from((got[i] as tf.Tensor).dataSync());
     const scale = Math.max(...want.map(Math.abs));
     const tol = bound(c, dt, scale);
-    want.forEach((w, j) => check(Math.abs((have[j] as number) - w) <= tol, `${where}: leaf ${i}[${j}] = ${have[j]}, exact ${w} (tol ${tol.toExponential(2)}) at t=${t}`));
+    want.forEach((w, j) =>
+      check(
+        Math.abs((have[j] as number) - w) <= tol,
+        `${where}: leaf ${i}[${j}] = ${have[j]}, exact ${w} (tol ${tol.toExponential(2)}) at t=${t}`,
+      ),
+    );
   });
 }
 
@@ -116,10 +121,7 @@ export function runOdeCase(c: OdeCase): void {
   try {
     sol = solve(odeOptions(c, y0, vf));
     check(sol.status === 'success', `status ${sol.status}: ${sol.message}`);
-    const expectTs = [
-      ...(c.saveAt.t0 ? [c.t0] : []),
-      ...(c.saveAt.ts ?? []),
-    ];
+    const expectTs = [...(c.saveAt.t0 ? [c.t0] : []), ...(c.saveAt.ts ?? [])];
     // Save order: t0, then ts and steps interleaved in time, then t1.
     check(sol.ts.length >= expectTs.length + (c.saveAt.t1 ? 1 : 0), `saved ${sol.ts.length} times, expected at least ${expectTs.length}`);
     sol.ts.forEach((t, k) => {
@@ -148,7 +150,9 @@ export function runOdeCase(c: OdeCase): void {
       treeLeaves(y0Back).forEach((x, i) => {
         const l = specs[i]!;
         const tol = 2 * bound(c, c.t1 - c.t0, Math.max(...exactLeaf(l, c.t1 - c.t0).map(Math.abs), ...l.y0.map(Math.abs)));
-        Array.from(x.dataSync()).forEach((v, j) => check(Math.abs(v - (l.y0[j] as number)) <= tol, `backward solve: leaf ${i}[${j}] = ${v}, y0 ${l.y0[j]} (tol ${tol})`));
+        Array.from(x.dataSync()).forEach((v, j) =>
+          check(Math.abs(v - (l.y0[j] as number)) <= tol, `backward solve: leaf ${i}[${j}] = ${v}, y0 ${l.y0[j]} (tol ${tol})`),
+        );
       });
       treeDispose(y0Back);
     }

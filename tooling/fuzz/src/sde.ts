@@ -88,7 +88,13 @@ export function runSdeCase(c: SdeCase): void {
   const bm = new VirtualBrownianTree({ t0: lo, t1: hi, shape: bmShape, key: key(c.seed), tol: 1e-4, levyArea });
   const y0 = tf.tidy(() => tf.add(tf.mul(tf.randomUniform([c.batch, c.d], 0, 1, 'float32', c.seed % 1000), 1), 0.5));
   // Diagonal: geometric Brownian motion. Otherwise: constant drift μ and constant diffusion G (g_{ij} = σ (1 + i − j/2)).
-  const G = diag ? undefined : tf.tidy(() => tf.mul(tf.add(tf.range(0, c.d).reshape([c.d, 1]).add(1), tf.range(0, c.m).reshape([1, c.m]).mul(-0.5)), c.sigma).broadcastTo([c.batch, c.d, c.m]));
+  const G = diag
+    ? undefined
+    : tf.tidy(() =>
+        tf
+          .mul(tf.add(tf.range(0, c.d).reshape([c.d, 1]).add(1), tf.range(0, c.m).reshape([1, c.m]).mul(-0.5)), c.sigma)
+          .broadcastTo([c.batch, c.d, c.m]),
+      );
   const term = new SDETerm({
     drift: diag ? (_t, y) => tf.mul(y, c.mu) : (_t, y) => tf.fill(y.shape, c.mu),
     diffusion: diag ? (_t, y) => tf.mul(y, c.sigma) : () => G as tf.Tensor,
@@ -117,9 +123,13 @@ export function runSdeCase(c: SdeCase): void {
       // additive noise is integrated exactly by every method here.
       const T = Math.abs(c.t1 - c.t0);
       const order = solver.order;
-      const disc = diag ? 8 * (c.sigma * c.sigma + Math.abs(c.mu) * DT) * (order < 1 ? Math.sqrt(T * DT) : T * DT * 20) + 2 * Math.abs(c.mu) ** 2 * T * DT : 0;
+      const disc = diag
+        ? 8 * (c.sigma * c.sigma + Math.abs(c.mu) * DT) * (order < 1 ? Math.sqrt(T * DT) : T * DT * 20) + 2 * Math.abs(c.mu) ** 2 * T * DT
+        : 0;
       const tol = (disc + 2e-4) * (1 + scale);
-      Array.from(got).forEach((v, i) => check(Math.abs(v - (want[i] as number)) <= tol, `y(t1)[${i}] = ${v}, exact ${want[i]} (tol ${tol.toExponential(2)})`));
+      Array.from(got).forEach((v, i) =>
+        check(Math.abs(v - (want[i] as number)) <= tol, `y(t1)[${i}] = ${v}, exact ${want[i]} (tol ${tol.toExponential(2)})`),
+      );
       tf.dispose([W, exact]);
     } finally {
       sol.dispose();

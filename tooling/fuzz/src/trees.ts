@@ -30,7 +30,8 @@ export interface LeafSpec {
 }
 
 /** A tree of leaf specs: a leaf, an array, or an object. */
-export type Shape = { readonly leaf: LeafSpec } | { readonly items: readonly Shape[] } | { readonly entries: readonly (readonly [string, Shape])[] };
+export type Shape =
+  { readonly leaf: LeafSpec } | { readonly items: readonly Shape[] } | { readonly entries: readonly (readonly [string, Shape])[] };
 
 const leafArb = (kinds: readonly LeafKind[]): fc.Arbitrary<LeafSpec> =>
   fc.record({
@@ -51,7 +52,11 @@ export function shapeArb(kinds: readonly LeafKind[] = ['scale', 'identity', 'clo
       { arbitrary: fc.array(tie('tree'), { minLength: 1, maxLength: 2 }).map((items): Shape => ({ items })), weight: 1 },
       {
         arbitrary: fc
-          .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'pos', 'vel'), tie('tree')), { minLength: 1, maxLength: 2, selector: (e) => e[0] })
+          .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'pos', 'vel'), tie('tree')), {
+            minLength: 1,
+            maxLength: 2,
+            selector: (e) => e[0],
+          })
           .map((entries): Shape => ({ entries })),
         weight: 1,
       },

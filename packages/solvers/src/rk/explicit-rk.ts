@@ -3,15 +3,7 @@
  * FSAL tableaux reuse their last stage as the next first stage; non-FSAL ones reuse `f(t1, y1)`
  * whenever it was computed for Hermite dense output.
  */
-import {
-  InvalidArgumentError,
-  treeClone,
-  treeDispose,
-  treeLinearCombination,
-  treeSub,
-  treeWeightedSum,
-  type Tree,
-} from '@nde/core';
+import { InvalidArgumentError, treeClone, treeDispose, treeLinearCombination, treeSub, treeWeightedSum, type Tree } from '@nde/core';
 import type { ButcherTableau } from './tableaus.js';
 import { hermiteWeights, polynomialWeights, type InterpolationData } from '../interpolation.js';
 import type { Solver, StepResult } from '../solver.js';

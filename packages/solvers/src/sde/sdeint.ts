@@ -126,11 +126,6 @@ export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: Times, optio
  * const ys = await sdeintAsync(sde, y0, [0, 1], { dt: 0.01, bm });
  * ```
  */
-export async function sdeintAsync<A = unknown>(
-  sde: SDE<A>,
-  y0: tf.Tensor,
-  ts: Times,
-  options: SdeintOptions<A>,
-): Promise<tf.Tensor> {
+export async function sdeintAsync<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: Times, options: SdeintOptions<A>): Promise<tf.Tensor> {
   return (await solveAsync(toSolveOptions(sde, y0, await readTimes(ts), options))).ys as tf.Tensor;
 }

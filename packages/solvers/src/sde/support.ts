@@ -148,8 +148,16 @@ export function eulerIncrement(terms: SDETerm, t: number, y: tf.Tensor, args: un
 /** The Brownian increment W(t1) − W(t0), plus the space-time Lévy area H when asked. */
 export function increment(terms: SDETerm, t0: number, t1: number, levy: boolean): { W: tf.Tensor; H?: tf.Tensor } {
   if (!levy) return { W: terms.bm.evaluate(t0, t1) };
-  const inc = terms.bm.evaluateLevy(t0, t1, 'space-time');
-  if (!inc.H)
+  // Lévy area is queried forward in time. A backward step has the negated increment and the same
+  // H = (1/h) ∫ (W_{s,r} − (r−s)/h · W) dr: the bridge under the integral is the same path either way.
+  const backward = t1 < t0;
+  const inc = backward ? terms.bm.evaluateLevy(t1, t0, 'space-time') : terms.bm.evaluateLevy(t0, t1, 'space-time');
+  if (!inc.H) {
+    inc.W.dispose();
     throw new UnsupportedError('terms.bm', 'returned no space-time Lévy area.', "Create the Brownian motion with levyArea: 'space-time'.");
-  return { W: inc.W, H: inc.H };
+  }
+  if (!backward) return { W: inc.W, H: inc.H };
+  const W = tf.neg(inc.W);
+  inc.W.dispose();
+  return { W, H: inc.H };
 }
