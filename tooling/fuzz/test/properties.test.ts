@@ -20,7 +20,7 @@ import {
   type InvalidOutcome,
 } from '../src/index.js';
 
-const TOTAL = Number(process.env.NDE_FUZZ_RUNS ?? 0) || 400;
+const TOTAL = Number(process.env.NDE_FUZZ_RUNS ?? 0) || 1000;
 const SEED = Number(process.env.NDE_FUZZ_SEED ?? 20261201);
 // Share of the cases per property (gradient cases cost several solves each).
 const WEIGHTS = { ode: 0.4, sde: 0.2, odeGrads: 0.1, sdeGrads: 0.04, invalid: 0.26 };
