@@ -14,15 +14,20 @@ const dirs = ['packages', 'apps', 'tooling'].flatMap((group) =>
     .filter((name) => existsSync(`${root}${group}/${name}/test`))
     .map((name) => ({ group, name })),
 );
+// The examples folder is one project of its own (its test runs the examples and the README blocks).
+const projects = [
+  ...dirs.map(({ group, name }) => ({ name, root: `${root}${group}/${name}` })),
+  { name: 'examples', root: `${root}examples` },
+];
 
 export default defineConfig({
   resolve: { alias },
   test: {
-    projects: dirs.map(({ group, name }) => ({
+    projects: projects.map(({ name, root: projectRoot }) => ({
       resolve: { alias },
       test: {
         name,
-        root: `${root}${group}/${name}`,
+        root: projectRoot,
         include: ['test/**/*.test.ts'],
         testTimeout: 120_000,
         hookTimeout: 120_000,

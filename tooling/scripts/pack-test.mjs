@@ -6,8 +6,9 @@
 //  3. create a fresh project under os.tmpdir(), OUTSIDE the workspace, and `npm install` the tarballs
 //     + @tensorflow/tfjs@4.22.0 with plain npm (no pnpm, no workspace links, no `source` condition);
 //  4. run an ESM smoke script importing every package (core: useBackend('cpu') + tree ops; any package
-//     exporting `odeint`: dy/dt = -y, y(1) ≈ e^-1; the others: non-empty exports), then type-check a
-//     TypeScript consumer with moduleResolution NodeNext against the published .d.ts files;
+//     exporting `odeint`: dy/dt = -y, y(1) ≈ e^-1; the others: non-empty exports), run every examples/*.mjs
+//     with plain node, then type-check a TypeScript consumer with moduleResolution NodeNext against the
+//     published .d.ts files;
 //  5. bundle a browser entry with esbuild (tree-shaken, minified), report its size, and fail when the bundle
 //     pulls in Node-only modules. Every other package must bundle for the browser too.
 //
@@ -115,7 +116,7 @@ try {
         name: 'nde-pack-test-consumer',
         private: true,
         type: 'module',
-        dependencies: { ...fileDeps, '@tensorflow/tfjs': TFJS },
+        dependencies: { ...fileDeps, '@tensorflow/tfjs': TFJS, '@tensorflow/tfjs-backend-wasm': TFJS },
         // Internal dependencies (^0.1.0 in the tarballs) must come from these tarballs, never the registry.
         overrides: fileDeps,
       },
@@ -182,6 +183,23 @@ console.log(JSON.stringify(results));
   for (const r of results) {
     console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.msg}`);
     if (!r.ok) failures.push(`${r.name}: ${r.msg.split('\n')[0]}`);
+  }
+
+  // 4a. every example, copied into the consumer and run with plain node (what a user does with them)
+  if (only.length === 0) {
+    step('examples/*.mjs with plain node in the consumer project');
+    const exampleDir = join(root, 'examples');
+    for (const f of readdirSync(exampleDir).filter((n) => n.endsWith('.mjs') && n !== 'run.mjs')) {
+      writeFileSync(join(project, f), readFileSync(join(exampleDir, f)));
+      const t = performance.now();
+      const res = spawnSync(process.execPath, [f], { cwd: project, encoding: 'utf8', env: { ...process.env, NDE_EXAMPLE_STEPS: '40' } });
+      const last = `${res.stdout ?? ''}`.trim().split('\n').pop();
+      if (res.status !== 0)
+        failures.push(
+          `examples/${f} failed with plain node (exit ${res.status}): ${`${res.stderr}`.trim().split('\n').slice(-5).join(' | ')}`,
+        );
+      console.log(`  ${res.status === 0 ? 'ok  ' : 'FAIL'} ${f} (${((performance.now() - t) / 1000).toFixed(1)} s): ${last}`);
+    }
   }
 
   // 4b. TypeScript consumer with NodeNext resolution against the published .d.ts files
