@@ -1,5 +1,5 @@
 /**
- * Every example runs, and every TypeScript/JavaScript block in the READMEs is either one of the examples
+ * Every example runs, and every TypeScript/JavaScript block in the READMEs (and docs/*.md) is either one of the examples
  * (verbatim) or is extracted and run here (issue #19).
  *
  * Markers on the line before a block:
@@ -37,7 +37,10 @@ function readmes(): string[] {
       .map((d) => join(root, g, d, 'README.md'))
       .filter(existsSync),
   );
-  return [join(root, 'README.md'), join(examples, 'README.md'), ...groups].filter(existsSync);
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'docs', f));
+  return [join(root, 'README.md'), join(examples, 'README.md'), ...docs, ...groups].filter(existsSync);
 }
 
 function blocksOf(file: string): Block[] {

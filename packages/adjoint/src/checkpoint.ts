@@ -152,7 +152,7 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
   }
 }
 
-/** Add `gs` into `acc` in place (disposing both old accumulators and `gs`). */
+/** Add `gs` into `acc` in place (disposing both old accumulators and `gs`). @internal */
 export function accumulate(acc: tf.Tensor[], gs: readonly tf.Tensor[]): void {
   gs.forEach((g, i) => {
     const next = tf.add(acc[i] as tf.Tensor, g);

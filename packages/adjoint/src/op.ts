@@ -185,7 +185,7 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
   }
 }
 
-/** Record the accepted step grid of a solve (t0 first) through `onStep`, chaining the user's callback. */
+/** Record the accepted step grid of a solve (t0 first) through `onStep`, chaining the user's callback. @internal */
 export function withGrid<Y extends Tree, A>(o: SolveOptions<Y, A>): { options: SolveOptions<Y, A>; grid: number[] } {
   const grid = [o.t0];
   const user = o.onStep;
@@ -201,7 +201,7 @@ export function withGrid<Y extends Tree, A>(o: SolveOptions<Y, A>): { options: S
   };
 }
 
-/** Slice entry `i` of every stacked leaf (`[T, ...]` → `[...]`). Caller owns the result. */
+/** Slice entry `i` of every stacked leaf (`[T, ...]` → `[...]`). Caller owns the result. @internal */
 export function sliceTree<T extends Tree>(stacked: T, i: number): T {
   const { leaves, def } = treeFlatten(stacked);
   return treeUnflatten<T>(

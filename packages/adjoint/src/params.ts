@@ -30,6 +30,8 @@ function isModule(x: unknown): x is Module {
  * ```ts
  * const { names, vars } = resolveParams({ drift: f, diffusion: g });
  * ```
+ *
+ * @internal
  */
 export function resolveParams(spec: ParamsSpec): NamedParams {
   const names: string[] = [];
@@ -101,6 +103,8 @@ export function findParams(probe: Probe): NamedParams {
  * ```ts
  * argTensors({ scale: tf.scalar(2), mode: 'fast' }); // [scale]
  * ```
+ *
+ * @internal
  */
 export function argTensors(args: unknown): tf.Tensor[] {
   const out: tf.Tensor[] = [];
@@ -115,7 +119,7 @@ export function argTensors(args: unknown): tf.Tensor[] {
   return out;
 }
 
-/** Resolve explicit params, or find them by probing. */
+/** Resolve explicit params, or find them by probing. @internal */
 export function paramsFor(spec: ParamsSpec | undefined, probe: Probe): NamedParams {
   return spec === undefined ? findParams(probe) : resolveParams(spec);
 }

@@ -4,7 +4,7 @@ import { UnsupportedError, treeLeaves, type Tree } from '@nde/core';
 import { isSdeTerm, ODETerm, type SDETerm, type SolveOptions } from '@nde/solvers';
 import type { Probe } from './params.js';
 
-/** True for an `ODETerm` (or anything with a `vf(t, y, args)`). */
+/** True for an `ODETerm` (or anything with a `vf(t, y, args)`). @internal */
 export function isOdeTerm(terms: unknown): terms is ODETerm {
   return (
     terms instanceof ODETerm ||
@@ -12,7 +12,7 @@ export function isOdeTerm(terms: unknown): terms is ODETerm {
   );
 }
 
-/** A function evaluating everything the parameters can influence (for finding them). */
+/** A function evaluating everything the parameters can influence (for finding them). @internal */
 export function probeOf(o: SolveOptions<Tree, unknown>): Probe {
   const terms = o.terms;
   if (isOdeTerm(terms)) return () => terms.vf(o.t0, o.y0, o.args);
@@ -27,7 +27,7 @@ export function probeOf(o: SolveOptions<Tree, unknown>): Probe {
   );
 }
 
-/** Leaves of a tree as a flat list plus a rebuild function. */
+/** Leaves of a tree as a flat list plus a rebuild function. @internal */
 export function leavesOf(t: Tree): tf.Tensor[] {
   return treeLeaves(t);
 }

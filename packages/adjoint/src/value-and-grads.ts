@@ -212,6 +212,9 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
 /**
  * Loss and gradients of a solve with any adjoint (synchronous reads: cpu, wasm, webgl).
  *
+ * @param options - `loss(ys, solution)` returning a scalar, the `solveOptions` of the solve, and optionally the
+ *   `params` to differentiate (a module, variables or names; default: found by probing the terms), the `adjoint`
+ *   (default `DirectAdjoint`) and `timeGrads` (dL/dt0, dL/dt1 for ODEs; default true).
  * @returns the loss and dL/dy0, dL/dθ, dL/dargs, dL/dt0, dL/dt1; owned by the caller (`dispose()`).
  *
  * @example
@@ -252,6 +255,9 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<numb
  * `solveReplay`. The replay takes exactly the forward's steps, so the gradients are those of the
  * adaptive solve; an adjoint that would adapt its own backward steps (BacksolveAdjoint) steps on
  * the same grid reversed. The loss value is read by the caller (`await value.data()`).
+ *
+ * @param options - as for {@link valueAndGrads}.
+ * @returns a promise of the loss and gradients; owned by the caller (`dispose()`).
  *
  * @example
  * ```ts

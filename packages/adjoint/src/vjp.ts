@@ -101,7 +101,7 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
   return { value, grads };
 }
 
-/** Σ <a_i, b_i> over the leaves (a scalar tensor), without the structure check of treeDot. */
+/** Σ <a_i, b_i> over the leaves (a scalar tensor), without the structure check of treeDot. @internal */
 export function dotTrees(a: Tree, b: Tree): tf.Scalar {
   const la = treeLeaves(a);
   const lb = treeLeaves(b);

@@ -17,7 +17,7 @@
 import { fillNormals, foldRaw, split, type Key } from './prng.js';
 import { splitIncrement } from './levy.js';
 
-/** Deepest level supported (node ids `2^level + index` stay exact doubles). */
+/** Deepest level supported (node ids `2^level + index` stay exact doubles). @internal */
 export const MAX_DEPTH = 50;
 
 /** State of one node of the tree. @internal */

@@ -50,14 +50,53 @@ async function importOptional(pkg: string): Promise<void> {
   await import(/* @vite-ignore */ specifier);
 }
 
+/** Why a backend did not load, with the fix when it is not "install the package". */
+class LoadFailure extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+const WEBGPU_HINT =
+  "In Node: npm i webgpu (Dawn; it finds the GPU driver, or Mesa's lavapipe for software Vulkan) — useBackend('webgpu') then exposes it as navigator.gpu itself. In a browser: one with WebGPU (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu).";
+
+/**
+ * In Node there is no `navigator.gpu`: take it from the `webgpu` npm package (Dawn) when installed, as
+ * `tfjs-backend-webgpu` needs it, and check an adapter exists.
+ */
+async function exposeNodeWebGpu(): Promise<void> {
+  if (!isNodeRuntime()) throw new LoadFailure('navigator.gpu is missing: this browser has no WebGPU', WEBGPU_HINT);
+  let mod: { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
+  try {
+    const spec = 'webgpu';
+    mod = (await import(/* @vite-ignore */ spec)) as typeof mod;
+  } catch {
+    throw new LoadFailure("Node has no navigator.gpu, and the 'webgpu' package (Dawn) that provides one is not installed", WEBGPU_HINT);
+  }
+  const gpu = mod.create([]);
+  if (!(await gpu.requestAdapter())) {
+    throw new LoadFailure(
+      "the 'webgpu' package (Dawn) found no GPU adapter",
+      "Install a Vulkan driver: the GPU vendor's, or Mesa 25 lavapipe (mesa-vulkan-drivers from Debian bookworm-backports) for software WebGPU.",
+    );
+  }
+  Object.assign(globalThis, mod.globals);
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...(globalThis as { navigator?: object }).navigator, gpu },
+    configurable: true,
+    writable: true,
+  });
+}
+
 async function load(name: BackendName): Promise<void> {
   const pkg = PACKAGE_OF[name];
   if (name === 'webgl' && isNodeRuntime()) {
     throw new Error('webgl needs a browser (no WebGL context in Node)');
   }
-  if (name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
-    throw new Error('navigator.gpu is missing: no WebGPU here (in Node, install the `webgpu` package and expose it as navigator.gpu)');
-  }
+  if (name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) await exposeNodeWebGpu();
   // Already registered (e.g. the app imported '@tensorflow/tfjs-backend-wasm' itself, as bundled browser
   // apps must: a bundler cannot follow the dynamic import of a package name below).
   if (pkg && !tf.findBackendFactory(TF_NAME[name])) {
@@ -117,7 +156,11 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
         throw new BackendUnavailableError(
           'backend',
           `backend '${candidate}' is not available: ${why}.`,
-          pkg ? `Install ${pkg} (an optional peer dependency), or use 'auto'.` : `Use 'auto' to fall back to an available backend.`,
+          e instanceof LoadFailure
+            ? e.hint
+            : pkg
+              ? `Install ${pkg} (an optional peer dependency), or use 'auto'.`
+              : `Use 'auto' to fall back to an available backend.`,
         );
       }
       skipped.push({ name: candidate, why });

@@ -25,6 +25,8 @@ function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
 /**
  * Scaled error ratio as a scalar tensor (caller owns it). Computed off the gradient tape: it only
  * steers the step size, and recorded it would keep input clones for every op of every step.
+ *
+ * @internal
  */
 export function errorRatio(yError: Tree, y0: Tree, y1: Tree, rtol: Tolerance, atol: Tolerance, norm: ErrorNorm): tf.Scalar {
   return untaped(() =>

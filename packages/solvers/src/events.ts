@@ -50,7 +50,7 @@ export interface EventOccurrence {
   readonly t: number;
 }
 
-/** True when g went from g0 to g1 across 0 in the allowed direction. */
+/** True when g went from g0 to g1 across 0 in the allowed direction. @internal */
 export function crossed(g0: number, g1: number, direction: 1 | -1 | 0): boolean {
   if (!(Number.isFinite(g0) && Number.isFinite(g1))) return false;
   const up = g0 < 0 && g1 >= 0;

@@ -33,7 +33,7 @@ function scaledRms(x: Tree, y0: Tree, rtol: Tolerance, atol: Tolerance): tf.Scal
   );
 }
 
-/** Choose |dt0| and return it signed, with f(t0, y0) for reuse. */
+/** Choose |dt0| and return it signed, with f(t0, y0) for reuse. @internal */
 export function* initialStepSize(
   solver: Solver,
   terms: unknown,

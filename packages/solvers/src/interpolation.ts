@@ -54,7 +54,7 @@ export class LocalInterpolant<Y extends Tree = Tree> {
   }
 }
 
-/** Polynomial weights `h Σ_p coeffs[j][p] θ^(p+1)` for RK dense output. */
+/** Polynomial weights `h Σ_p coeffs[j][p] θ^(p+1)` for RK dense output. @internal */
 export function polynomialWeights(coeffs: readonly (readonly number[])[], h: number): (theta: number) => number[] {
   return (theta) =>
     coeffs.map((cs) => {
@@ -64,7 +64,7 @@ export function polynomialWeights(coeffs: readonly (readonly number[])[], h: num
     });
 }
 
-/** Cubic Hermite weights for vectors `[y1 - y0, f0, f1]`. */
+/** Cubic Hermite weights for vectors `[y1 - y0, f0, f1]`. @internal */
 export function hermiteWeights(h: number): (theta: number) => number[] {
   return (s) => {
     const s2 = s * s;
@@ -73,7 +73,7 @@ export function hermiteWeights(h: number): (theta: number) => number[] {
   };
 }
 
-/** Linear weights for vectors `[y1 - y0]`. */
+/** Linear weights for vectors `[y1 - y0]`. @internal */
 export function linearWeights(): (theta: number) => number[] {
   return (s) => [s];
 }
@@ -143,7 +143,7 @@ export class DenseInterpolation<Y extends Tree = Tree> {
   }
 }
 
-/** Stack trees of equal structure along a new leading axis, leaf by leaf. */
+/** Stack trees of equal structure along a new leading axis, leaf by leaf. @internal */
 export function stackTrees(trees: readonly Tree[]): Tree {
   const first = trees[0];
   if (first === undefined) throw new InvalidArgumentError('trees', 'nothing to stack.');

@@ -63,6 +63,13 @@ function toSolveOptions<Y extends Tree, A>(f: VectorField<Y, A>, y0: Y, ts: read
  * The returned tensors belong to the caller. `ts` is strictly monotone (either direction) and may be a
  * 1-D tensor; a single time returns y0 stacked as `[1, ...]` (as torchdiffeq).
  *
+ * @param f - the vector field `(t, y, args) => dy/dt`, returning a tree shaped like `y`.
+ * @param y0 - the initial state (a tensor or a tree of tensors; not taken over).
+ * @param ts - the times to return, monotone from t0 to t1 (either direction), as numbers or a 1-D tensor.
+ * @param options - `method` (default `'dopri5'`), `rtol`/`atol` (default 1e-7/1e-9), `dt` for fixed steps, `norm`,
+ *   `args`, `maxSteps`, `adjoint`.
+ * @returns y at every time in `ts`, each leaf `[ts.length, ...leafShape]`, owned by the caller.
+ *
  * @example
  * ```ts
  * const ys = odeint((t, y) => tf.neg(y), tf.ones([3]), [0, 0.5, 1], { method: 'tsit5', rtol: 1e-6 });
@@ -72,7 +79,18 @@ export function odeint<Y extends Tree, A = unknown>(f: VectorField<Y, A>, y0: Y,
   return solve(toSolveOptions(f, y0, readTimesSync(ts), options)).ys as Y;
 }
 
-/** {@link odeint} without synchronous reads (WebGPU/WebGL). */
+/**
+ * {@link odeint} without synchronous reads (WebGPU/WebGL).
+ *
+ * @param f - the vector field, as for {@link odeint}.
+ * @param y0 - the initial state.
+ * @param ts - the times to return.
+ * @param options - as for {@link odeint}.
+ * @example
+ * ```ts
+ * const ys = await odeintAsync((t, y) => tf.neg(y), tf.ones([3]), [0, 1]);
+ * ```
+ */
 export async function odeintAsync<Y extends Tree, A = unknown>(
   f: VectorField<Y, A>,
   y0: Y,

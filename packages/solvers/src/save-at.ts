@@ -24,7 +24,7 @@ export interface SaveAt {
   readonly dense?: boolean;
 }
 
-/** Validate `saveAt.ts` against the interval and direction. */
+/** Validate `saveAt.ts` against the interval and direction. @internal */
 export function validateSaveAt(saveAt: SaveAt, t0: number, t1: number, direction: 1 | -1): void {
   const ts = saveAt.ts;
   if (!ts) return;

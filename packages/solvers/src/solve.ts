@@ -481,7 +481,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   }
 }
 
-/** The neighbouring float64 of x towards +∞ (dir 1) or −∞ (dir −1). */
+/** The neighbouring float64 of x towards +∞ (dir 1) or −∞ (dir −1). @internal */
 export function nextAfter(x: number, dir: number): number {
   if (x === 0) return dir > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
   const buf = new DataView(new ArrayBuffer(8));
@@ -537,7 +537,7 @@ async function runAsync<Y extends Tree>(loop: Loop<Y>): Promise<Solution<Y>> {
   return r.value;
 }
 
-/** The plain loop, synchronously, without the adjoint hook. Used by adjoints to replay the forward pass. */
+/** The plain loop, synchronously, without the adjoint hook. Used by adjoints to replay the forward pass. @internal */
 export function solveDirect<Y extends Tree, A>(options: SolveOptions<Y, A>): Solution<Y> {
   return fail(runSync(solveLoop(options)), options.throwOnFailure ?? true);
 }
@@ -553,6 +553,8 @@ export function solveDirect<Y extends Tree, A>(options: SolveOptions<Y, A>): Sol
  * ```ts
  * const sol = solveReplay({ terms, solver: 'dopri5', t0: 0, t1: 1, y0, stepSizeController: new StepTo(grid), checkFinite: false });
  * ```
+ *
+ * @internal
  */
 export function solveReplay<Y extends Tree, A>(options: SolveOptions<Y, A>): Solution<Y> {
   if (!options.stepSizeController || options.stepSizeController.adaptive || options.checkFinite !== false || options.event !== undefined) {
@@ -574,6 +576,9 @@ export function solveReplay<Y extends Tree, A>(options: SolveOptions<Y, A>): Sol
 /**
  * Solve an ODE (or SDE) from t0 to t1.
  *
+ * @param options - the equation (`terms`), the `solver`, `t0`, `t1`, `y0`, and optionally `dt0`, `args`, the
+ *   `stepSizeController`, `saveAt`, `maxSteps`, `event`, `throwOnFailure`, `checkFinite`, `adjoint` and `onStep`
+ *   (see {@link SolveOptions}).
  * @returns the solution; it owns its tensors (`dispose()` it).
  * @throws {@link SolveFailedError} when the solve fails and `throwOnFailure` is not false;
  *   `InvalidArgumentError` / `ShapeError` / `UnsupportedError` for bad input.
@@ -602,6 +607,9 @@ export function solve<Y extends Tree, A = unknown>(options: SolveOptions<Y, A>):
 /**
  * {@link solve} without synchronous reads: each scalar the loop needs is read with `await data()`.
  * Use it on WebGPU and WebGL. Gradients through it: see `@nde/adjoint`'s async APIs.
+ *
+ * @param options - as for {@link solve} (without `adjoint`).
+ * @returns a promise of the solution; it owns its tensors (`dispose()` it).
  *
  * @example
  * ```ts

@@ -12,9 +12,6 @@ import { grid, heatmap, lineChart, progressBar, upscale, writePng, writeText, ty
 import { writeGif } from '@nde/plot';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 
-export const description =
-  'continuous normalizing flow (@nde/latent-models) learns a 2-D toy density; density maps, samples, NLL curve, GIF';
-
 const LIM = 4;
 
 export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promise<DemoResult> {

@@ -11,9 +11,6 @@ import { lineChart, progressBar, writeText } from '@nde/plot';
 import { curvesSvg, type Curve } from '../lib/charts.js';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 
-export const description =
-  'latent SDE (@nde/latent-models) fitted to irregular Ornstein–Uhlenbeck paths; prior samples, posterior fits, ELBO curve';
-
 export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const quick = o.quick ?? isQuick();
   const log = logger(o);

@@ -12,9 +12,6 @@ import { phasePortraitSvg } from '../lib/charts.js';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 import { vanDerPol } from '../shared/problems.js';
 
-export const description =
-  'Van der Pol solved with dopri5 from 16 starts in one batched solve; phase portrait, step sizes, work–precision of RK methods';
-
 export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const quick = o.quick ?? isQuick();
   const log = logger(o);

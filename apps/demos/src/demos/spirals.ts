@@ -16,8 +16,6 @@ import { mulberry32 } from '@nde/core';
 import { NeuralODE, sampleBatch, type FieldSample } from '../shared/neural-ode.js';
 import { groundTruth, spiral } from '../shared/problems.js';
 
-export const description = 'neural ODE (MLP 2-50-2, dopri5) learns a cubic spiral; phase portrait, vector field, loss curve, training GIF';
-
 const BOX = spiral.box;
 
 function frame(field: FieldSample, truth: Float32Array, pred: Float32Array, fraction: number): Rgba {

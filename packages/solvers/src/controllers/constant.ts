@@ -19,6 +19,8 @@ export interface ConstantState {
 /**
  * Number of constant steps of size |dt| needed to cover [t0, t1]: ceil(|t1 - t0| / |dt|),
  * ignoring float64 rounding in the division (so 1 / 0.1 gives 10 steps, not 11).
+ *
+ * @internal
  */
 export function constantStepCount(t0: number, t1: number, dt: number): number {
   const x = Math.abs(t1 - t0) / Math.abs(dt);

@@ -49,7 +49,7 @@ export interface StepSizeController<S = unknown> {
   plannedSteps?(ctx: ControllerInit): number | undefined;
 }
 
-/** Clip a proposed end time to the interval end (and never overshoot in the direction of travel). */
+/** Clip a proposed end time to the interval end (and never overshoot in the direction of travel). @internal */
 export function clipToEnd(tNext: number, tEnd: number, direction: 1 | -1): number {
   return (tNext - tEnd) * direction >= 0 ? tEnd : tNext;
 }

@@ -106,6 +106,13 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
  * the caller). Fixed steps of `dt` by default (t_i = t0 + i·dt; times in `ts` between steps are
  * linearly interpolated, as torchsde); `adaptive: true` uses a PIDController with `dt` as first step.
  *
+ * @param sde - `{ f, g, noiseType, sdeType }`: drift, diffusion, noise structure (default diagonal), calculus (default Itô).
+ * @param y0 - the initial state `[...batch, d]` (not taken over).
+ * @param ts - the times to return, monotone from t0 to t1, as numbers or a 1-D tensor.
+ * @param options - `dt` and the Brownian motion `bm` (required), `method`, `adaptive`, `rtol`/`atol`, `dtMin`, `norm`,
+ *   `args`, `maxSteps`, `checkFinite`, `adjoint`.
+ * @returns y at every time in `ts`, `[ts.length, ...y0.shape]`, owned by the caller.
+ *
  * @example
  * ```ts
  * import { VirtualBrownianTree, key } from '@nde/brownian';
@@ -120,6 +127,11 @@ export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: Times, optio
 
 /**
  * {@link sdeint} without synchronous reads (WebGPU/WebGL).
+ *
+ * @param sde - as for {@link sdeint}.
+ * @param y0 - the initial state.
+ * @param ts - the times to return.
+ * @param options - as for {@link sdeint}.
  *
  * @example
  * ```ts

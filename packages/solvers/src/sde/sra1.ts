@@ -21,6 +21,8 @@ import type { SDETerm } from './terms.js';
  * ```ts
  * const { y1, yError } = sra1Step(terms, 0, 0.1, y0, undefined);
  * ```
+ *
+ * @internal
  */
 export function sra1Step(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): { y1: tf.Tensor; yError: tf.Tensor } {
   const h = t1 - t0;

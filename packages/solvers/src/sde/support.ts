@@ -63,7 +63,7 @@ export function assertSdeSupport(name: string, terms: unknown, s: SdeSupport): a
   }
 }
 
-/** Linear dense output over a step (the SDE solution is only continuous, not smooth). */
+/** Linear dense output over a step (the SDE solution is only continuous, not smooth). @internal */
 export function linearDense(y0: tf.Tensor, y1: tf.Tensor): InterpolationData {
   return { vectors: [tf.sub(y1, y0)], weights: linearWeights() };
 }
@@ -140,12 +140,12 @@ export abstract class StatelessSdeSolver extends SdeSolver {
   }
 }
 
-/** The Euler increment f(t, y) h + g(t, y) ⋅ ΔW (the stage every Stratonovich Runge–Kutta step builds on). */
+/** The Euler increment f(t, y) h + g(t, y) ⋅ ΔW (the stage every Stratonovich Runge–Kutta step builds on). @internal */
 export function eulerIncrement(terms: SDETerm, t: number, y: tf.Tensor, args: unknown, h: number, W: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(terms.f(t, y, args), h), terms.gProd(t, y, args, W));
 }
 
-/** The Brownian increment W(t1) − W(t0), plus the space-time Lévy area H when asked. */
+/** The Brownian increment W(t1) − W(t0), plus the space-time Lévy area H when asked. @internal */
 export function increment(terms: SDETerm, t0: number, t1: number, levy: boolean): { W: tf.Tensor; H?: tf.Tensor } {
   if (!levy) return { W: terms.bm.evaluate(t0, t1) };
   // Lévy area is queried forward in time. A backward step has the negated increment and the same
