@@ -72,7 +72,7 @@ modelSel.addEventListener('change', () => {
   setLegend();
   drawn = [];
   box = modelSel.value === 'cnf' ? [-4, 4] : [-2.2, 2.2];
-  drawScene(undefined, undefined, undefined);
+  void showTarget();
 });
 // WebGPU is offered only when the browser has it and gives an adapter (headless Chromium has navigator.gpu but no adapter).
 const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -155,6 +155,10 @@ function viridis(t: number): string {
   return `rgb(${c.join(',')})`;
 }
 
+/** The data's colour on the canvas and in the legend (one value, so they cannot drift apart). */
+const DATA_COLOR = '#999';
+const MODEL_COLOR = '#e41a1c';
+
 function drawPath(xy: ArrayLike<number>, color: string, width: number, alpha = 1): void {
   ctx.save();
   ctx.globalAlpha = alpha;
@@ -213,40 +217,62 @@ function drawScene(field: FieldSample | undefined, data: Trajectory | undefined,
     }
   }
   if (data) {
-    drawPath(data.ys, '#333', 3, 0.5);
+    drawPath(data.ys, DATA_COLOR, 3);
     const [px, py] = toPx(data.ys[0]!, data.ys[1]!);
-    ctx.fillStyle = '#333';
+    ctx.fillStyle = DATA_COLOR;
     ctx.beginPath();
     ctx.arc(px, py, 5, 0, 2 * Math.PI);
     ctx.fill();
   }
-  if (pred) drawPath(pred, '#e41a1c', 2.5);
+  if (pred) drawPath(pred, MODEL_COLOR, 2.5);
 }
 
 function drawLoss(): void {
   const c = lossCanvas.getContext('2d')!;
   const { width: w, height: h } = lossCanvas;
+  // Plot area inside margins: the title above it, y labels left of it, the iteration axis below it.
+  const [left, right, top, bottom] = [40, 8, 18, 22];
   c.fillStyle = '#fff';
   c.fillRect(0, 0, w, h);
-  const ls = state.losses.filter((l) => l > 0 && Number.isFinite(l)).map(Math.log10);
-  c.fillStyle = '#666';
+  c.fillStyle = '#444';
   c.font = '11px system-ui';
-  c.fillText('loss (log scale)', 6, 12);
-  if (ls.length < 2) return;
-  const lo = Math.min(...ls);
-  const hi = Math.max(...ls);
+  c.textAlign = 'left';
+  c.fillText(modelSel.value === 'cnf' ? 'training NLL (nats, log scale)' : 'training loss (log scale)', left, 12);
+  const ls = state.losses.map((l) => (l > 0 && Number.isFinite(l) ? Math.log10(l) : NaN));
+  const finite = ls.filter(Number.isFinite);
+  if (finite.length < 2) return;
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const px = (i: number): number => left + ((w - left - right) * i) / (ls.length - 1);
+  const py = (l: number): number => top + (h - top - bottom) * (1 - (l - lo) / (hi - lo || 1));
+  c.strokeStyle = '#bbb';
+  c.lineWidth = 1;
+  c.beginPath();
+  c.moveTo(left, top);
+  c.lineTo(left, h - bottom);
+  c.lineTo(w - right, h - bottom);
+  c.stroke();
+  c.fillStyle = '#666';
+  c.textAlign = 'right';
+  const label = (v: number): string => (v >= 0.01 && v < 1000 ? v.toPrecision(2) : v.toExponential(0));
+  c.fillText(label(10 ** hi), left - 4, top + 4);
+  c.fillText(label(10 ** lo), left - 4, h - bottom);
+  c.textAlign = 'center';
+  c.fillText('1', px(0), h - bottom + 13);
+  c.fillText(String(ls.length), px(ls.length - 1), h - bottom + 13);
+  c.fillText('iteration', (left + w - right) / 2, h - bottom + 13);
   c.strokeStyle = '#377eb8';
   c.lineWidth = 1.5;
   c.beginPath();
+  let started = false;
   ls.forEach((l, i) => {
-    const x = 4 + ((w - 8) * i) / (ls.length - 1);
-    const y = 18 + (h - 24) * (1 - (l - lo) / (hi - lo || 1));
-    if (i === 0) c.moveTo(x, y);
-    else c.lineTo(x, y);
+    if (!Number.isFinite(l)) return;
+    if (!started) c.moveTo(px(i), py(l));
+    else c.lineTo(px(i), py(l));
+    started = true;
   });
   c.stroke();
-  c.fillText(`${(10 ** hi).toPrecision(2)}`, w - 40, 26);
-  c.fillText(`${(10 ** lo).toPrecision(2)}`, w - 40, h - 4);
+  c.textAlign = 'left';
 }
 
 // ---- the drawn dataset --------------------------------------------------------------------------
@@ -289,7 +315,7 @@ canvas.addEventListener('pointermove', (e) => {
   drawn.push(toWorld(e.offsetX, e.offsetY));
   drawScene(undefined, undefined, undefined);
   if (problemSel.value === CNF_DRAW) drawPoints(drawn.flat());
-  else drawPath(drawn.flat(), '#333', 3, 0.6);
+  else drawPath(drawn.flat(), DATA_COLOR, 3);
 });
 canvas.addEventListener('pointerup', () => (drawing = false));
 $('clear').addEventListener('click', () => {
@@ -353,7 +379,7 @@ async function train(): Promise<void> {
     if (modelSel.value === 'cnf') {
       $('note').textContent = '';
       await trainCnf();
-      setStatus(stopRequested ? 'stopped' : 'done', `${state.losses.length} iterations, ${tf.memory().numTensors} tensors alive`);
+      setStatus(stopRequested ? 'stopped' : 'done', `${state.losses.length} iterations`);
       return;
     }
     const problem = [...PROBLEMS, DRAW].find((p) => p.name === problemSel.value)!;
@@ -397,7 +423,7 @@ async function train(): Promise<void> {
       await nextFrame();
     }
     y0.dispose();
-    setStatus(stopRequested ? 'stopped' : 'done', `${state.losses.length} iterations, ${tf.memory().numTensors} tensors alive`);
+    setStatus(stopRequested ? 'stopped' : 'done', `${state.losses.length} iterations`);
   } catch (e) {
     state.error = (e as Error).message;
     setStatus('error', state.error);
@@ -499,7 +525,36 @@ async function trainCnf(): Promise<void> {
   }
 }
 
+/**
+ * Before training: the canvas shows what the model will learn (the trajectory, or the points of the
+ * density) and the status line says what Train does.
+ */
+async function showTarget(): Promise<void> {
+  if (state.status === 'training' || state.status === 'loading') return;
+  if (modelSel.value === 'cnf') {
+    box = [-4, 4];
+    drawScene(undefined, undefined, undefined);
+    drawPoints(cnfData(problemSel.value, 800, 123), 'rgba(60,60,60,0.5)');
+    setStatus('idle', 'Train fits a continuous normalizing flow to these points (the background will show its density).');
+    return;
+  }
+  const problem = [...PROBLEMS, DRAW].find((p) => p.name === problemSel.value)!;
+  box = problem.box;
+  if (problem.name === 'draw') {
+    drawScene(undefined, undefined, undefined);
+    if (drawn.length >= 2) drawPath(drawn.flat(), DATA_COLOR, 3);
+    setStatus('idle', 'drag on the canvas to draw a path; Train then fits a neural ODE to it (the default path when none is drawn).');
+    return;
+  }
+  const data = await groundTruth(problem, 400);
+  // Train may have started meanwhile: then its own drawing wins.
+  if (state.status !== 'idle') return;
+  drawScene(undefined, data, undefined);
+  setStatus('idle', 'Train fits a neural ODE (red) to the grey trajectory; the arrows will show its learned vector field.');
+}
+
 startBtn.addEventListener('click', () => void train());
 stopBtn.addEventListener('click', () => (stopRequested = true));
-drawScene(undefined, undefined, undefined);
+problemSel.addEventListener('change', () => void showTarget());
 if (params.get('autostart') === '1') void train();
+else void showTarget();

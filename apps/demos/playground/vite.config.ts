@@ -15,5 +15,6 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
   },
-  logLevel: 'warn',
+  // 'info' prints the dev/preview server's URL; the e2e test builds with logLevel 'warn' itself.
+  logLevel: 'info',
 });

@@ -72,6 +72,42 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
 
   afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
+  it('before Train: the target trajectory is drawn, the status says what Train does, no request 404s', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+      const missing: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+      });
+      await page.goto(`${url}?backend=webgl&problem=spiral`);
+      await page.waitForFunction(() => /Train fits/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+        timeout: 60_000,
+        polling: 250,
+      });
+      mkdirSync(outDir, { recursive: true });
+      await page.screenshot({ path: join(outDir, 'playground-before.png'), fullPage: true });
+      const grey = await page.evaluate(() => {
+        const c = document.getElementById('field') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4)
+          if (Math.abs(d[i]! - 153) < 12 && Math.abs(d[i + 1]! - 153) < 12 && Math.abs(d[i + 2]! - 153) < 12) n++;
+        return n;
+      });
+      expect(grey).toBeGreaterThan(300); // the data path, in the legend's grey
+      expect(missing).toEqual([]);
+      expect(await page.textContent('#status')).not.toMatch(/tensors/);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it('trains a neural ODE on webgl: loss falls, canvas drawn, screenshot saved', async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
