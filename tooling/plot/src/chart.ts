@@ -29,6 +29,8 @@ export interface ChartOptions {
   yLabel?: string;
   logX?: boolean;
   logY?: boolean;
+  /** A symmetric-log y axis: linear near 0, logarithmic beyond (for values spanning orders of magnitude of both signs). */
+  symlogY?: boolean;
   /** 'line' (default), 'point', or 'trail' (line with points). */
   mark?: 'line' | 'point' | 'linepoint';
   width?: number;
@@ -43,11 +45,12 @@ export async function lineChart(series: readonly Series[], o: ChartOptions): Pro
     s.x.map((x, i) => ({ series: s.name, x, y: s.y[i], i, ...(s.lo && s.hi ? { lo: s.lo[i], hi: s.hi[i] } : {}) })),
   );
   const scaleX = o.logX ? { type: 'log' as const } : { zero: false };
-  const scaleY = o.logY ? { type: 'log' as const } : { zero: false };
+  const scaleY = o.logY ? { type: 'log' as const } : o.symlogY ? { type: 'symlog' as const } : { zero: false };
   const enc = {
     x: { field: 'x', type: 'quantitative' as const, title: o.xLabel ?? 'x', scale: scaleX },
     y: { field: 'y', type: 'quantitative' as const, title: o.yLabel ?? 'y', scale: scaleY },
-    color: { field: 'series', type: 'nominal' as const, title: null },
+    // Legend below the plot with full labels (labelLimit 0: never cut to "whole-trajectory l…").
+    color: { field: 'series', type: 'nominal' as const, title: null, legend: { orient: 'bottom' as const, labelLimit: 0, columns: 2 } },
     order: { field: 'i', type: 'quantitative' as const },
   };
   const layers: object[] = [];

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, useBackend } from '@nde/core';
 import { CNF, ConcatSquashMLP, sampleToy2d, toy2dLogDensity, type Toy2dName } from '@nde/latent-models';
-import { grid, heatmap, lineChart, progressBar, upscale, writePng, writeText, type Rgba } from '@nde/plot';
+import { heatmap, lineChart, progressBar, upscale, writeText, type Rgba } from '@nde/plot';
+import { densityPanelsSvg } from '../lib/charts.js';
 import { writeGif } from '@nde/plot';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';
 
@@ -101,8 +102,11 @@ export async function run(o: DemoOptions & { dataset?: Toy2dName } = {}): Promis
     return p;
   };
   const final = learnedLogp();
-  const panels = hasTrue ? [densityImage(trueLog), densityImage(final)] : [densityImage(final)];
-  writePng(file('density.png'), grid(panels, panels.length, 6));
+  const panels = [
+    ...(hasTrue ? [{ title: `true density ('${dataset}')`, logp: trueLog }] : []),
+    { title: `learned density (CNF, ${iters} steps)`, logp: final },
+  ];
+  writeText(file('density.svg'), await densityPanelsSvg(`CNF on '${dataset}': density on [−${LIM}, ${LIM}]²`, panels, LIM, res));
   writeGif(file('training.gif'), frames, 250);
   const { x: samples } = cnf.sample(quick ? 300 : 1000, 7);
   const s = samples.dataSync();

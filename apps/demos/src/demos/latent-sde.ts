@@ -115,7 +115,8 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
         { name: 'path KL', x: evals.map((e) => e.iter), y: evals.map((e) => -e.klPath) },
       ],
       {
-        title: 'Latent SDE training (higher is better; path KL shown negated)',
+        title: 'Latent SDE training (higher is better; path KL shown negated; symmetric-log axis)',
+        symlogY: true,
         xLabel: 'iteration',
         yLabel: 'nats per sequence',
         mark: 'linepoint',

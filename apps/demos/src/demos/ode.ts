@@ -71,7 +71,9 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
       field,
       starts
         .map((s, b) => ({
-          name: b === 0 ? 'trajectories (dopri5, rtol 1e-6)' : `start ${b}`,
+          name: `start ${b}`,
+          // Starts alternate inside and outside the limit cycle (see `starts` above).
+          group: b % 2 === 0 ? 'trajectories from inside (dopri5, rtol 1e-6)' : 'trajectories from outside',
           xy: ys.flatMap((row) => row[b]!),
           color: b % 2 === 0 ? '#e41a1c' : '#377eb8',
         }))

@@ -9,6 +9,11 @@ export interface PathLayer {
   mark?: 'line' | 'point';
   /** CSS colour of a line. */
   color?: string;
+  /**
+   * Legend entry the path belongs to (default: its own name). Paths of one group share a colour and one
+   * legend entry, e.g. 15 trajectories from different starts.
+   */
+  group?: string;
 }
 
 /** Phase portrait: quiver of the vector field (arrow segments coloured by speed) plus trajectories. */
@@ -39,7 +44,7 @@ export async function phasePortraitSvg(
     }
     layers.push({
       data: { values: arrows },
-      mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.8 },
+      mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.8, clip: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', scale, title: 'y₁' },
         y: { field: 'y', type: 'quantitative', scale, title: 'y₂' },
@@ -49,14 +54,15 @@ export async function phasePortraitSvg(
           field: 'speed',
           type: 'quantitative',
           scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, type: 'sqrt' },
-          title: '|f(y)|',
+          title: 'speed |f(y)|',
+          legend: { orient: 'right', gradientLength: 160, direction: 'vertical' },
         },
       },
     });
     // Arrow heads: small points at the tips.
     layers.push({
       data: { values: arrows },
-      mark: { type: 'point', filled: true, size: 6, opacity: 0.8 },
+      mark: { type: 'point', filled: true, size: 6, opacity: 0.8, clip: true },
       encoding: {
         x: { field: 'x2', type: 'quantitative', scale },
         y: { field: 'y2', type: 'quantitative', scale },
@@ -77,7 +83,7 @@ export async function phasePortraitSvg(
   if (points.length) {
     layers.push({
       data: { values: points.flatMap(pts) },
-      mark: { type: 'point', filled: true, size: 14, opacity: 0.7, color: '#222' },
+      mark: { type: 'point', filled: true, size: 14, opacity: 0.7, color: '#222', clip: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', scale },
         y: { field: 'y', type: 'quantitative', scale },
@@ -86,19 +92,24 @@ export async function phasePortraitSvg(
     });
   }
   if (lines.length) {
+    // One legend entry per group; `detail` keeps the paths of a group apart.
+    const groupOf = (l: PathLayer): string => l.group ?? l.name;
+    const groups = [...new Set(lines.map(groupOf))];
+    const colorOf = (g: string, k: number): string => lines.find((l) => groupOf(l) === g)?.color ?? palette[k % palette.length]!;
     layers.push({
-      data: { values: lines.flatMap(pts) },
+      data: { values: lines.flatMap((l) => pts(l).map((p) => ({ ...p, group: groupOf(l) }))) },
       mark: { type: 'line', strokeWidth: 2, clip: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', scale },
         y: { field: 'y', type: 'quantitative', scale },
         order: { field: 'i', type: 'quantitative' },
+        detail: { field: 'series' },
         stroke: {
-          field: 'series',
+          field: 'group',
           type: 'nominal',
           title: null,
-          scale: { domain: lines.map((l) => l.name), range: lines.map((l, k) => l.color ?? palette[k % palette.length]) },
-          legend: { labelLimit: 260 },
+          scale: { domain: groups, range: groups.map(colorOf) },
+          legend: { labelLimit: 0, orient: 'bottom', direction: 'vertical' },
         },
       },
     });
@@ -110,6 +121,7 @@ export async function phasePortraitSvg(
     height: size,
     background: 'white',
     layer: layers,
+    resolve: { scale: { color: 'independent', stroke: 'independent' }, legend: { color: 'independent', stroke: 'independent' } },
   } as never);
 }
 
@@ -136,7 +148,7 @@ export async function curvesSvg(
     type: 'nominal',
     title: null,
     scale: o.colors ? { domain: groups, range: groups.map((g) => o.colors![g] ?? '#888') } : { scheme: 'category10' },
-    legend: { labelLimit: 260 },
+    legend: { labelLimit: 0, orient: 'bottom', columns: 2 },
   };
   const enc = {
     x: { field: 'x', type: 'quantitative', title: o.xLabel },
@@ -157,5 +169,55 @@ export async function curvesSvg(
       },
       { data: { values: rows('point') }, mark: { type: 'point', filled: true, size: 30 }, encoding: enc },
     ],
+  } as never);
+}
+
+/** A density on a square grid (row 0 at the top), for {@link densityPanelsSvg}. */
+export interface DensityPanel {
+  title: string;
+  /** log-density on the grid, `res × res` values, row 0 at the top (largest y). */
+  logp: ArrayLike<number>;
+}
+
+/**
+ * Densities side by side as heatmaps with axes and one shared colour bar (density, not log-density, on
+ * a common scale), e.g. the true density next to the learned one.
+ */
+export async function densityPanelsSvg(
+  title: string,
+  panels: readonly DensityPanel[],
+  lim: number,
+  res: number,
+  size = 260,
+): Promise<string> {
+  const cell = (2 * lim) / res;
+  const rows = panels.flatMap((p) =>
+    Array.from(p.logp, (lp, k) => {
+      const r = Math.floor(k / res);
+      const c = k % res;
+      const x = -lim + c * cell;
+      const y = lim - (r + 1) * cell;
+      return { panel: p.title, x, x2: x + cell, y, y2: y + cell, density: Number.isFinite(lp) ? Math.exp(lp) : 0 };
+    }),
+  );
+  const scale = { domain: [-lim, lim], nice: false };
+  return vegaLiteToSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    background: 'white',
+    data: { values: rows },
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title), header: { labelFontSize: 12 } } },
+    spec: {
+      width: size,
+      height: size,
+      mark: { type: 'rect' },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', scale, title: 'x₁' },
+        x2: { field: 'x2' },
+        y: { field: 'y', type: 'quantitative', scale, title: 'x₂' },
+        y2: { field: 'y2' },
+        color: { field: 'density', type: 'quantitative', scale: { scheme: 'viridis' }, title: 'density', legend: { gradientLength: size } },
+      },
+    },
   } as never);
 }
