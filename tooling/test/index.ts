@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect } from 'vitest';
-import { useBackend, type BackendName } from '@nde/core';
+import { useBackend, type BackendName, type NdeError } from '@nde/core';
 
 /** Backends every numeric suite runs on. */
 export function testBackends(): BackendName[] {
@@ -92,6 +92,23 @@ export async function expectNoLeaks<T>(fn: () => T | Promise<T>): Promise<T> {
   const out = await fn();
   expect(tf.memory().numTensors).toBe(before);
   return out;
+}
+
+/**
+ * The error `fn` throws, typed as the library's `NdeError` (the caller checks the class); fails the test
+ * when `fn` returns instead.
+ *
+ * @example
+ * const e = thrownError(() => solve({ ...options, dt0: 0 }));
+ * expect(e).toBeInstanceOf(InvalidArgumentError);
+ */
+export function thrownError<E extends Error = NdeError>(fn: () => unknown): E {
+  try {
+    fn();
+  } catch (e) {
+    return e as E;
+  }
+  throw new Error('expected an error, but the call returned');
 }
 
 /** Values of a tensor as a plain array (async read, works on every backend). */

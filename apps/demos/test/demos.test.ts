@@ -101,6 +101,46 @@ describe('demos (NDE_DEMO_QUICK)', () => {
     expect(json.finalTestNll).toBeGreaterThan(json.trueDensityNll - 0.5);
   });
 
+  it('sde-bnn: loss falls, predictive bands widen away from the data', async () => {
+    const out = join(outRoot, 'sde-bnn');
+    rmSync(out, { recursive: true, force: true });
+    const r = await DEMOS['sde-bnn']!.run({ out, quick: true, log: false });
+    checkFiles(r.files);
+    const json = readJson(r.files) as { initialLoss: number; finalLoss: number; stdNearData: number; stdAwayFromData: number };
+    expect(json.finalLoss).toBeLessThan(json.initialLoss);
+    expect(json.stdAwayFromData).toBeGreaterThan(json.stdNearData);
+  });
+
+  const hasFashion = existsSync('/usr/share/datasets/fashion-mnist');
+  if (!hasFashion) console.warn('[skip] video-gan demo: needs apt-get install dataset-fashion-mnist');
+  it.skipIf(!hasFashion)('video-gan: sample GIF grids, 32-frame extrapolation, finite scores', async () => {
+    const out = join(outRoot, 'video-gan');
+    rmSync(out, { recursive: true, force: true });
+    const r = await DEMOS['video-gan']!.run({ out, quick: true, log: false });
+    checkFiles(r.files);
+    expect(r.files.filter((f) => f.endsWith('.gif')).length).toBeGreaterThanOrEqual(3);
+    const json = readJson(r.files) as { inceptionScore: number; frechetFrameDistance: number };
+    expect(json.inceptionScore).toBeGreaterThan(1);
+    expect(json.frechetFrameDistance).toBeGreaterThan(0);
+  });
+
+  it('latent-sde: the same seed gives the same numbers (reproducible on a backend)', async () => {
+    const a = await DEMOS['latent-sde']!.run({ out: join(outRoot, 'latent-sde-a'), quick: true, log: false });
+    const b = await DEMOS['latent-sde']!.run({ out: join(outRoot, 'latent-sde-b'), quick: true, log: false });
+    // Everything but wall-clock timings.
+    const untimed = (x: unknown): unknown =>
+      Array.isArray(x)
+        ? x.map(untimed)
+        : x && typeof x === 'object'
+          ? Object.fromEntries(
+              Object.entries(x)
+                .filter(([k]) => !/^(ms|seconds|msPerIteration|trainMs)$/i.test(k))
+                .map(([k, v]) => [k, untimed(v)]),
+            )
+          : x;
+    expect(untimed(readJson(b.files))).toEqual(untimed(readJson(a.files)));
+  });
+
   it('latent-sde: ELBO rises, samples and fits written', async () => {
     const out = join(outRoot, 'latent-sde');
     rmSync(out, { recursive: true, force: true });

@@ -46,6 +46,16 @@ function serve(root: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** Debian's headless Chromium with software WebGL2 (SwiftShader): no GPU needed. */
+async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+  });
+}
+
 interface PlaygroundState {
   status: string;
   backend: string;
@@ -73,12 +83,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
   afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
   it('before Train: the target trajectory is drawn, the status says what Train does, no request 404s', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
       const missing: string[] = [];
@@ -109,13 +114,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
   }, 120_000);
 
   it('trains a neural ODE on webgl: loss falls, canvas drawn, screenshot saved', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      // Software WebGL2 (SwiftShader) in headless Chromium without a GPU.
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
       const logs: string[] = [];
@@ -163,12 +162,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
   }, 200_000);
 
   it('trains a CNF on webgl (8 gaussians): NLL falls, density drawn, screenshot saved', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
       const logs: string[] = [];

@@ -1,7 +1,7 @@
 /** Issue #15 in the adjoint package: t0 == t1, events through valueAndGrads, and errors that named the wrong thing. */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeBackends, expectNoLeaks } from '@nde/test-utils';
+import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
 import { InvalidArgumentError, UnsupportedError, type NdeError } from '@nde/core';
 import { ODETerm, PIDController, type SolveOptions } from '@nde/solvers';
 import {
@@ -16,14 +16,7 @@ import {
 
 const read = (x: tf.Tensor): number[] => Array.from(x.dataSync());
 
-function thrown(fn: () => unknown): NdeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as NdeError;
-  }
-  throw new Error('expected an error');
-}
+const thrown = (fn: () => unknown): NdeError => thrownError(fn);
 
 describeBackends('#15 adjoint regressions', () => {
   const adjoints: [string, () => AdjointMethod][] = [
@@ -79,42 +72,42 @@ describeBackends('#15 adjoint regressions', () => {
     a.dispose();
   });
 
-  it('ReversibleAdjoint with dopri5 names the solver (not an unknown method)', async () => {
-    const y0 = tf.ones([2]);
-    await expectNoLeaks(() => {
-      const e = thrown(() =>
-        valueAndGrads({
-          loss: (ys) => tf.sum(ys as tf.Tensor),
-          solveOptions: { terms: new ODETerm((_t: number, y: tf.Tensor) => tf.neg(y)), solver: 'dopri5', t0: 0, t1: 1, y0 },
-          adjoint: new ReversibleAdjoint(),
-          params: [],
-        }),
-      );
-      expect(e).toBeInstanceOf(UnsupportedError);
-      expect(e.argument).toBe('solver');
-      expect(e.message).toMatch(/needs the reversible Heun solver \(got 'dopri5'\).*reversible_heun/);
+  const misnamed: [string, () => AdjointMethod, string, RegExp, RegExp][] = [
+    [
+      'ReversibleAdjoint with dopri5 names the solver (not an unknown method)',
+      () => new ReversibleAdjoint(),
+      'solver',
+      /needs the reversible Heun solver \(got 'dopri5'\).*reversible_heun/,
+      /unknown method/,
+    ],
+    [
+      'StochasticAdjoint with ODE terms says it is for SDEs and points to BacksolveAdjoint',
+      () => new StochasticAdjoint(),
+      'terms',
+      /BacksolveAdjoint/,
+      /sdeType/,
+    ],
+  ];
+  for (const [title, make, argument, says, doesNotSay] of misnamed) {
+    it(title, async () => {
+      const y0 = tf.ones([2]);
+      await expectNoLeaks(() => {
+        const e = thrown(() =>
+          valueAndGrads({
+            loss: (ys) => tf.sum(ys as tf.Tensor),
+            solveOptions: { terms: new ODETerm((_t: number, y: tf.Tensor) => tf.neg(y)), solver: 'dopri5', t0: 0, t1: 1, y0 },
+            adjoint: make(),
+            params: [],
+          }),
+        );
+        expect(e).toBeInstanceOf(UnsupportedError);
+        expect(e.argument).toBe(argument);
+        expect(e.message).toMatch(says);
+        expect(e.message).not.toMatch(doesNotSay);
+      });
+      y0.dispose();
     });
-    y0.dispose();
-  });
-
-  it('StochasticAdjoint with ODE terms says it is for SDEs and points to BacksolveAdjoint', async () => {
-    const y0 = tf.ones([2]);
-    await expectNoLeaks(() => {
-      const e = thrown(() =>
-        valueAndGrads({
-          loss: (ys) => tf.sum(ys as tf.Tensor),
-          solveOptions: { terms: new ODETerm((_t: number, y: tf.Tensor) => tf.neg(y)), solver: 'dopri5', t0: 0, t1: 1, y0 },
-          adjoint: new StochasticAdjoint(),
-          params: [],
-        }),
-      );
-      expect(e).toBeInstanceOf(UnsupportedError);
-      expect(e.argument).toBe('terms');
-      expect(e.message).toMatch(/BacksolveAdjoint/);
-      expect(e.message).not.toMatch(/sdeType/);
-    });
-    y0.dispose();
-  });
+  }
 
   for (const [name, make] of adjoints) {
     it(`a non-scalar loss is a named error and leaks nothing (${name})`, async () => {

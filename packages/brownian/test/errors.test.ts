@@ -1,18 +1,11 @@
 /** Bad input gives the exact error class, naming the argument. */
 import { expect, it } from 'vitest';
-import { describeBackends } from '@nde/test-utils';
+import { describeBackends, thrownError } from '@nde/test-utils';
 import { InvalidArgumentError, UnsupportedError, type NdeError } from '@nde/core';
 import { BrownianInterval, VirtualBrownianTree } from '../src/index.js';
 import { KINDS, make } from './helpers.js';
 
-function thrown(fn: () => unknown): NdeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as NdeError;
-  }
-  throw new Error('did not throw');
-}
+const thrown = (fn: () => unknown): NdeError => thrownError(fn);
 
 for (const kind of KINDS) {
   describeBackends(`${kind} bad input`, () => {

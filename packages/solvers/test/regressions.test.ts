@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeBackends, expectNoLeaks } from '@nde/test-utils';
+import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
 import { InvalidArgumentError, NdeError, ShapeError, UnsupportedError, type Tree } from '@nde/core';
 import { VirtualBrownianTree, key } from '@nde/brownian';
 import {
@@ -23,15 +23,7 @@ type Osc = { x: tf.Tensor; v: tf.Tensor };
 const read = (x: Tree): number[] => Array.from((x as tf.Tensor).dataSync());
 const identity = (_t: number, y: tf.Tensor): tf.Tensor => y;
 
-/** The error `fn` throws (fails the test if it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+const thrown = (fn: () => unknown): Error => thrownError(fn);
 
 /** `fn` throws an NdeError of class `cls` whose message matches `msg`, and leaks no tensor on the way. */
 async function expectNamedError(

@@ -20,6 +20,8 @@ export interface Series {
   /** Optional band (e.g. mean ± 2 std). */
   lo?: readonly number[];
   hi?: readonly number[];
+  /** Draw this series as points instead of the chart's mark (e.g. data under fitted curves). */
+  points?: boolean;
 }
 
 /** Options of {@link lineChart}. */
@@ -42,7 +44,14 @@ export interface ChartOptions {
 /** Line/point chart of several series (bands drawn where `lo`/`hi` are given). */
 export async function lineChart(series: readonly Series[], o: ChartOptions): Promise<string> {
   const values = series.flatMap((s) =>
-    s.x.map((x, i) => ({ series: s.name, x, y: s.y[i], i, ...(s.lo && s.hi ? { lo: s.lo[i], hi: s.hi[i] } : {}) })),
+    s.x.map((x, i) => ({
+      series: s.name,
+      x,
+      y: s.y[i],
+      i,
+      ...(s.points ? { asPoint: true } : {}),
+      ...(s.lo && s.hi ? { lo: s.lo[i], hi: s.hi[i] } : {}),
+    })),
   );
   const scaleX = o.logX ? { type: 'log' as const } : { zero: false };
   const scaleY = o.logY ? { type: 'log' as const } : o.symlogY ? { type: 'symlog' as const } : { zero: false };
@@ -57,7 +66,13 @@ export async function lineChart(series: readonly Series[], o: ChartOptions): Pro
   if (series.some((s) => s.lo && s.hi)) {
     layers.push({
       mark: { type: 'area', opacity: 0.25 },
-      encoding: { ...enc, y: { field: 'lo', type: 'quantitative', scale: scaleY, title: o.yLabel ?? 'y' }, y2: { field: 'hi' } },
+      // No `order` here: on an area it would split the band into one sliver per point.
+      encoding: {
+        x: enc.x,
+        color: enc.color,
+        y: { field: 'lo', type: 'quantitative', scale: scaleY, title: o.yLabel ?? 'y' },
+        y2: { field: 'hi' },
+      },
       transform: [{ filter: 'isValid(datum.lo)' }],
     });
   }
@@ -65,7 +80,11 @@ export async function lineChart(series: readonly Series[], o: ChartOptions): Pro
   layers.push({
     mark: mark === 'linepoint' ? { type: 'line', point: true } : { type: mark, ...(mark === 'point' ? { filled: true, size: 12 } : {}) },
     encoding: enc,
+    transform: [{ filter: '!datum.asPoint' }],
   });
+  if (series.some((s) => s.points)) {
+    layers.push({ mark: { type: 'point', filled: true, size: 18 }, encoding: enc, transform: [{ filter: 'datum.asPoint' }] });
+  }
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: o.title,

@@ -32,6 +32,14 @@ export const DEMOS: Record<string, Demo> = {
     'latent SDE (@nde/latent-models) fitted to irregular Ornstein–Uhlenbeck paths; prior samples, posterior fits, ELBO curve',
     () => import('./latent-sde.js'),
   ),
+  'sde-bnn': lazy(
+    'Bayesian neural network with SDE weights (@nde/sde-bnn) on the 1-D regression toy; predictive mean and ±1/±2 std bands',
+    () => import('./sde-bnn.js'),
+  ),
+  'video-gan': lazy(
+    'video GAN with a neural-ODE temporal generator (@nde/video-gan) on Moving Fashion-MNIST; sample GIF grids, 2× extrapolation, IS/FD',
+    () => import('./video-gan.js'),
+  ),
   cnf: lazy(
     'continuous normalizing flow (@nde/latent-models) learns a 2-D toy density; density maps, samples, NLL curve, GIF',
     () => import('./cnf.js'),
