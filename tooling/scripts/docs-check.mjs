@@ -7,6 +7,7 @@
 //   pnpm docs:check                   all packages
 //   pnpm docs:check @nde/core         only these packages
 //   pnpm docs:check --members         also require docs on members (properties, methods, enum members)
+//   pnpm docs:check --members --params  and on every parameter of an exported function (@param)
 //
 // Broken {@link} targets fail the check too (TypeDoc would warn about them when building the site).
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,8 @@ const members = process.argv.includes('--members');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 const exportKinds = ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Namespace'];
-const memberKinds = ['EnumMember', 'Property', 'Method', 'Accessor'];
+const params = process.argv.includes('--params');
+const memberKinds = ['EnumMember', 'Property', 'Method', 'Accessor', ...(params ? ['Parameter'] : [])];
 const validation = { notExported: true, invalidLink: true, notDocumented: true };
 const required = members ? [...exportKinds, ...memberKinds] : exportKinds;
 
@@ -84,6 +86,8 @@ for (const l of lines) {
   if (name.includes('__type')) continue;
   // Without --members only top-level exports count (TypeDoc also reports method signatures).
   if (!members && name.includes('.')) continue;
+  // Parameters count for exported functions (`fn.param`); methods implement documented interfaces.
+  if (kind === 'Parameter' && name.split('.').length !== 2) continue;
   if (!missing.has(pkg)) missing.set(pkg, []);
   missing.get(pkg).push(`${name} (${kind}) in ${pkg.replace('@nde/', 'packages/')}/${file}`);
 }

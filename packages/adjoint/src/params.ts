@@ -66,6 +66,7 @@ export type Probe = () => Tree;
  * Find the trainable variables `probe` depends on (one evaluation and one VJP): every registered
  * trainable `tf.Variable` with a non-zero-path gradient. Named by `variable.name`.
  *
+ * @param probe - evaluates the equation once (its result is only differentiated, then freed)
  * @example
  * ```ts
  * const found = findParams(() => term.vf(0, y0, args));

@@ -21,6 +21,8 @@ import {
  * Gradients of the scalar `f()` with respect to `xs` (zeros for an `x` that `f` does not use).
  * Every returned tensor is new and owned by the caller.
  *
+ * @param f - a scalar function of the tensors in xs
+ * @param xs - the tensors to differentiate with respect to
  * @example
  * ```ts
  * const x = tf.scalar(3);
@@ -51,6 +53,9 @@ class SeedMismatch extends Error {}
  * directly (tfjs's `dy`), so neither the dot product `<fn(), cotangent>` nor its gradient, nor a
  * copy of the value, is computed.
  *
+ * @param fn - the function (returning a tree)
+ * @param xs - the tensors to differentiate with respect to
+ * @param cotangent - the upstream gradient, shaped like fn()'s value
  * @example
  * ```ts
  * const { value, grads } = valueAndVjp(() => tf.mul(w, x), [w], tf.onesLike(x));

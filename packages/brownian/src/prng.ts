@@ -229,6 +229,8 @@ export function foldRaw(k0: number, k1: number, data: number, dst: Int32Array): 
  * `n` uniform numbers in the open interval (0, 1), 32 random bits each (`(bits + 0.5) / 2^32`).
  * Element `i` depends only on `(key, i)`: `uniformArray(k, n)` is a prefix of `uniformArray(k, n + 1)`.
  *
+ * @param k - the key
+ * @param n - how many numbers
  * @example
  * ```ts
  * const u = uniformArray(key(3), 1000); // Float64Array, every value in (0, 1)
@@ -466,6 +468,8 @@ export function fillNormals(k0: number, k1: number, out: Float64Array | Float32A
  * `n` standard normal numbers (a 256-layer ziggurat on the Threefry word stream; beyond 3.65 standard
  * deviations Marsaglia's exact tail algorithm, out to about 9.9). Element `i` depends only on `(key, i)`.
  *
+ * @param k - the key
+ * @param n - how many numbers
  * @example
  * ```ts
  * const z = normalArray(key(0), 1_000_000); // Float32Array, ~5–8 ms

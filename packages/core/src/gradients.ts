@@ -18,6 +18,7 @@ interface EngineTapeState {
  * Run `fn` (which takes gradients) and restore the engine's active gradient tape afterwards, on success
  * and on error. Every nested `engine.gradients` call in the library goes through here.
  *
+ * @param fn - a computation that calls tf.engine().gradients (or tf.grads)
  * @example
  * ```ts
  * const { value, grads } = withOuterTape(() => tf.engine().gradients(f, xs, dy, true));
@@ -43,6 +44,9 @@ export function withOuterTape<T>(fn: () => T): T {
  * The vector–Jacobian product `dyᵀ ∂f(x)/∂x`, with zeros when `f` does not depend on `x` (a constant
  * diffusion, say) instead of tfjs's "Cannot compute gradient" error. New tensor owned by the caller.
  *
+ * @param f - the function differentiated
+ * @param x - where
+ * @param dy - the upstream gradient, shaped like f(x)
  * @example
  * ```ts
  * const gdg = vjpOrZeros((x) => tf.mul(x, 0.3), y, g);       // 0.3 g

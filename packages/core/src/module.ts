@@ -34,7 +34,11 @@ export abstract class BaseModule implements Module {
   }
 }
 
-/** Collect parameters of child modules under prefixes: `{ drift: f, diffusion: g }` → `drift.layers.0.weight`, … */
+/**
+ * Collect parameters of child modules under prefixes: `{ drift: f, diffusion: g }` → `drift.layers.0.weight`, …
+ *
+ * @param children - sub-modules by name
+ */
 export function collectParameters(children: Record<string, Module>): Record<string, tf.Variable> {
   const out: Record<string, tf.Variable> = {};
   for (const [prefix, child] of Object.entries(children)) {
@@ -56,7 +60,11 @@ const ACTIVATIONS: Record<Exclude<Activation, (x: tf.Tensor) => tf.Tensor>, (x: 
   identity: (x) => x,
 };
 
-/** Resolve an {@link Activation} to a function. */
+/**
+ * Resolve an {@link Activation} to a function.
+ *
+ * @param a - the activation's name
+ */
 export function activation(a: Activation): (x: tf.Tensor) => tf.Tensor {
   if (typeof a === 'function') return a;
   const f = ACTIVATIONS[a];

@@ -6,6 +6,7 @@
 /**
  * Uniform numbers in [0, 1) from a 32-bit seed.
  *
+ * @param seed - an integer seed
  * @example
  * ```ts
  * const rand = mulberry32(0);

@@ -18,12 +18,20 @@ export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree 
 /** Structure of a tree without its leaves, to rebuild it from a flat list. */
 export type TreeDef = { kind: 'leaf' } | { kind: 'array'; children: TreeDef[] } | { kind: 'object'; keys: string[]; children: TreeDef[] };
 
-/** True when `x` is a tfjs tensor. */
+/**
+ * True when `x` is a tfjs tensor.
+ *
+ * @param x - any value
+ */
 export function isTensor(x: unknown): x is tf.Tensor {
   return x instanceof tf.Tensor;
 }
 
-/** Flatten a tree into its leaves (depth first, object keys sorted) and its structure. */
+/**
+ * Flatten a tree into its leaves (depth first, object keys sorted) and its structure.
+ *
+ * @param tree - a tensor or a nested array/object of tensors
+ */
 export function treeFlatten(tree: Tree): { leaves: tf.Tensor[]; def: TreeDef } {
   const leaves: tf.Tensor[] = [];
   const walk = (node: Tree): TreeDef => {
@@ -40,7 +48,12 @@ export function treeFlatten(tree: Tree): { leaves: tf.Tensor[]; def: TreeDef } {
   return { leaves, def };
 }
 
-/** Rebuild a tree of structure `def` from `leaves` (inverse of {@link treeFlatten}). */
+/**
+ * Rebuild a tree of structure `def` from `leaves` (inverse of {@link treeFlatten}).
+ *
+ * @param def - the structure, from treeFlatten
+ * @param leaves - one tensor per leaf, in treeFlatten order
+ */
 export function treeUnflatten<T extends Tree = Tree>(def: TreeDef, leaves: readonly tf.Tensor[]): T {
   let i = 0;
   const build = (d: TreeDef): Tree => {
@@ -61,7 +74,11 @@ export function treeUnflatten<T extends Tree = Tree>(def: TreeDef, leaves: reado
   return result as T;
 }
 
-/** The leaves of a tree, in {@link treeFlatten} order. */
+/**
+ * The leaves of a tree, in {@link treeFlatten} order.
+ *
+ * @param tree - a tensor or a nested array/object of tensors
+ */
 export function treeLeaves(tree: Tree): tf.Tensor[] {
   return treeFlatten(tree).leaves;
 }
@@ -76,6 +93,10 @@ function sameStructure(a: TreeDef, b: TreeDef): boolean {
 
 /**
  * Map `fn` over the leaves of one or more trees of the same structure.
+ *
+ * @param fn - maps the leaves at one position of every tree to a new tensor
+ * @param tree - the tree whose structure the result takes
+ * @param rest - more trees of the same structure, passed leaf by leaf after the first
  * @throws {@link ShapeError} when the trees differ in structure.
  */
 export function treeMap<T extends Tree = Tree>(fn: (...leaves: tf.Tensor[]) => tf.Tensor, tree: Tree, ...rest: Tree[]): T {
@@ -92,22 +113,43 @@ export function treeMap<T extends Tree = Tree>(fn: (...leaves: tf.Tensor[]) => t
   return treeUnflatten<T>(first.def, mapped);
 }
 
-/** Elementwise sum of two trees. */
+/**
+ * Elementwise sum of two trees.
+ *
+ * @param a - a tree
+ * @param b - a tree of the same structure (leaves broadcast as in tf.add)
+ */
 export function treeAdd<T extends Tree>(a: T, b: Tree): T {
   return treeMap<T>((x, y) => tf.add(x, y), a, b);
 }
 
-/** Elementwise difference `a - b`. */
+/**
+ * Elementwise difference `a - b`.
+ *
+ * @param a - a tree
+ * @param b - a tree of the same structure
+ */
 export function treeSub<T extends Tree>(a: T, b: Tree): T {
   return treeMap<T>((x, y) => tf.sub(x, y), a, b);
 }
 
-/** Multiply every leaf by a number or a broadcastable tensor. */
+/**
+ * Multiply every leaf by a number or a broadcastable tensor.
+ *
+ * @param s - the scale: a number or a broadcastable tensor
+ * @param a - the tree to scale
+ */
 export function treeScale<T extends Tree>(s: number | tf.Tensor, a: T): T {
   return treeMap<T>((x) => tf.mul(x, s), a);
 }
 
-/** `y + a * x` leafwise (`a` a number or a broadcastable tensor). */
+/**
+ * `y + a * x` leafwise (`a` a number or a broadcastable tensor).
+ *
+ * @param a - the scale of x: a number or a broadcastable tensor
+ * @param x - the tree scaled
+ * @param y - the tree added (its structure is the result's)
+ */
 export function treeAxpy<T extends Tree>(a: number | tf.Tensor, x: Tree, y: T): T {
   return treeMap<T>((xi, yi) => tf.add(yi, tf.mul(xi, a)), x, y);
 }
@@ -128,6 +170,8 @@ export function tapeOn(): boolean {
  * (error norms, finiteness checks): recorded, each op would also keep clones of its inputs for a
  * backward pass that never comes. Works as tfjs does inside a kernel (the tape is off while the
  * kernel depth is above 0). `fn` must not itself take gradients.
+ *
+ * @param fn - the computation whose operations are not recorded
  */
 export function untaped<T>(fn: () => T): T {
   const s = tf.engine().state as unknown as TapeState;
@@ -181,6 +225,10 @@ function nonZero(coeffs: readonly number[], termLeaves: readonly tf.Tensor[][]):
  * `base + Σ coeffs[i] * terms[i]` leafwise, skipping zero coefficients.
  * The workhorse of Runge–Kutta stages. Under the gradient tape each leaf is one recorded op
  * (no saved-input clones; see `linearLeaf`); values are those of the plain `mul`/`addN`.
+ *
+ * @param base - the tree added to the combination (its structure is the result's)
+ * @param coeffs - one number per term; zeros are skipped
+ * @param terms - trees of base's structure
  */
 export function treeLinearCombination<T extends Tree>(base: T, coeffs: readonly number[], terms: readonly Tree[]): T {
   const baseFlat = treeFlatten(base);
@@ -202,7 +250,12 @@ export function treeLinearCombination<T extends Tree>(base: T, coeffs: readonly 
   return treeUnflatten<T>(baseFlat.def, out);
 }
 
-/** `Σ coeffs[i] * terms[i]` leafwise (zero coefficients skipped; all zero gives zeros). */
+/**
+ * `Σ coeffs[i] * terms[i]` leafwise (zero coefficients skipped; all zero gives zeros).
+ *
+ * @param coeffs - one number per term; zeros are skipped
+ * @param terms - trees of one structure (at least one)
+ */
 export function treeWeightedSum<T extends Tree>(coeffs: readonly number[], terms: readonly T[]): T {
   const first = terms[0];
   if (first === undefined) throw new ShapeError('terms', 'needs at least one tree.');
@@ -225,17 +278,30 @@ export function treeWeightedSum<T extends Tree>(coeffs: readonly number[], terms
   return treeUnflatten<T>(def, out);
 }
 
-/** Zeros with the shape and dtype of every leaf. */
+/**
+ * Zeros with the shape and dtype of every leaf.
+ *
+ * @param a - the tree whose shapes and dtypes the zeros take
+ */
 export function treeZerosLike<T extends Tree>(a: T): T {
   return treeMap<T>((x) => tf.zerosLike(x), a);
 }
 
-/** Clone every leaf (new tensors, same values). */
+/**
+ * Clone every leaf (new tensors, same values).
+ *
+ * @param a - the tree to copy
+ */
 export function treeClone<T extends Tree>(a: T): T {
   return treeMap<T>((x) => x.clone(), a);
 }
 
-/** Sum over all leaves of `Σ a_i b_i`, as a scalar tensor. */
+/**
+ * Sum over all leaves of `Σ a_i b_i`, as a scalar tensor.
+ *
+ * @param a - a tree
+ * @param b - a tree of the same structure
+ */
 export function treeDot(a: Tree, b: Tree): tf.Scalar {
   return tf.tidy(() => {
     const parts = treeLeaves(treeMap((x, y) => tf.sum(tf.mul(x, y)), a, b));
@@ -243,12 +309,20 @@ export function treeDot(a: Tree, b: Tree): tf.Scalar {
   });
 }
 
-/** Euclidean norm over all leaves, as a scalar tensor. */
+/**
+ * Euclidean norm over all leaves, as a scalar tensor.
+ *
+ * @param a - a tree
+ */
 export function treeNorm(a: Tree): tf.Scalar {
   return tf.tidy(() => tf.sqrt(treeDot(a, a)) as tf.Scalar);
 }
 
-/** Root-mean-square over every element of every leaf, as a scalar tensor. */
+/**
+ * Root-mean-square over every element of every leaf, as a scalar tensor.
+ *
+ * @param a - a tree
+ */
 export function treeRms(a: Tree): tf.Scalar {
   return tf.tidy(() => {
     const n = treeSize(a);
@@ -256,7 +330,11 @@ export function treeRms(a: Tree): tf.Scalar {
   });
 }
 
-/** Total number of elements over all leaves. */
+/**
+ * Total number of elements over all leaves.
+ *
+ * @param a - a tree
+ */
 export function treeSize(a: Tree): number {
   return treeLeaves(a).reduce((s, x) => s + x.size, 0);
 }
@@ -276,6 +354,7 @@ export function nextTensorId(): number {
  * hand over) the result without touching anybody else's tensor. Costs one Identity kernel per
  * aliased leaf and nothing otherwise.
  *
+ * @param fn - the call whose result the caller will own (a vector field, say)
  * @example
  * ```ts
  * const dy = ownedResult(() => vectorField(t, y)); // safe to dispose even if the field returned y
@@ -290,12 +369,20 @@ export function ownedResult<T extends Tree>(fn: () => T): T {
   return treeMap<T>((x) => (x.id < firstNew ? x.clone() : x), out);
 }
 
-/** Dispose every leaf of each tree given (undefined entries are skipped). */
+/**
+ * Dispose every leaf of each tree given (undefined entries are skipped).
+ *
+ * @param trees - trees to dispose; undefined entries are skipped
+ */
 export function treeDispose(...trees: (Tree | undefined)[]): void {
   for (const t of trees) if (t !== undefined) treeLeaves(t).forEach((x) => x.dispose());
 }
 
-/** Concatenate all leaves, flattened, into one vector (for norms, solvers, and interop). */
+/**
+ * Concatenate all leaves, flattened, into one vector (for norms, solvers, and interop).
+ *
+ * @param a - a tree
+ */
 export function treeToVector(a: Tree): tf.Tensor1D {
   return tf.tidy(
     () =>
@@ -306,7 +393,12 @@ export function treeToVector(a: Tree): tf.Tensor1D {
   );
 }
 
-/** Split a vector made by {@link treeToVector} back into a tree shaped like `like`. */
+/**
+ * Split a vector made by {@link treeToVector} back into a tree shaped like `like`.
+ *
+ * @param v - a vector of treeSize(like) elements
+ * @param like - the tree whose structure and shapes the result takes
+ */
 export function treeFromVector<T extends Tree>(v: tf.Tensor, like: T): T {
   const { leaves, def } = treeFlatten(like);
   const sizes = leaves.map((x) => x.size);
@@ -316,7 +408,11 @@ export function treeFromVector<T extends Tree>(v: tf.Tensor, like: T): T {
   return treeUnflatten<T>(def, parts);
 }
 
-/** `tf.tidy` for functions returning a tree (or any object holding tensors): keeps what is returned, frees the rest. */
+/**
+ * `tf.tidy` for functions returning a tree (or any object holding tensors): keeps what is returned, frees the rest.
+ *
+ * @param fn - the computation; what it returns is kept, every other tensor it made is freed
+ */
 export function tidyTree<T>(fn: () => T): T {
   return tf.tidy(fn as () => never) as T;
 }

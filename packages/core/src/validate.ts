@@ -3,14 +3,26 @@ import * as tf from '@tensorflow/tfjs';
 import { DTypeError, InvalidArgumentError, ShapeError, UnsupportedError } from './errors.js';
 import { isTensor, treeLeaves, type Tree } from './tree.js';
 
-/** Throw unless `x` is a finite number. */
+/**
+ * Throw unless `x` is a finite number.
+ *
+ * @param argument - the argument's name, for the error
+ * @param x - the value checked
+ * @param hint - how to fix it (added to the message)
+ */
 export function assertFiniteNumber(argument: string, x: unknown, hint = ''): asserts x is number {
   if (typeof x !== 'number' || !Number.isFinite(x)) {
     throw new InvalidArgumentError(argument, `must be a finite number (got ${String(x)}).`, hint);
   }
 }
 
-/** Throw unless `x` is a finite number > 0. */
+/**
+ * Throw unless `x` is a finite number > 0.
+ *
+ * @param argument - the argument's name, for the error
+ * @param x - the value checked
+ * @param hint - how to fix it
+ */
 export function assertPositive(argument: string, x: unknown, hint = ''): asserts x is number {
   assertFiniteNumber(argument, x, hint);
   if (x <= 0) throw new InvalidArgumentError(argument, `must be > 0 (got ${x}).`, hint);
@@ -27,6 +39,8 @@ function describe(x: unknown): string {
  * Where `x` fails to be a tree of tensors (a tensor, or arrays / plain objects of trees), in words;
  * undefined when it is one.
  *
+ * @param x - any value
+ * @param path - where x sits in an enclosing tree (for the message)
  * @example
  * ```ts
  * whyNotATree({ a: tf.ones([2]), b: 3 }); // "at .b: got the number 3"
@@ -51,7 +65,13 @@ export function whyNotATree(x: unknown, path = ''): string | undefined {
   return `at ${path || 'the root'}: got ${describe(x)}`;
 }
 
-/** Throw an `InvalidArgumentError` naming `argument` unless `x` is a tree of (live) tensors. */
+/**
+ * Throw an `InvalidArgumentError` naming `argument` unless `x` is a tree of (live) tensors.
+ *
+ * @param argument - the argument's name, for the error
+ * @param x - the value checked
+ * @param hint - how to fix it
+ */
 export function assertTree(argument: string, x: unknown, hint = 'Pass a tf.Tensor or an array / object of them.'): asserts x is Tree {
   const why = whyNotATree(x);
   if (why) throw new InvalidArgumentError(argument, `must be a tensor or a tree of tensors (${why}).`, hint);
@@ -61,6 +81,10 @@ export function assertTree(argument: string, x: unknown, hint = 'Pass a tf.Tenso
  * Throw a `ShapeError` naming `argument` unless `got` is a tree with the structure and leaf shapes of `like`
  * (an `InvalidArgumentError` when it is no tree of tensors at all). Host-side only: no kernels.
  *
+ * @param argument - the argument's name, for the error (e.g. 'terms.vf')
+ * @param got - the value checked
+ * @param like - the tree whose structure and leaf shapes got must have
+ * @param hint - how to fix it
  * @example
  * ```ts
  * assertTreeLike('terms.vf', dy, y, 'The vector field must return a tree shaped like y.');
@@ -115,7 +139,12 @@ function treeMismatch(a: Tree, b: Tree, path: string): string | undefined {
   return undefined;
 }
 
-/** Throw unless every leaf of `tree` is a float32 tensor. */
+/**
+ * Throw unless every leaf of `tree` is a float32 tensor.
+ *
+ * @param argument - the argument's name, for the error
+ * @param tree - the value checked
+ */
 export function assertFloatTree(argument: string, tree: Tree): void {
   assertTree(argument, tree);
   const leaves = treeLeaves(tree);
@@ -127,20 +156,37 @@ export function assertFloatTree(argument: string, tree: Tree): void {
   });
 }
 
-/** Throw unless two shapes are equal. */
+/**
+ * Throw unless two shapes are equal.
+ *
+ * @param argument - the argument's name, for the error
+ * @param got - the shape found
+ * @param expected - the shape required
+ * @param hint - how to fix it
+ */
 export function assertSameShape(argument: string, got: readonly number[], expected: readonly number[], hint = ''): void {
   if (got.length !== expected.length || got.some((d, i) => d !== expected[i])) {
     throw new ShapeError(argument, `has shape [${got.join(', ')}], expected [${expected.join(', ')}].`, hint);
   }
 }
 
-/** Read a scalar tensor asynchronously (no dataSync: works on WebGPU). */
+/**
+ * Read a scalar tensor asynchronously (no dataSync: works on WebGPU).
+ *
+ * @param x - a one-element tensor
+ */
 export async function readScalar(x: tf.Tensor): Promise<number> {
   const d = await x.data();
   return d[0] as number;
 }
 
-/** Throw unless `x` is an integer > 0. */
+/**
+ * Throw unless `x` is an integer > 0.
+ *
+ * @param argument - the argument's name, for the error
+ * @param x - the value checked
+ * @param hint - how to fix it
+ */
 export function assertPositiveInteger(argument: string, x: unknown, hint = ''): asserts x is number {
   if (!(typeof x === 'number' && Number.isInteger(x) && x > 0)) {
     throw new InvalidArgumentError(argument, `must be a positive integer (got ${String(x)}).`, hint);

@@ -37,6 +37,9 @@ const extraSde = new Map<string, () => Solver>();
  * Register a solver under a name so `method: name` finds it. `termKind` 'sde' registers it for SDE
  * terms (default 'ode').
  *
+ * @param name - the method name solve/odeint will accept
+ * @param make - makes a new solver object
+ * @param termKind - 'ode' (default) or 'sde'
  * @example
  * ```ts
  * registerMethod('my_sde', () => new MySdeSolver(), 'sde');
@@ -46,7 +49,11 @@ export function registerMethod(name: string, make: () => Solver, termKind: TermK
   (termKind === 'sde' ? extraSde : extra).set(name, make);
 }
 
-/** Every method name `solve`/`odeint` (termKind 'ode', the default) or `sdeint` ('sde') accept. */
+/**
+ * Every method name `solve`/`odeint` (termKind 'ode', the default) or `sdeint` ('sde') accept.
+ *
+ * @param termKind - 'ode' (default) or 'sde'
+ */
 export function knownMethods(termKind: TermKind = 'ode'): string[] {
   if (termKind === 'sde') return [...Object.keys(SDE_METHODS), ...extraSde.keys()];
   return [...Object.keys(TABLEAUS), ...extra.keys()];
@@ -56,6 +63,9 @@ export function knownMethods(termKind: TermKind = 'ode'): string[] {
  * A solver from a name, or the solver itself. `termKind` 'sde' looks the name up among SDE methods
  * (so 'euler' is Euler–Maruyama, 'heun' the stochastic Heun method); the default looks up ODE
  * methods first and falls back to SDE-only names.
+ *
+ * @param solver - a method name, or a solver object (returned as is)
+ * @param termKind - which table a name is looked up in first: 'ode' (default) or 'sde'
  * @throws UnknownMethodError listing the choices.
  */
 export function resolveSolver(solver: Solver | MethodName, termKind: TermKind = 'ode'): Solver {

@@ -102,6 +102,13 @@ export class ReversibleHeun extends SdeSolver<ReversibleHeunState> {
  * arithmetic; in float32 the reconstruction differs from the forward values by rounding only.
  * Every returned tensor is new and owned by the caller; inputs are not disposed.
  *
+ * @param terms - the SDE the forward step solved
+ * @param t0 - the step's start time
+ * @param t1 - the step's end time
+ * @param y1 - the state at t1
+ * @param state1 - the solver state after the forward step
+ * @param args - passed to drift and diffusion
+ * @param dW - the step's Brownian increment (default: queried from terms.bm over [t0, t1])
  * @example
  * ```ts
  * const s = new ReversibleHeun();

@@ -24,6 +24,9 @@ export interface SdeSupport {
 /**
  * Throw a typed error unless `terms` is an SDE term this solver can solve.
  *
+ * @param name - the solver's name, for the error
+ * @param terms - the terms given to the solve
+ * @param s - what the solver supports
  * @example
  * ```ts
  * assertSdeSupport('heun', terms, { sdeTypes: ['stratonovich'], noises: ['diagonal'], otherwise: 'euler' });

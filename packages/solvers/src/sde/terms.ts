@@ -250,6 +250,9 @@ export class SDETerm<A = unknown> {
  * g ⋅ dW for a noise type: elementwise for diagonal; for scalar g `[..., d, 1]` times dW `[..., 1]`;
  * for additive/general Σ_j g[..., i, j] dW[..., j].
  *
+ * @param noise - the noise type
+ * @param g - the diffusion, shaped for that noise type
+ * @param dW - the Brownian increment
  * @example
  * ```ts
  * const inc = noiseProduct('general', tf.ones([8, 3, 2]), tf.ones([8, 2])); // [8, 3]
@@ -263,7 +266,11 @@ export function noiseProduct(noise: NoiseType, g: tf.Tensor, dW: tf.Tensor): tf.
   });
 }
 
-/** True when `terms` is an {@link SDETerm} (or looks like one: `kind === 'sde'`). */
+/**
+ * True when `terms` is an {@link SDETerm} (or looks like one: `kind === 'sde'`).
+ *
+ * @param terms - any value
+ */
 export function isSdeTerm(terms: unknown): terms is SDETerm {
   return terms instanceof SDETerm || (typeof terms === 'object' && terms !== null && (terms as { kind?: unknown }).kind === 'sde');
 }
