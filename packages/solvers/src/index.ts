@@ -19,3 +19,4 @@ export * from './solve.js';
 export * from './odeint.js';
 export * from './sde/index.js';
 export type { Times } from './times.js';
+export * from './cde/index.js';
