@@ -25,3 +25,4 @@ export * from './layers/pixel-shuffle-up.js';
 export * from './layers/conv3x3.js';
 export * from './dynamic-generator/index.js';
 export * from './ctvae/ctvae.js';
+export * from './cde/index.js';

@@ -10,6 +10,9 @@ export type KernelSpec =
 /**
  * Pairwise squared Euclidean distances `[n, m]` (clamped at 0).
  *
+ * @param x - first sample, `[n, d]` (not disposed).
+ * @param y - second sample, `[m, d]` with the same `d` (not disposed). The `[n, m]` result is a new tensor owned by the caller.
+ *
  * @example
  * ```ts
  * const d2 = squaredDistances(x, y);   // x: [n, d], y: [m, d]
@@ -44,6 +47,10 @@ export function checkPair(x: tf.Tensor, y: tf.Tensor, names: [string, string] = 
 /**
  * Kernel matrix `k(x_i, y_j)` for a resolved kernel (Gaussian with a fixed bandwidth, or polynomial).
  *
+ * @param x - first sample, `[n, d]` (not disposed).
+ * @param y - second sample, `[m, d]` with the same `d` (not disposed). The `[n, m]` result is a new tensor owned by the caller.
+ * @param kernel - a resolved kernel: a Gaussian must have its `bandwidth` σ set (it is not defaulted here, unlike in {@link mmd}); a polynomial defaults to `degree` 3, `gamma` 1/d, `coef0` 1.
+ *
  * @example
  * ```ts
  * const K = kernelMatrix(x, y, { kind: 'polynomial', degree: 3, gamma: 1 / 64, coef0: 1 });
@@ -63,6 +70,9 @@ export function kernelMatrix(x: tf.Tensor2D, y: tf.Tensor2D, kernel: KernelSpec)
 
 /**
  * Median pairwise distance of the pooled sample (the usual Gaussian bandwidth heuristic), on at most 1000 rows.
+ *
+ * @param x - first sample, `[n, d]` (not disposed).
+ * @param y - second sample, `[m, d]` (not disposed); pooled after `x`, and only the first 1000 pooled rows are used.
  *
  * @example
  * ```ts

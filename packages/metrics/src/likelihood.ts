@@ -22,6 +22,9 @@ export interface BitsPerDimOptions {
  * density on the rescaled data to a density on the integer grid, where a dequantised log-likelihood is a
  * lower bound on the discrete log-probability.
  *
+ * @param logLikelihood - per-example continuous log-likelihoods log p(x) in nats (finite): one number, an array, or a tensor (read, not disposed); their mean is used.
+ * @param options - `dims`, the dimensions D of one example (required), `levels` of the raw data (default 256) and the `range` width the density was evaluated on (default 1); see {@link BitsPerDimOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} for non-positive `dims`, `levels`, `range` or non-finite log-likelihoods.
  *
  * @example
@@ -30,10 +33,8 @@ export interface BitsPerDimOptions {
  * await bitsPerDim([0, 0], { dims: 784 }); // 8
  * ```
  */
-export async function bitsPerDim(
-  logLikelihood: number | readonly number[] | tf.Tensor,
-  { dims, levels = 256, range = 1 }: BitsPerDimOptions,
-): Promise<number> {
+export async function bitsPerDim(logLikelihood: number | readonly number[] | tf.Tensor, options: BitsPerDimOptions): Promise<number> {
+  const { dims, levels = 256, range = 1 } = options;
   if (!(Number.isInteger(dims) && dims > 0))
     throw new InvalidArgumentError(
       'dims',

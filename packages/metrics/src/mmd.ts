@@ -22,6 +22,10 @@ async function sumOf(t: tf.Tensor): Promise<number> {
  * Squared MMD between samples `x: [n, d]` and `y: [m, d]`.
  * Unbiased: `Σ_{i≠j} k(x_i,x_j)/(n(n−1)) + Σ_{i≠j} k(y_i,y_j)/(m(m−1)) − 2 Σ k(x_i,y_j)/(nm)`.
  *
+ * @param x - first sample, `[n, d]` with n ≥ 2 (not disposed).
+ * @param y - second sample, `[m, d]` with m ≥ 2 and the same `d` (not disposed).
+ * @param options - `kernel` (default Gaussian with the {@link medianBandwidth} of the pooled sample) and `unbiased` (U-statistic, default true; false gives the biased V-statistic); see {@link MmdOptions}.
+ *
  * @throws {@link @nde/core!ShapeError} / {@link @nde/core!InvalidArgumentError} for mismatched shapes or fewer than 2 samples.
  *
  * @example
@@ -29,11 +33,8 @@ async function sumOf(t: tf.Tensor): Promise<number> {
  * const m2 = await mmd(x, y, { kernel: { kind: 'gaussian', bandwidth: 1 }, unbiased: true });
  * ```
  */
-export async function mmd(
-  x: tf.Tensor2D,
-  y: tf.Tensor2D,
-  { kernel = { kind: 'gaussian' }, unbiased = true }: MmdOptions = {},
-): Promise<number> {
+export async function mmd(x: tf.Tensor2D, y: tf.Tensor2D, options: MmdOptions = {}): Promise<number> {
+  const { kernel = { kind: 'gaussian' }, unbiased = true } = options;
   checkPair(x, y);
   let k = kernel;
   if (k.kind === 'gaussian') {
@@ -68,12 +69,17 @@ export async function mmd(
  * Energy distance `2E‖X−Y‖ − E‖X−X'‖ − E‖Y−Y'‖` (V-statistic by default, ≥ 0; `unbiased` excludes i = j
  * from the within-sample means).
  *
+ * @param x - first sample, `[n, d]` with n ≥ 2 (not disposed).
+ * @param y - second sample, `[m, d]` with m ≥ 2 and the same `d` (not disposed).
+ * @param options - `unbiased` (default false): exclude the i = j terms from the within-sample means.
+ *
  * @example
  * ```ts
  * const e = await energyDistance(x, y);
  * ```
  */
-export async function energyDistance(x: tf.Tensor2D, y: tf.Tensor2D, { unbiased = false }: { unbiased?: boolean } = {}): Promise<number> {
+export async function energyDistance(x: tf.Tensor2D, y: tf.Tensor2D, options: { unbiased?: boolean } = {}): Promise<number> {
+  const { unbiased = false } = options;
   checkPair(x, y);
   const n = x.shape[0];
   const m = y.shape[0];

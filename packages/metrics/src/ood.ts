@@ -19,6 +19,9 @@ async function read(argument: string, s: ScoresLike): Promise<Float64Array> {
  * "more OOD" (e.g. predictive entropy, or −max probability): `P(s_ood > s_in) + ½ P(s_ood = s_in)`,
  * computed exactly by ranks (Mann–Whitney U, ties averaged). 0.5 is chance, 1 is perfect.
  *
+ * @param inScores - scores of the in-distribution samples `[n]` (finite, higher = more OOD), as a tensor (read, not disposed) or an array.
+ * @param outScores - scores of the out-of-distribution samples `[m]`, with the same convention as `inScores`.
+ *
  * @example
  * ```ts
  * const auroc = await oodAuroc(await predictiveEntropy(pIn), await predictiveEntropy(pOut));

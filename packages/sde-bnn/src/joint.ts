@@ -92,6 +92,8 @@ function makeAdjoint(name: SdeBnnAdjoint, params: Module | readonly tf.Variable[
 /**
  * Solve the joint [h, w, KL] SDE of an SDE-BNN block on fixed steps.
  *
+ * @param o - the problem: initial weights `w0` `[S, D]`, optional hidden state `h0` `[S, hiddenSize]` with its `field`, the `prior`, the `posterior` drift, the Brownian `key`, and the solver settings `t1` (default 1), `steps` (default 4), `method` (default midpoint), `adjoint` (default direct), `params`, `stl` and `saveTimes`; see {@link JointSolveOptions}. The input tensors are not disposed.
+ *
  * @throws InvalidArgumentError for an unknown method/adjoint; UnsupportedError for 'reversible'
  * without 'reversible_heun'; ShapeError when h0 and w0 disagree on the number of samples.
  *

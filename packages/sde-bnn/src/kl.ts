@@ -24,6 +24,11 @@ export interface LinearDrift {
  * α/β + (w0 − α/β) e^{−βt} and variance σ²(1 − e^{−2βt})/(2β) (β → 0: Brownian). The time integral
  * of this smooth function is taken by composite Simpson with 2000 panels (error < 1e-10 relative).
  *
+ * @param prior - the OU prior dw = −θ (w − μ) dt + σ dW; its `theta`, `mu` and `sigma` are read (σ is also the posterior's diffusion).
+ * @param q - the linear posterior drift α − β w (β = 0 gives a Brownian motion with drift α).
+ * @param w0 - the common deterministic initial weight of both processes (one coordinate; must be finite).
+ * @param T - the time horizon, > 0: the KL is over the paths on [0, T].
+ *
  * @example
  * ```ts
  * const exact = ouPathKL(new OUPrior({ theta: 1, sigma: 0.5 }), { alpha: 0, beta: 2 }, 1, 1); // ≈ 1.2
@@ -54,6 +59,8 @@ export function ouPathKL(prior: OUPrior, q: LinearDrift, w0: number, T: number):
 
 /**
  * A linear drift α − β w as a {@link WeightDrift} (a closed-form posterior for tests and examples).
+ *
+ * @param q - the coefficients α and β, kept by reference as `q` on the returned drift.
  *
  * @example
  * ```ts
@@ -91,6 +98,8 @@ export interface EstimatePathKLOptions {
 /**
  * Monte Carlo estimate of KL(q ‖ p) from the joint solve's KL accumulator: the mean over paths of
  * Σ_j k_j(t1). Returns host numbers (mean and its standard error).
+ *
+ * @param o - the `prior`, the `posterior` drift, initial weights `w0` `[samples, D]` (every row an independent path; not disposed), the Brownian `key`, and optional `t1`, `steps`, `method` and `stl`; see {@link EstimatePathKLOptions}.
  *
  * @example
  * ```ts

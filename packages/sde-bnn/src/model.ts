@@ -46,6 +46,11 @@ export interface LossParts {
 
 /**
  * Negative log-likelihood per example of outputs under a likelihood (mean over the batch).
+ *
+ * @param out - model outputs: logits `[B, K]` for the categorical likelihood, predicted means `[B, ...]` for the Gaussian one.
+ * @param y - targets: class labels `[B]` for categorical (cast to int32), or a tensor of exactly `out`'s shape for Gaussian.
+ * @param likelihood - `{ kind: 'categorical' }` (softmax cross-entropy) or `{ kind: 'gaussian', std }` with a fixed std > 0 (the NLL is summed over output entries, then averaged over the batch).
+ *
  * @example
  * ```ts
  * const nll = likelihoodNll(logits, labels, { kind: 'categorical' });

@@ -45,6 +45,10 @@ function samplesOf(model: Predictor, n: number | undefined): number {
  * sample one path shared by the whole pass), with predictive entropy and mutual information.
  * Leaves no tensors behind; `x` stays the caller's.
  *
+ * @param model - the classifier; its `forward` returns logits `[B, K]`. A deterministic model (`stochastic` false) is run once.
+ * @param x - inputs `[N, ...]`, sliced along the first axis into batches of `batchSize` (not disposed).
+ * @param options - `samples`, the weight paths (default 16), `seed` as a number or `Key` (default 0), and `batchSize` (default 1000); see {@link PredictOptions}.
+ *
  * @example
  * ```ts
  * const pred = await predictProbs(model, xTest, { samples: 16, seed: 0 });
@@ -118,6 +122,10 @@ export interface RegressionPrediction {
 
 /**
  * Predictive mean and epistemic standard deviation of a regression model over n weight paths.
+ *
+ * @param model - the regression model; its `forward` returns `[N, out]`. A deterministic model (`stochastic` false) is run once.
+ * @param x - inputs `[N, ...]`, passed whole to every sample (no batching; not disposed).
+ * @param options - `samples`, the weight paths (default 16), and `seed` as a number or `Key` (default 0); `batchSize` is not used here.
  *
  * @example
  * ```ts

@@ -9,6 +9,8 @@ const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
 /**
  * `x` with its gradient stopped: the value passes through, no gradient flows back (new tensor).
  *
+ * @param x - any tensor (not disposed); the result is a new tensor with the same value, owned by the caller.
+ *
  * @example
  * ```ts
  * const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stopGradient(x), x)))(tf.ones([2])); // = x, not 2x

@@ -32,12 +32,19 @@ export interface VideoDiscriminatorOptions {
  * ```
  */
 export class VideoDiscriminator extends BaseModule {
+  /** Side of the square input frames in pixels. */
   readonly size: number;
+  /** Frames per input video. */
   readonly numFrames: number;
+  /** Channels of the input frames. */
   readonly channels: number;
+  /** Output channels of each block (a copy of the option). */
   readonly widths: readonly number[];
+  /** Per block, the spatial convolution (kernel 4, stride 2) applied to every frame `[b·T, H, W, C]`. */
   readonly spatial: Conv2d[];
+  /** Per block, the temporal convolution (kernel `[min(4, T), 1]`, stride 2 while T is even) along time on `[b, T, H·W, C]`. */
   readonly temporal: Conv2d[];
+  /** Dense layer from the flattened last block to one score per video. */
   readonly head: Dense;
   private readonly tStrides: number[];
 
@@ -72,6 +79,7 @@ export class VideoDiscriminator extends BaseModule {
     this.head = new Dense({ inFeatures: t * s * s * cin, outFeatures: 1, seed: seed * 1000 + 250 });
   }
 
+  /** Parameters named `block<i>.spatial.*`, `block<i>.temporal.*` and `head.*`; the variables themselves, owned by this module. */
   namedParameters(): Record<string, tf.Variable> {
     const children: Record<string, BaseModule> = {};
     this.spatial.forEach((c, i) => (children[`block${i}.spatial`] = c));

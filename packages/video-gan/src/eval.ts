@@ -90,6 +90,9 @@ export interface VideoScores {
 /**
  * Score generated videos against real videos (both `[n, T, H, W, C]` in [-1, 1]; not disposed).
  *
+ * @param real - Real videos `[n, T, H, W, C]` in [-1, 1].
+ * @param fake - Generated videos `[m, T, H, W, C]` in [-1, 1] (same frame shape as `real`).
+ * @param options - Classifier, layers, frame preparation and optional video features.
  * @throws `ShapeError` when the two sets have different frame shapes.
  * @example
  * ```ts

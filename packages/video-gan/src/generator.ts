@@ -35,9 +35,13 @@ export interface ImageGeneratorOptions {
  * ```
  */
 export class ImageGenerator extends BaseModule {
+  /** Side of the square output frames in pixels. */
   readonly size: number;
+  /** Channels of the output frames (1 grey, 3 colour). */
   readonly channels: number;
+  /** Width of the content latent z0. */
   readonly contentDim: number;
+  /** Width of each per-frame latent z_t. */
   readonly frameLatentDim: number;
   private readonly base: number;
   private readonly l0s: Dense;
@@ -80,6 +84,10 @@ export class ImageGenerator extends BaseModule {
     this.norms = cs.slice(1).map((c) => new BatchNorm(c));
   }
 
+  /**
+   * Parameters named `l0s.*` / `l0f.*` (content and frame dense layers), `bn0.*`, `dc1.*`, … (transposed
+   * convolutions) and `bn1.*`, … (their batch norms). The variables themselves, owned by this module.
+   */
   namedParameters(): Record<string, tf.Variable> {
     const children: Record<string, BaseModule> = { l0s: this.l0s, l0f: this.l0f, bn0: this.bn0 };
     this.deconvs.forEach((d, i) => (children[`dc${i + 1}`] = d));
@@ -117,7 +125,9 @@ export class ImageGenerator extends BaseModule {
 
 /** Options of {@link VideoGenerator}. */
 export interface VideoGeneratorOptions {
+  /** Temporal generator `z0 → [b, T, frameLatentDim]`; its `latentDim` / `frameLatentDim` must equal the image generator's `contentDim` / `frameLatentDim`. */
   temporal: TemporalGenerator;
+  /** Frame generator `(z0, z_t) → frame`. */
   image: ImageGenerator;
   /** Seed of the latent stream used by {@link VideoGenerator.sample}. */
   seed?: number;
@@ -136,7 +146,9 @@ export interface VideoGeneratorOptions {
  * ```
  */
 export class VideoGenerator extends BaseModule {
+  /** The temporal generator (shared, not copied; disposed with this module). */
   readonly temporal: TemporalGenerator;
+  /** The image generator (shared, not copied; disposed with this module). */
   readonly image: ImageGenerator;
   private readonly seed: number;
   private draws = 0;
@@ -154,6 +166,7 @@ export class VideoGenerator extends BaseModule {
     this.seed = seed;
   }
 
+  /** The temporal generator's parameters under `temporal.*` and the image generator's under `image.*`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ temporal: this.temporal, image: this.image });
   }

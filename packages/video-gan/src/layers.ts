@@ -9,6 +9,8 @@ import { BaseModule, InvalidArgumentError, collectParameters, type Module } from
 /**
  * Number of scalars in a module's parameters.
  *
+ * @param module - Any module; the sizes of its `parameters()` are summed.
+ * @returns The total element count of every variable of the module.
  * @example
  * ```ts
  * parameterCount(new Linear({ inFeatures: 100, outFeatures: 100 })); // 10100
@@ -18,7 +20,13 @@ export function parameterCount(module: Module): number {
   return module.parameters().reduce((n, v) => n + v.size, 0);
 }
 
-/** Throw unless `x` is a positive integer. */
+/**
+ * Throw unless `x` is a positive integer.
+ *
+ * @param argument - Name of the checked argument, quoted in the error message.
+ * @param x - Value to check; narrowed to `number` when the call returns.
+ * @throws `InvalidArgumentError` when `x` is not a positive integer.
+ */
 export function assertPositiveInt(argument: string, x: unknown): asserts x is number {
   if (!(typeof x === 'number' && Number.isInteger(x) && x > 0)) {
     throw new InvalidArgumentError(argument, `must be a positive integer (got ${String(x)}).`);
@@ -28,6 +36,10 @@ export function assertPositiveInt(argument: string, x: unknown): asserts x is nu
 /**
  * A `tf.Variable` drawn uniformly from `[-bound, bound]` with a fixed seed.
  *
+ * @param shape - Shape of the variable.
+ * @param bound - Half-width of the uniform range (> 0).
+ * @param seed - Seed of `tf.randomUniform`; the same seed gives the same values.
+ * @returns A new trainable float32 variable owned by the caller (dispose it, or the module holding it).
  * @example
  * ```ts
  * const w = uniformVariable([3, 4], 0.5, 7);
@@ -40,6 +52,10 @@ export function uniformVariable(shape: number[], bound: number, seed: number): t
 /**
  * Xavier/Glorot-uniform bound `gain·√(6/(fanIn+fanOut))` (PyTorch's `xavier_uniform_`).
  *
+ * @param fanIn - Input width of the layer.
+ * @param fanOut - Output width of the layer.
+ * @param gain - Scale of the bound (default 1; √2 for the paper's ODE/SDE layers).
+ * @returns The half-width of the uniform init range.
  * @example
  * ```ts
  * xavierBound(100, 100, Math.SQRT2); // the paper's ODE vector-field init
@@ -51,7 +67,9 @@ export function xavierBound(fanIn: number, fanOut: number, gain = 1): number {
 
 /** Options of {@link Dense}. */
 export interface DenseOptions {
+  /** Input width (last axis of `x`). */
   inFeatures: number;
+  /** Output width. */
   outFeatures: number;
   /** Seed of the init. */
   seed: number;
@@ -69,9 +87,13 @@ export interface DenseOptions {
  * ```
  */
 export class Dense extends BaseModule {
+  /** Weight `[inFeatures, outFeatures]`. */
   readonly weight: tf.Variable;
+  /** Bias `[outFeatures]`, uniform ±1/√inFeatures at init. */
   readonly bias: tf.Variable;
+  /** Input width. */
   readonly inFeatures: number;
+  /** Output width. */
   readonly outFeatures: number;
   constructor({ inFeatures, outFeatures, seed, init = 'lecun' }: DenseOptions) {
     super();
@@ -83,6 +105,7 @@ export class Dense extends BaseModule {
     this.weight = uniformVariable([inFeatures, outFeatures], bound, seed);
     this.bias = uniformVariable([outFeatures], 1 / Math.sqrt(inFeatures), seed + 7919);
   }
+  /** `{ weight, bias }`. The variables themselves (owned by this module and released by `dispose()`; do not dispose them separately). */
   namedParameters(): Record<string, tf.Variable> {
     return { weight: this.weight, bias: this.bias };
   }
@@ -105,10 +128,14 @@ export class Dense extends BaseModule {
  * ```
  */
 export class BatchNorm extends BaseModule {
+  /** Scale `[channels]`, initialised to 1. */
   readonly gamma: tf.Variable;
+  /** Shift `[channels]`, initialised to 0. */
   readonly beta: tf.Variable;
   constructor(
+    /** Size of the last (channel) axis of the inputs. */
     readonly channels: number,
+    /** Added to the batch variance before the square root (default 1e-5, as PyTorch). */
     readonly epsilon = 1e-5,
   ) {
     super();
@@ -116,6 +143,7 @@ export class BatchNorm extends BaseModule {
     this.gamma = tf.variable(tf.ones([channels]), true);
     this.beta = tf.variable(tf.zeros([channels]), true);
   }
+  /** `{ gamma, beta }`. The variables themselves (owned by this module and released by `dispose()`; do not dispose them separately). */
   namedParameters(): Record<string, tf.Variable> {
     return { gamma: this.gamma, beta: this.beta };
   }
@@ -130,7 +158,9 @@ export class BatchNorm extends BaseModule {
 
 /** Options of {@link Conv2d} and {@link ConvTranspose2d}. */
 export interface ConvOptions {
+  /** Channels of the input (last axis, NHWC). */
   inChannels: number;
+  /** Channels of the output. */
   outChannels: number;
   /** Kernel `[kh, kw]` (or one number for square kernels). */
   kernel: number | [number, number];
@@ -152,8 +182,11 @@ const pair = (x: number | [number, number]): [number, number] => (typeof x === '
  * ```
  */
 export class Conv2d extends BaseModule {
+  /** Filter `[kh, kw, inChannels, outChannels]`, uniform ±√(3/fanIn) at init. */
   readonly filter: tf.Variable;
+  /** Bias `[outChannels]`. */
   readonly bias: tf.Variable;
+  /** Strides `[sh, sw]`. */
   readonly strides: [number, number];
   constructor(o: ConvOptions) {
     super();
@@ -165,9 +198,11 @@ export class Conv2d extends BaseModule {
     this.filter = uniformVariable([kh, kw, o.inChannels, o.outChannels], Math.sqrt(3 / fanIn), o.seed);
     this.bias = uniformVariable([o.outChannels], 1 / Math.sqrt(fanIn), o.seed + 7919);
   }
+  /** `{ filter, bias }`. The variables themselves (owned by this module and released by `dispose()`; do not dispose them separately). */
   namedParameters(): Record<string, tf.Variable> {
     return { filter: this.filter, bias: this.bias };
   }
+  /** `x: [b, H, W, inChannels]` → `[b, ⌈H/sh⌉, ⌈W/sw⌉, outChannels]` (a new tensor owned by the caller). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => tf.add(tf.conv2d(x, this.filter as tf.Tensor4D, this.strides, 'same'), this.bias) as tf.Tensor4D);
   }
@@ -184,9 +219,13 @@ export class Conv2d extends BaseModule {
  * ```
  */
 export class ConvTranspose2d extends BaseModule {
+  /** Filter `[kh, kw, outChannels, inChannels]` (tfjs' transposed-convolution layout). */
   readonly filter: tf.Variable;
+  /** Bias `[outChannels]`. */
   readonly bias: tf.Variable;
+  /** Strides `[sh, sw]`: the upsampling factors of H and W. */
   readonly strides: [number, number];
+  /** Channels of the output. */
   readonly outChannels: number;
   constructor(o: ConvOptions) {
     super();
@@ -199,9 +238,11 @@ export class ConvTranspose2d extends BaseModule {
     this.filter = uniformVariable([kh, kw, o.outChannels, o.inChannels], Math.sqrt(3 / fanIn), o.seed);
     this.bias = uniformVariable([o.outChannels], 1 / Math.sqrt(fanIn), o.seed + 7919);
   }
+  /** `{ filter, bias }`. The variables themselves (owned by this module and released by `dispose()`; do not dispose them separately). */
   namedParameters(): Record<string, tf.Variable> {
     return { filter: this.filter, bias: this.bias };
   }
+  /** `x: [b, H, W, inChannels]` → `[b, H·sh, W·sw, outChannels]` (a new tensor owned by the caller). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const [b, h, w] = x.shape;
     const out: [number, number, number, number] = [b, h * this.strides[0], w * this.strides[1], this.outChannels];
@@ -219,9 +260,13 @@ export class ConvTranspose2d extends BaseModule {
  * ```
  */
 export class ModuleList extends BaseModule {
-  constructor(readonly modules: readonly Module[]) {
+  constructor(
+    /** The modules, in order; their index is the parameter-name prefix. */
+    readonly modules: readonly Module[],
+  ) {
     super();
   }
+  /** Every module's parameters under its index (`0.filter`, `1.gamma`, …); the modules' own variables. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters(Object.fromEntries(this.modules.map((m, i) => [String(i), m])));
   }

@@ -4,8 +4,11 @@ import { ShapeError } from '@nde/core';
 
 /** An RGBA image (same layout as `@nde/plot`'s `Rgba`). */
 export interface RgbaImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** `width·height·4` bytes, row-major RGBA (alpha always 255). */
   data: Uint8Array;
 }
 
@@ -13,13 +16,18 @@ export interface RgbaImage {
  * Tile videos `[n, T, H, W, C]` (values in [-1, 1], C = 1 or 3) into one grid per time step:
  * `T` RGBA frames of `cols` videos per row with a 1-pixel white gap, each pixel scaled up by `scale`.
  *
+ * @param videos - Videos `[n, T, H, W, C]`; read synchronously, not disposed.
+ * @param options - `cols`: videos per grid row (default 4); `scale`: integer upscaling factor of every pixel (default 1).
+ * @returns `T` host images, one per time step, each `(cols·W·scale + cols − 1) × (rows·H·scale + rows − 1)`.
+ * @throws `ShapeError` when `C` is not 1 or 3.
  * @example
  * ```ts
  * const frames = videoGridFrames(generator.sample(16), { cols: 4, scale: 2 });
  * writeGif('samples.gif', frames, 120);   // from @nde/plot
  * ```
  */
-export function videoGridFrames(videos: tf.Tensor5D, { cols = 4, scale = 1 }: { cols?: number; scale?: number } = {}): RgbaImage[] {
+export function videoGridFrames(videos: tf.Tensor5D, options: { cols?: number; scale?: number } = {}): RgbaImage[] {
+  const { cols = 4, scale = 1 } = options;
   const [n, T, H, W, C] = videos.shape;
   if (C !== 1 && C !== 3) throw new ShapeError('videos', `has ${C} channels; expected 1 or 3.`);
   const v = videos.dataSync();

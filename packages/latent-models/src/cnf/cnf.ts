@@ -33,6 +33,7 @@ export interface CNFOptions {
   solver?: Solver | MethodName;
   /** Tolerances of the adaptive controller (default 1e-5 / 1e-5, as FFJORD). */
   rtol?: number;
+  /** Absolute tolerance of the adaptive controller (default 1e-5). */
   atol?: number;
   /** Fixed step (positive) for fixed-step methods; ignored by adaptive ones unless `fixedStep`. */
   dt?: number;
@@ -75,6 +76,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * Standard normal log-density of each row of `z: [batch, dim]` → `[batch]`.
+ * @param z - Points, `[batch, dim]` (the last axis is the event dimension); not disposed.
+ * @returns log N(z; 0, I) in nats, a new tensor owned by the caller.
  *
  * @example
  * ```ts
@@ -98,10 +101,15 @@ export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {
  * ```
  */
 export class CNF extends BaseModule {
+  /** The vector fields, one per block, in data → base order (owned by the flow; disposed with it). */
   readonly blocks: readonly CNFVectorField[];
+  /** Data dimension (the `dim` shared by every block). */
   readonly dim: number;
+  /** Integration time of each block. */
   readonly T: number;
+  /** Trace computation in use (`'exact'` or `'hutchinson'`). */
   readonly trace: TraceEstimator;
+  /** Hutchinson probe distribution (used only when `trace` is `'hutchinson'`). */
   readonly noise: ProbeNoise;
   /** Counters of the last forward/logProb/sample/trainStep. */
   stats: CNFStats = { nfeForward: 0, nfeBackward: 0, steps: 0 };
@@ -131,6 +139,7 @@ export class CNF extends BaseModule {
     this.seed = options.seed ?? 0;
   }
 
+  /** The blocks' variables, prefixed `blocks.<i>.`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters(Object.fromEntries(this.blocks.map((b, i) => [`blocks.${i}`, b])));
   }

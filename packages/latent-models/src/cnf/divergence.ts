@@ -36,6 +36,14 @@ export interface DivergenceResult {
  * tiled batch, or εᵀJ): the values are right, but tfjs 4 detaches saved tensors in gradients of
  * gradients, so do not train parameters through the trace on that path.
  *
+ * @param field - The vector field `f(t, z)`; its `jvp` is used when present.
+ * @param t - Time at which the field is evaluated.
+ * @param z - State, `[batch, dim]` (not disposed).
+ * @param estimator - `'exact'` (all `dim` unit tangents) or `'hutchinson'` (the single probe `eps`).
+ * @param eps - Hutchinson probe `[batch, dim]` (see {@link probe}); required for `'hutchinson'`, ignored for `'exact'`; not disposed.
+ * @returns `f`, `div` and `jacFrob`, new tensors owned by the caller.
+ * @throws ShapeError when `z` is not rank 2 or `eps` has the wrong shape; UnknownMethodError for an unknown estimator.
+ *
  * @example
  * ```ts
  * const f = new ConcatSquashMLP({ dim: 2, hidden: [32], seed: 0 });
@@ -94,6 +102,10 @@ export function divergence(field: CNFVectorField, t: number, z: tf.Tensor, estim
 
 /**
  * A Hutchinson probe with E[εεᵀ] = I: standard Gaussian or Rademacher (±1). Owned by the caller.
+ * @param shape - `[batch, dim]`, the shape of the state it probes.
+ * @param noise - `'gaussian'` (N(0, 1) entries) or `'rademacher'` (±1 with probability ½ each).
+ * @param seed - Seed of the tfjs random op (same seed, same probe).
+ * @throws UnknownMethodError for any other `noise`.
  *
  * @example
  * ```ts

@@ -28,6 +28,7 @@ export interface ConcatSquashMLPOptions {
   hidden: readonly number[];
   /** Hidden activation (default 'tanh'; FFJORD toys use tanh or softplus). */
   activation?: JvpActivation;
+  /** Seed of the initialisation; layer `i` uses `seed + 3i` (default 0). */
   seed?: number;
 }
 
@@ -42,6 +43,7 @@ export interface ConcatSquashMLPOptions {
  */
 export class ConcatSquashMLP extends BaseModule implements CNFVectorField {
   readonly dim: number;
+  /** The ConcatSquash layers, input first (`dim → hidden… → dim`; parameter names `layers.<i>.…`). */
   readonly layers: ConcatSquashLinear[];
   private readonly act: ActivationWithDerivative;
 

@@ -45,7 +45,9 @@ export const harmonicOscillator: LatentVectorField = (_t, z) =>
 
 /** Options of {@link ContinuousTimeVAE}. */
 export interface ContinuousTimeVAEOptions {
+  /** Observed features per time. */
   dataDim: number;
+  /** Latent dimension (2 for {@link harmonicOscillator}). */
   latentDim: number;
   /**
    * What the encoder reads: 'initial' (the first frame, as the blog's `Input(shape=(latent_dim,))`)
@@ -62,6 +64,7 @@ export interface ContinuousTimeVAEOptions {
   dynamicsHidden?: readonly number[];
   /** 'identity' (needs latentDim = dataDim; the blog's implicit choice) or 'linear' (default). */
   decoder?: 'identity' | 'linear';
+  /** Observation model (default 'gaussian'). */
   likelihood?: Likelihood;
   /** Observation std / scale (default 0.1). */
   obsScale?: number;
@@ -69,6 +72,10 @@ export interface ContinuousTimeVAEOptions {
   method?: MethodName;
   /** Largest solver step (default: one step per grid interval, as the blog). */
   maxStep?: number;
+  /**
+   * Seed of the init and of the default ε stream (default 0): encoder `seed`, learned dynamics
+   * `seed + 100`, linear decoder `seed + 200`.
+   */
   seed?: number;
 }
 
@@ -83,16 +90,27 @@ export interface ContinuousTimeVAEOptions {
  * ```
  */
 export class ContinuousTimeVAE extends BaseModule {
+  /** Observed features per time. */
   readonly dataDim: number;
+  /** Latent dimension. */
   readonly latentDim: number;
+  /** What the encoder reads: the first frame (`'initial'`) or the whole fixed-length grid (`'sequence'`). */
   readonly encoderInput: 'initial' | 'sequence';
+  /** Frames per sequence when `encoderInput` is `'sequence'` (batches must have exactly this many times). */
   readonly sequenceLength: number | undefined;
+  /** ReLU MLP from `[x ⊙ m, m]` (flattened over the frames read) to `[mean | log-variance]` of z₀ (`2·latentDim`). */
   readonly encoder: MLP;
+  /** The learned latent vector field, or `undefined` when fixed `dynamics` were given. */
   readonly learnedDynamics: MLPVectorField | undefined;
+  /** Linear decoder `latentDim → dataDim`, or `undefined` for the identity decoder. */
   readonly decoder: Linear | undefined;
+  /** Observation model. */
   readonly likelihood: Likelihood;
+  /** Fixed observation std (Gaussian) or scale (Laplace). */
   readonly obsScale: number;
+  /** Fixed-step method of the latent ODE. */
   readonly method: MethodName;
+  /** Largest solver step (`undefined`: one step per grid interval). */
   readonly maxStep: number | undefined;
   private readonly vf: LatentVectorField;
   private nextSeed: number;
@@ -143,6 +161,7 @@ export class ContinuousTimeVAE extends BaseModule {
     this.nextSeed = seed * 31337 + 5;
   }
 
+  /** Variables prefixed `encoder.`, plus `dynamics.` (learned field) and `decoder.` (linear decoder) when present. */
   namedParameters(): Record<string, tf.Variable> {
     const children: Record<string, Module> = { encoder: this.encoder };
     if (this.learnedDynamics) children.dynamics = this.learnedDynamics;

@@ -14,12 +14,15 @@ import { InvalidArgumentError, ShapeError } from '@nde/core';
 export interface IrregularBatch {
   /** Shared time grid, strictly increasing (JS doubles). */
   readonly times: readonly number[];
+  /** Observed values, `[batch, times.length, features]` (entries under a 0 mask are ignored, conventionally 0). */
   readonly values: tf.Tensor3D;
+  /** Observation mask, `[batch, times.length, features]`: 1 where observed, 0 where missing. */
   readonly mask: tf.Tensor3D;
 }
 
 /** One sequence on its own time grid. */
 export interface Sequence {
+  /** Observation times of this sequence (finite JS numbers, one per row of `values`). */
   readonly times: readonly number[];
   /** `values[i]` is the feature vector at `times[i]`; NaN marks a missing feature. */
   readonly values: readonly (readonly number[])[];
@@ -27,6 +30,8 @@ export interface Sequence {
 
 /**
  * Check a batch's shapes, mask and time grid.
+ * @param batch - The batch to check (not modified or disposed).
+ * @param argument - Name used for the batch in error messages (default `'batch'`).
  * @throws ShapeError / InvalidArgumentError naming the field at fault and the fix.
  *
  * @example
@@ -70,6 +75,11 @@ export function validateBatch(batch: IrregularBatch, argument = 'batch'): void {
 /**
  * Throw unless query times are strictly increasing and start after `bound` (at it or after when
  * `inclusive`), as `predict`/`forecast` need; `where` names the bound in the message.
+ * @param argument - Name of the checked argument, used in the error message.
+ * @param times - Query times to check.
+ * @param bound - Time the first query must come after (or reach, when `inclusive`).
+ * @param o - `inclusive`: whether `times[0] === bound` is allowed; `where`: wording of the bound in the message (e.g. `'after the last observed time'`).
+ * @throws InvalidArgumentError at the first entry that breaks the rule.
  *
  * @example
  * ```ts
@@ -91,6 +101,9 @@ export function assertQueryTimes(
 /**
  * Put sequences with their own time grids on the union grid, with a mask (NaN features are masked).
  * The returned tensors belong to the caller (`disposeBatch`).
+ * @param sequences - Non-empty list of sequences, all with the same number of features.
+ * @returns A batch on the sorted union of all times, `values`/`mask` `[sequences.length, T, features]`.
+ * @throws InvalidArgumentError / ShapeError for an empty list, non-finite times or ragged rows.
  *
  * @example
  * ```ts
@@ -144,6 +157,9 @@ export function collateSequences(sequences: readonly Sequence[]): IrregularBatch
 
 /**
  * Split a batch at time `t`: `before` holds times ≤ t, `after` times > t (new tensors, caller owns them).
+ * @param batch - The batch to split (validated; not disposed).
+ * @param t - Split time; must leave at least one grid time on each side.
+ * @throws InvalidArgumentError when one side would be empty.
  *
  * @example
  * ```ts
@@ -164,7 +180,10 @@ export function splitBatchAt(batch: IrregularBatch, t: number): { before: Irregu
 }
 
 /**
- * Time steps `[start, end)` of a batch (new tensors).
+ * Time steps `[start, end)` of a batch (new tensors, caller owns them; the input is not disposed).
+ * @param batch - The batch to slice along axis 1.
+ * @param start - First time index kept (inclusive).
+ * @param end - Time index where the slice stops (exclusive).
  *
  * @example
  * ```ts
@@ -182,7 +201,9 @@ export function sliceTimes(batch: IrregularBatch, start: number, end: number): I
 }
 
 /**
- * Sequences `indices` of a batch (new tensors; times unchanged).
+ * Sequences `indices` of a batch (new tensors owned by the caller; times unchanged).
+ * @param batch - The batch to gather from (not disposed).
+ * @param indices - Sequence indices along axis 0, in output order (repeats allowed).
  *
  * @example
  * ```ts
@@ -198,6 +219,7 @@ export function selectSequences(batch: IrregularBatch, indices: readonly number[
 
 /**
  * Release a batch's tensors.
+ * @param batch - The batch whose `values` and `mask` are disposed.
  *
  * @example
  * ```ts

@@ -48,7 +48,11 @@ function splitLine(line: string, sep: string): string[] {
 }
 
 /**
- * Parse CSV text into rows of strings keyed by the header.
+ * Parse CSV text into rows of strings keyed by the header. Double-quoted fields may contain the
+ * separator (`""` is a literal quote); cells are trimmed, blank lines skipped, missing cells are `''`.
+ * @param text - CSV text whose first non-blank line is the header.
+ * @param separator - Field separator, one character (default `','`).
+ * @throws InvalidArgumentError when `text` has no header line.
  *
  * @example
  * ```ts
@@ -68,7 +72,11 @@ export function parseCsv(text: string, separator = ','): Record<string, string>[
 
 /**
  * Time series from CSV text. Missing or non-numeric cells become NaN (masked after collation);
- * rows of each series are sorted by time and duplicate times are averaged away (first kept).
+ * rows of each series are sorted by time and rows with a duplicate time are dropped (the first kept).
+ * @param text - CSV text with a header line.
+ * @param options - Time column, value columns, grouping column, date unit and separator.
+ * @returns One series per group, in order of first appearance (a single `'all'` series without `groupBy`).
+ * @throws InvalidArgumentError for an unknown column, no rows, no numeric value columns or an unparsable time.
  *
  * @example
  * ```ts
@@ -120,7 +128,11 @@ export function csvTimeSeries(text: string, options: CsvSeriesOptions): NamedSer
 
 /**
  * Collate parsed series into a masked batch on the union time grid, optionally standardising each
- * column over all observed values (the statistics are returned to undo it).
+ * column over all observed values (the statistics are returned to undo it: `x = z·std + mean`).
+ * The batch tensors belong to the caller (`disposeBatch`).
+ * @param series - Non-empty list of series with the same columns (e.g. from {@link csvTimeSeries}).
+ * @param options - `normalize`: standardise each column to zero mean and unit std (default false: mean 0, std 1 returned).
+ * @throws InvalidArgumentError when `series` is empty.
  *
  * @example
  * ```ts

@@ -5,3 +5,5 @@ export * from './ou.js';
 export * from './lorenz.js';
 export * from './mocap.js';
 export * from './csv.js';
+export * from './uea.js';
+export * from './spiral-directions.js';

@@ -10,6 +10,7 @@ import type { IrregularBatch } from './batch.js';
 
 /** Options of {@link stochasticLorenz}. */
 export interface LorenzOptions {
+  /** Number of paths (default 128). */
   n?: number;
   /** Saved times on [0, t1] (default 100). */
   nTimes?: number;
@@ -17,18 +18,25 @@ export interface LorenzOptions {
   t1?: number;
   /** Simulation step (default 1e-3). */
   dt?: number;
+  /** Lorenz σ, coupling of x to y − x (default 10). */
   sigma?: number;
+  /** Lorenz ρ (default 28). */
   rho?: number;
+  /** Lorenz β, decay rate of z (default 8/3). */
   beta?: number;
   /** Multiplicative diffusion per coordinate (default [0.15, 0.15, 0.15]). */
   alpha?: readonly [number, number, number];
   /** Observation noise after normalisation (default 0.01). */
   noiseStd?: number;
+  /** Integer seed of the initial states (standard normal), Brownian increments and noise (default 0). */
   seed?: number;
 }
 
 /**
  * Generate stochastic Lorenz paths `[n, nTimes, 3]`, normalised to zero mean and unit std per feature.
+ * The batch is fully observed on a regular grid; its tensors belong to the caller (`disposeBatch`).
+ * @param options - System constants, grid, step, noise and seed; every field has a default.
+ * @throws InvalidArgumentError when `t1` or `dt` is not positive.
  *
  * @example
  * ```ts

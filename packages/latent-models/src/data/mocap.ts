@@ -46,7 +46,9 @@ export interface MocapSplit {
 
 /** The mocap-like data set. */
 export interface MocapData {
+  /** Training split (`nTrain` sequences; the normalisation statistics come from it). */
   train: MocapSplit;
+  /** Test split (`nTest` sequences, normalised with the training statistics). */
   test: MocapSplit;
   /** Release every tensor. */
   dispose(): void;
@@ -93,6 +95,9 @@ function simulate(n: number, frames: number, frameDt: number, forcing: number, r
 
 /**
  * Generate train and test splits of the mocap-like data (tensors owned by the caller: `dispose()`).
+ * Values are `[count, nObserve + nPredict, dataDim]` on the regular grid `i·frameDt`.
+ * @param options - Split sizes, frame counts, dimensions, noise and seeds; every field has a default.
+ * @throws InvalidArgumentError when `nObserve < 2` or `nPredict < 1` (or either is not an integer).
  *
  * @example
  * ```ts

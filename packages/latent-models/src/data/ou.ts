@@ -21,18 +21,24 @@ export interface OUOptions {
   mu?: number;
   /** Diffusion σ (default 0.5). */
   sigma?: number;
-  /** Mean and std of X(0) (default 1 and 0.2). */
+  /** Mean of X(0) (default 1). */
   x0Mean?: number;
+  /** Standard deviation of X(0) (default 0.2). */
   x0Std?: number;
   /** Probability that a grid point is observed (default 0.5: irregular times per path). */
   keepProbability?: number;
   /** Observation noise std (default 0.01). */
   noiseStd?: number;
+  /** Integer seed of the paths, observation pattern and noise (default 0). */
   seed?: number;
 }
 
 /**
  * Sample OU paths on an irregular (masked) grid. The tensors belong to the caller.
+ * The first grid point (t = 0) is always observed.
+ * @param options - Process parameters, grid, observation probability and seed; every field has a default.
+ * @returns `batch` (`values`/`mask` `[n, nTimes, 1]`) and `params`, the resolved options (defaults filled in).
+ * @throws InvalidArgumentError when `t1` or `theta` is not positive or `keepProbability` is outside (0, 1].
  *
  * @example
  * ```ts

@@ -27,6 +27,7 @@ export interface SpiralOptions {
   observeFraction?: number;
   /** Observed points per spiral, drawn at random from the observed part (default 30: irregular times). */
   nObserved?: number;
+  /** Integer seed of the start points, noise and observed subsets (default 0). */
   seed?: number;
 }
 
@@ -47,7 +48,9 @@ export interface SpiralData {
 }
 
 /**
- * Generate the irregular spiral data set.
+ * Generate the irregular spiral data set. Tensors belong to the caller: release them with `dispose()`.
+ * @param options - Sizes, noise, observed fraction and seed; every field has a default.
+ * @throws InvalidArgumentError when `nTotal ≤ 2·nSample`, `observeFraction` leaves fewer than 2 or all samples, or `nObserved` is out of range.
  *
  * @example
  * ```ts

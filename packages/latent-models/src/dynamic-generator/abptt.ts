@@ -20,6 +20,7 @@ export interface ABPTTOptions {
   learnSteps?: number;
   /** Learning rate of Adam (default 1e-3). */
   learningRate?: number;
+  /** Seed of the Langevin noise; epoch e uses `seed·7777 + e` (default 0). */
   seed?: number;
   /**
    * Observed (1) / missing (0) entries of `data`, shape `[N, T, 1|H, 1|W, 1|C]`: learning from
@@ -30,6 +31,7 @@ export interface ABPTTOptions {
 
 /** One epoch's numbers. */
 export interface ABPTTEpoch {
+  /** Index of this epoch (0-based). */
   epoch: number;
   /** Mean squared reconstruction error per pixel (observed entries, mask applied) after inference, before learning. */
   reconstructionMse: number;
@@ -46,14 +48,23 @@ export interface ABPTTEpoch {
  * ```
  */
 export class ABPTTTrainer {
+  /** The data cut into chunks, `[N·T/chunkLength, chunkLength, H, W, C]` (owned by the trainer). */
   readonly chunks: tf.Tensor5D;
+  /** The persistent latents of every chunk (owned by the trainer, replaced by each {@link ABPTTTrainer.epoch}). */
   latents: DynamicLatents;
+  /** Adam optimiser of the model's parameters (owned by the trainer). */
   readonly optimizer: tf.Optimizer;
   /** The mask cut into chunks like the data (undefined when fully observed). */
   readonly mask: tf.Tensor | undefined;
   private epochs = 0;
   private readonly o: Required<Omit<ABPTTOptions, 'chunkLength' | 'mask'>>;
 
+  /**
+   * @param model - The model to train (not owned: {@link ABPTTTrainer.dispose} leaves it alone).
+   * @param data - Training sequences `[N, T, H, W, C]` in [−1, 1]; `T` must be a multiple of `chunkLength`.
+   * @param options - Chunking, Langevin and learning settings, seed and mask.
+   * @throws ShapeError for data or mask of the wrong rank/shape; InvalidArgumentError when `chunkLength` does not divide `T` or is below 2.
+   */
   constructor(
     readonly model: DynamicGenerator,
     data: tf.Tensor,

@@ -10,6 +10,7 @@ import { PixelShuffleUp } from '../layers/pixel-shuffle-up.js';
 
 /** Options of {@link FrameGenerator}. */
 export interface FrameGeneratorOptions {
+  /** Dimension of the state s fed to the generator. */
   stateDim: number;
   /** Output size (a power of two ≥ 8: 32 or 64). */
   size: number;
@@ -19,6 +20,7 @@ export interface FrameGeneratorOptions {
   baseChannels?: number;
   /** End with a 3×3 convolution (smoother frames; default true). False: the last up-sampling emits the frame. */
   outputConv?: boolean;
+  /** Seed of the init (default 0): `fc` uses `seed`, up-sampling block i `seed + 1 + i`, the output conv `seed + 50`. */
   seed?: number;
 }
 
@@ -32,11 +34,17 @@ export interface FrameGeneratorOptions {
  * ```
  */
 export class FrameGenerator extends BaseModule {
+  /** Dimension of the input state s. */
   readonly stateDim: number;
+  /** Height and width of the output frames, in pixels. */
   readonly size: number;
+  /** Channels of the output frames. */
   readonly channels: number;
+  /** Linear map from s to the 4×4 feature map, `stateDim → 16·baseChannels` (followed by ReLU). */
   readonly fc: Linear;
+  /** The `log2(size/4)` up-sampling blocks, each doubling height and width. */
   readonly ups: PixelShuffleUp[];
+  /** The final 3×3 convolution to `channels`, or `undefined` when `outputConv` is false. */
   readonly out: Conv3x3 | undefined;
   private readonly c0: number;
 
@@ -61,6 +69,7 @@ export class FrameGenerator extends BaseModule {
     this.out = conv ? new Conv3x3({ inChannels: c, outChannels: this.channels, seed: seed + 50 }) : undefined;
   }
 
+  /** Variables prefixed `fc.`, `ups.<i>.` and (with the output convolution) `out.`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({
       fc: this.fc,
@@ -69,6 +78,10 @@ export class FrameGenerator extends BaseModule {
     });
   }
 
+  /**
+   * Frames of the states: `s` `[n, stateDim]` → `[n, size, size, channels]` in (−1, 1) (new tensor,
+   * caller owns it). Throws a `ShapeError` when `s` is not `[n, stateDim]`.
+   */
   apply(s: tf.Tensor): tf.Tensor4D {
     if (s.rank !== 2 || s.shape[1] !== this.stateDim) throw new ShapeError('s', `expected [n, ${this.stateDim}], got [${s.shape}].`);
     return tf.tidy(() => {

@@ -16,6 +16,10 @@ export interface FrameLoadOptions {
 /**
  * Frames `[T, H, W, C]` in [−1, 1] from decoded pixels: `data` is uint8 (0..255) or float (0..1),
  * row-major `[T, H, W, srcChannels]` with srcChannels 1, 3 or 4 (alpha dropped). Caller owns the tensor.
+ * @param data - Decoded pixels: uint8 in 0..255, or `Float32Array` in 0..1.
+ * @param shape - `[T, H, W, srcChannels]` of `data`.
+ * @param o - Output channels (1: luminance 0.299 R + 0.587 G + 0.114 B; 3: RGB, gray tiled) and optional square resize.
+ * @throws ShapeError when `srcChannels` is not 1, 3 or 4 or `data` does not match `shape`.
  *
  * @example
  * ```ts
@@ -46,6 +50,10 @@ export function framesFromArray(
 /**
  * Load every `*.png` of a folder (sorted by name) as frames `[T, H, W, C]` in [−1, 1] (Node only;
  * uses `pngjs`). All frames must share one size.
+ * @param dir - Path of the folder holding the frames (files sorted by name give the frame order).
+ * @param o - Output channels and optional square resize, as in {@link framesFromArray}.
+ * @returns The frames tensor (caller owns it).
+ * @throws InvalidArgumentError when the folder is missing or has no PNGs; ShapeError when frame sizes differ.
  *
  * @example
  * ```ts
@@ -82,6 +90,11 @@ export async function loadFrameFolder(dir: string, o: FrameLoadOptions = {}): Pr
 /**
  * Baseline for missing frames: linear interpolation in time between the nearest observed frames
  * (nearest observed frame at the ends). `frames: [T, ...]`, `observed[t]` true where frame t is known.
+ * @param frames - All frames, row-major `[T, …]` (values of missing frames are ignored); not modified.
+ * @param T - Number of frames in `frames`.
+ * @param observed - One flag per frame: true where the frame is known.
+ * @returns A new array shaped like `frames` with the missing frames filled in.
+ * @throws ShapeError when `observed.length !== T`; InvalidArgumentError when no frame is observed.
  *
  * @example
  * ```ts

@@ -18,6 +18,10 @@ export interface LangevinOptions {
 /**
  * One Langevin step on every tensor of `z`, given `gradLogP(z)` (one gradient per tensor).
  * Returns new tensors (caller disposes the old and the new).
+ * @param z - Current latents, any shapes (not disposed).
+ * @param gradLogP - Returns ∇ log p at `z`, one tensor per entry of `z` with its shape (called once, inside `tf.tidy`).
+ * @param o - Step size δ, noise seed (tensor `i` uses `seed·7919 + i`) and `noiseless`.
+ * @throws InvalidArgumentError when `stepSize` is not a positive finite number or `gradLogP` returns the wrong number of tensors.
  *
  * @example
  * ```ts

@@ -21,7 +21,9 @@ export interface DynamicLatents {
 
 /** Options of {@link DynamicGenerator}. */
 export interface DynamicGeneratorOptions {
+  /** Frame generator g(s) (its `stateDim` must equal the transition's); owned by the model from now on. */
   generator: FrameGenerator;
+  /** State transition F(s, ξ); owned by the model from now on. */
   transition: Transition;
   /** Observation noise σ of x_t = g(s_t) + ε (default 0.3 for frames in [−1, 1]). */
   sigma?: number;
@@ -56,8 +58,11 @@ export interface InferOptions {
  * ```
  */
 export class DynamicGenerator extends BaseModule {
+  /** Frame generator g(s_t). */
   readonly generator: FrameGenerator;
+  /** State transition s_{t+1} = F(s_t, ξ_t). */
   readonly transition: Transition;
+  /** Observation noise standard deviation σ (in frame units). */
   readonly sigma: number;
 
   constructor(o: DynamicGeneratorOptions) {
@@ -71,6 +76,7 @@ export class DynamicGenerator extends BaseModule {
     if (!(this.sigma > 0)) throw new InvalidArgumentError('sigma', `must be > 0 (got ${this.sigma}).`);
   }
 
+  /** Variables prefixed `generator.` and `transition.`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ generator: this.generator, transition: this.transition });
   }

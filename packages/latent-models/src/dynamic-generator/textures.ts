@@ -8,8 +8,11 @@ import { Rng } from '../training/seed.js';
 
 /** A sequence of frames, row-major `[T, size, size]`, values in [−1, 1]. */
 export interface FrameSequence {
+  /** Pixel values, row-major `[T, size, size]` (length `T·size²`), in [−1, 1]. */
   readonly data: Float32Array;
+  /** Number of frames. */
   readonly T: number;
+  /** Frame height and width in pixels. */
   readonly size: number;
 }
 
@@ -20,6 +23,10 @@ function check(T: number, size: number): void {
 
 /**
  * Two superposed plane waves travelling in random directions (random frequencies and speeds per seed).
+ * @param T - Number of frames (positive integer).
+ * @param size - Frame height and width in pixels (integer ≥ 4).
+ * @param seed - Integer seed of the random directions, frequencies, speeds and phases (default 0).
+ * @throws InvalidArgumentError when `T` or `size` is out of range.
  *
  * @example
  * ```ts
@@ -48,6 +55,10 @@ export function movingSinusoids(T: number, size: number, seed = 0): FrameSequenc
 
 /**
  * A fire-like field: smooth value noise advected upwards, flickering in time, brighter at the bottom.
+ * @param T - Number of frames (positive integer).
+ * @param size - Frame height and width in pixels (integer ≥ 4).
+ * @param seed - Integer seed of the random noise lattice (default 0).
+ * @throws InvalidArgumentError when `T` or `size` is out of range.
  *
  * @example
  * ```ts
@@ -92,6 +103,12 @@ export function fireField(T: number, size: number, seed = 0): FrameSequence {
 /**
  * Moving Fashion-MNIST: `count` 28×28 images (uint8, e.g. from `loadFashionMnist` of @nde/metrics)
  * bouncing inside a `size`×`size` canvas (size ≥ 32), pixel-wise max where they overlap.
+ * @param images - Flat uint8 pixels of 28×28 images, `[count, 28, 28]` row-major (0..255).
+ * @param indices - Which images to animate (one moving object per entry), each in `[0, count)`.
+ * @param T - Number of frames (positive integer).
+ * @param size - Canvas height and width in pixels (integer ≥ 32).
+ * @param seed - Integer seed of the start positions and velocities (default 0).
+ * @throws InvalidArgumentError when `T` or `size` is out of range; ShapeError for an index outside the images.
  *
  * @example
  * ```ts

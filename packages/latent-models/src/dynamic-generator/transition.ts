@@ -13,7 +13,9 @@ import { ODETerm, SDETerm, solve, type BrownianIncrement, type BrownianMotion, t
 
 /** A transition F(s, ξ). */
 export interface Transition extends Module {
+  /** Dimension of the state s. */
   readonly stateDim: number;
+  /** Dimension of the per-step noise ξ. */
   readonly noiseDim: number;
   /** `s: [batch, stateDim]`, `xi: [batch, noiseDim]` → next state `[batch, stateDim]` (caller owns it). */
   step(s: tf.Tensor, xi: tf.Tensor): tf.Tensor;
@@ -21,11 +23,13 @@ export interface Transition extends Module {
 
 /** Options shared by the transitions. */
 export interface TransitionOptions {
+  /** Dimension of the state s (positive integer). */
   stateDim: number;
   /** Noise dimension (for {@link SDETransition}: stateDim × substeps, derived). */
   noiseDim?: number;
   /** Hidden widths of the MLP(s) (default [64]). */
   hidden?: readonly number[];
+  /** Seed of the MLP init (default 0; {@link SDETransition}'s diffusion uses `seed + 100`). */
   seed?: number;
 }
 
@@ -53,8 +57,11 @@ function dims(o: TransitionOptions): { d: number; m: number; hidden: number[] } 
  * ```
  */
 export class MLPTransition extends BaseModule implements Transition {
+  /** Dimension of the state s. */
   readonly stateDim: number;
+  /** Dimension of the noise ξ (default `stateDim`). */
   readonly noiseDim: number;
+  /** Residual MLP `[s, ξ]` (`stateDim + noiseDim`) → Δs (`stateDim`). */
   readonly net: MLP;
   constructor(o: TransitionOptions) {
     super();
@@ -89,8 +96,11 @@ export interface ODETransitionOptions extends TransitionOptions {
  * ```
  */
 export class ODETransition extends BaseModule implements Transition {
+  /** Dimension of the state s. */
   readonly stateDim: number;
+  /** Dimension of the noise ξ (default `stateDim`), held constant over the step. */
   readonly noiseDim: number;
+  /** Vector field MLP `[s, ξ]` (`stateDim + noiseDim`) → ds/dτ (`stateDim`). */
   readonly net: MLP;
   private readonly method: MethodName;
   private readonly steps: number;
@@ -141,6 +151,12 @@ export class GivenIncrementsBrownian implements BrownianMotion {
   readonly shape: readonly number[];
   readonly levyArea = 'none' as const;
   private readonly parts: tf.Tensor[];
+  /**
+   * @param xi - Standard-normal noise `[batch, substeps·dim]`, sub-interval j in columns `[j·dim, (j+1)·dim)`; not disposed (scaled copies are kept).
+   * @param substeps - Number k of equal sub-intervals of [0, 1].
+   * @param dim - Dimension of the Brownian motion (the state dimension).
+   * @throws ShapeError when `xi` is not `[batch, substeps·dim]`.
+   */
   constructor(
     xi: tf.Tensor,
     readonly substeps: number,
@@ -176,6 +192,7 @@ export class GivenIncrementsBrownian implements BrownianMotion {
     t.dispose();
     return v;
   }
+  /** Release the stored increments (not the `xi` passed to the constructor). */
   dispose(): void {
     tf.dispose(this.parts);
   }
@@ -190,7 +207,7 @@ export interface SDETransitionOptions extends TransitionOptions {
 }
 
 /**
- * s_{t+1} = s(1) of ds = f(s) dt + g(s) dW (diagonal noise, g = softplus-scaled), W driven by ξ_t.
+ * s_{t+1} = s(1) of ds = f(s) dt + g(s) dW (diagonal noise, g in (0, 1) from a sigmoid output), W driven by ξ_t.
  *
  * @example
  * ```ts
@@ -198,10 +215,15 @@ export interface SDETransitionOptions extends TransitionOptions {
  * ```
  */
 export class SDETransition extends BaseModule implements Transition {
+  /** Dimension of the state s. */
   readonly stateDim: number;
+  /** `stateDim × substeps`: one standard-normal increment per coordinate and sub-step. */
   readonly noiseDim: number;
+  /** Drift MLP f(s), `stateDim → hidden… → stateDim` (tanh). */
   readonly drift: MLP;
+  /** Diagonal diffusion MLP g(s), `stateDim → hidden… → stateDim`, sigmoid output (seed `seed + 100`). */
   readonly diffusion: MLP;
+  /** Sub-steps of the unit interval (the solver step is `1/substeps`). */
   readonly substeps: number;
   private readonly method: MethodName;
   constructor(o: SDETransitionOptions) {

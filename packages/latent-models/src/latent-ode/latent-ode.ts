@@ -45,12 +45,18 @@ export interface LatentODEOptions {
   method?: MethodName;
   /** Largest solver step (default: one step per gap between requested times). */
   maxStep?: number;
+  /**
+   * Seed of the init and of the default ε stream (default 0): encoder `seed`, posterior map
+   * `seed + 300`, dynamics `seed + 400`, decoder `seed + 500`.
+   */
   seed?: number;
 }
 
 /** Posterior over z₀: `[batch, latent]` each (caller owns them). */
 export interface Posterior {
+  /** Posterior mean μ of z₀, `[batch, latent]`. */
   mean: tf.Tensor2D;
+  /** Posterior standard deviation σ of z₀ (positive; log-std clipped to [−8, 4]), `[batch, latent]`. */
   std: tf.Tensor2D;
 }
 
@@ -93,15 +99,25 @@ export interface ElboOptions {
  * ```
  */
 export class LatentODE extends BaseModule {
+  /** Observed features per time. */
   readonly dataDim: number;
+  /** Latent dimension. */
   readonly latentDim: number;
+  /** Encoder run backwards over the observations ({@link ODERNN} or {@link RNNBaseline}). */
   readonly encoder: SequenceEncoder;
+  /** Linear map from the encoder summary to `[mean | log-std]` of q(z₀ | x), `encoderHidden → 2·latentDim`. */
   readonly toPosterior: Linear;
+  /** Autonomous latent vector field (ELU MLP) `latentDim → latentDim`. */
   readonly dynamics: MLPVectorField;
+  /** ReLU MLP mapping z(t) `[…, latentDim]` to the observation mean/location `[…, dataDim]`. */
   readonly decoder: MLP;
+  /** Observation model of the decoder output. */
   readonly likelihood: Likelihood;
+  /** Fixed observation std (Gaussian) or scale (Laplace). */
   readonly obsScale: number;
+  /** Fixed-step method of the latent ODE (and of the ODE-RNN encoder). */
   readonly method: MethodName;
+  /** Largest solver step (`undefined`: one step per gap between consecutive times). */
   readonly maxStep: number | undefined;
   private readonly seedStream: { next: number };
 
@@ -129,6 +145,7 @@ export class LatentODE extends BaseModule {
     this.seedStream = { next: seed * 7919 + 1 };
   }
 
+  /** Variables prefixed by part: `encoder.…`, `toPosterior.…`, `dynamics.…`, `decoder.…`. */
   namedParameters(): Record<string, tf.Variable> {
     const children: Record<string, Module> = {
       encoder: this.encoder,

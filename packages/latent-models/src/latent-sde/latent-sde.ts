@@ -20,7 +20,9 @@ import { posteriorPathKL } from './path-kl.js';
 
 /** Options of {@link LatentSDE}. */
 export interface LatentSDEOptions {
+  /** Observed features per time. */
   dataDim: number;
+  /** Latent state dimension. */
   latentDim: number;
   /** Context size passed to the posterior drift (default 8). */
   contextDim?: number;
@@ -38,13 +40,20 @@ export interface LatentSDEOptions {
   dt?: number;
   /** Itô method (default 'euler'). */
   method?: MethodName;
+  /**
+   * Seed of the init and of the default sampling stream (default 0): encoder GRU `seed`, context map
+   * `seed + 10`, q(z₀) map `+ 20`, posterior drift `+ 30`, prior drift `+ 40`, diffusion `+ 50`, projector `+ 60`.
+   */
   seed?: number;
 }
 
 /** The ELBO of a latent SDE (scalars averaged over sequences and samples; caller owns them). */
 export interface LatentSDEElbo {
+  /** −(logLik − klWeight·(kl0 + klPath)): what to minimise. */
   loss: tf.Scalar;
+  /** logLik − kl0 − klPath (at klWeight 1). */
   elbo: tf.Scalar;
+  /** E_q Σ_observed log p(x | z) per sequence, in nats. */
   logLik: tf.Scalar;
   /** KL(q(z₀) ‖ p(z₀)). */
   kl0: tf.Scalar;
@@ -54,6 +63,7 @@ export interface LatentSDEElbo {
 
 /** Options of {@link LatentSDE.elbo}. */
 export interface LatentSDEElboOptions {
+  /** Weight on both KL terms, kl0 + klPath (KL annealing; default 1). */
   klWeight?: number;
   /** Posterior samples per sequence (default 1). */
   nSamples?: number;
@@ -87,21 +97,37 @@ function contextIndex(times: readonly number[], t: number): number {
  * ```
  */
 export class LatentSDE extends BaseModule {
+  /** Observed features per time. */
   readonly dataDim: number;
+  /** Latent state dimension. */
   readonly latentDim: number;
+  /** Width of the per-time context fed to the posterior drift. */
   readonly contextDim: number;
+  /** Encoder GRU, run backwards over `[x ⊙ m, m]` (`2·dataDim` wide). */
   readonly encoderCell: GRUCell;
+  /** Linear map from the encoder state to the context, `encoderHidden → contextDim`. */
   readonly toContext: Linear;
+  /** Linear map from the first context to `[mean | log-std]` of q(z₀), `contextDim → 2·latentDim`. */
   readonly qz0: Linear;
+  /** Learned prior mean of z₀, `[1, latentDim]` (initialised to 0). */
   readonly pz0Mean: tf.Variable;
+  /** Learned prior log-std of z₀, `[1, latentDim]` (initialised to 0). */
   readonly pz0LogStd: tf.Variable;
+  /** Posterior drift f_post([z, ctx(t)]), softplus MLP `latentDim + contextDim → hidden → hidden → latentDim`. */
   readonly posteriorNet: DetachableMLP;
+  /** Prior drift f_prior(z), softplus MLP `latentDim → hidden → hidden → latentDim`. */
   readonly priorNet: DetachableMLP;
+  /** Diagonal diffusion g(z) shared by the posterior and the prior, values in (0, 1). */
   readonly diffusion: DiagonalDiffusion;
+  /** Linear map from z(t) to the observation mean/location, `latentDim → dataDim`. */
   readonly projector: Linear;
+  /** Observation model. */
   readonly likelihood: Likelihood;
+  /** Fixed observation scale (Laplace b or Gaussian std). */
   readonly obsScale: number;
+  /** Fixed SDE solver step. */
   readonly dt: number;
+  /** Itô SDE method. */
   readonly method: MethodName;
   private nextSeed: number;
 
@@ -135,6 +161,10 @@ export class LatentSDE extends BaseModule {
     this.nextSeed = seed * 104729 + 17;
   }
 
+  /**
+   * Variables prefixed by part (`encoderCell.…`, `toContext.…`, `qz0.…`, `posteriorNet.…`, `priorNet.…`,
+   * `diffusion.…`, `projector.…`) plus `pz0Mean` and `pz0LogStd`.
+   */
   namedParameters(): Record<string, tf.Variable> {
     return {
       ...collectParameters({

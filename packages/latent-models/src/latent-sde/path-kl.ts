@@ -20,6 +20,7 @@ export type LatentFunction = (t: number, z: tf.Tensor) => tf.Tensor;
 export interface PathKLOptions {
   /** Posterior drift; `detach: true` must give the same value with its parameters behind a stop-gradient. */
   posteriorDrift: (t: number, z: tf.Tensor, detach: boolean) => tf.Tensor;
+  /** Prior drift f_prior(t, z), shaped like z (the KL is measured against this SDE). */
   priorDrift: LatentFunction;
   /** Diagonal diffusion, shaped like z and > 0. */
   diffusion: LatentFunction;
@@ -40,6 +41,8 @@ export interface PathKLOptions {
 /**
  * Solve the posterior SDE and accumulate the path KL. Returns `zs` `[times, batch, d]` and `logqp`
  * `[batch]` (the KL estimate of each path over the whole interval). Call inside `tf.tidy`/`variableGrads`.
+ * @param options - Drifts, diffusion, initial state, save times, step, Brownian motion, estimator and method.
+ * @throws ShapeError when `z0` is not `[batch, d]` or `bm` is not shaped like it; InvalidArgumentError for fewer than two times.
  *
  * @example
  * ```ts

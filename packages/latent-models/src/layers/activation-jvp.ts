@@ -13,7 +13,11 @@ export type JvpActivation = 'tanh' | 'softplus' | 'sigmoid' | 'relu' | 'elu' | '
 
 /** An activation's value and derivative at the same pre-activation. */
 export interface ActivationWithDerivative {
-  /** `{ y: σ(a), dy: σ'(a) }`, both shaped like `a`. */
+  /**
+   * `{ y: σ(a), dy: σ'(a) }`, both shaped like `a` (new tensors owned by the caller, except `y` of
+   * `'identity'`, which is `a` itself).
+   * @param a - Pre-activation, any shape.
+   */
   (a: tf.Tensor): { y: tf.Tensor; dy: tf.Tensor };
 }
 
@@ -41,6 +45,8 @@ const TABLE: Record<JvpActivation, ActivationWithDerivative> = {
 
 /**
  * Look up an activation with its derivative.
+ * @param name - One of {@link JvpActivation}.
+ * @throws UnknownMethodError for any other name.
  *
  * @example
  * ```ts

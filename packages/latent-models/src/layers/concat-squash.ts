@@ -7,7 +7,9 @@ import { BaseModule, InvalidArgumentError, ShapeError, collectParameters, Linear
 
 /** Options of {@link ConcatSquashLinear}. */
 export interface ConcatSquashOptions {
+  /** Input width: size of the last dimension of `x`. */
   inFeatures: number;
+  /** Output width: size of the last dimension of the result. */
   outFeatures: number;
   /** Seed of the initialisation (layer i of an MLP uses seed + 3i, +1, +2). */
   seed?: number;
@@ -23,10 +25,15 @@ export interface ConcatSquashOptions {
  * ```
  */
 export class ConcatSquashLinear extends BaseModule {
+  /** The main map `x W + b`, `inFeatures → outFeatures` (seed `seed`). */
   readonly layer: Linear;
+  /** Time gate `t·w_gate + b_gate`, `1 → outFeatures`, passed through a sigmoid (seed `seed + 1`). */
   readonly hyperGate: Linear;
+  /** Time shift `t·w_bias`, `1 → outFeatures`, without bias (seed `seed + 2`). */
   readonly hyperBias: Linear;
+  /** Input width: size of the last dimension of `x`. */
   readonly inFeatures: number;
+  /** Output width: size of the last dimension of the result. */
   readonly outFeatures: number;
 
   constructor(opts: ConcatSquashOptions) {
@@ -43,6 +50,7 @@ export class ConcatSquashLinear extends BaseModule {
     this.hyperBias = new Linear({ inFeatures: 1, outFeatures, bias: false, seed: seed + 2 });
   }
 
+  /** Trainable variables by name: `layer.weight`, `layer.bias`, `hyperGate.weight`, `hyperGate.bias`, `hyperBias.weight`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ layer: this.layer, hyperGate: this.hyperGate, hyperBias: this.hyperBias });
   }

@@ -7,8 +7,11 @@ import { BaseModule, ShapeError, collectParameters, Linear } from '@nde/core';
 
 /** Options of {@link Conv3x3}. */
 export interface Conv3x3Options {
+  /** Channels of the input (last axis of `[n, h, w, inChannels]`). */
   inChannels: number;
+  /** Channels of the output. */
   outChannels: number;
+  /** Seed of the underlying `Linear` init (default 0). */
   seed?: number;
 }
 
@@ -22,8 +25,11 @@ export interface Conv3x3Options {
  * ```
  */
 export class Conv3x3 extends BaseModule {
+  /** The im2col kernel: `9·inChannels → outChannels`, input rows ordered (dy, dx, channel) over the 3×3 window. */
   readonly linear: Linear;
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
 
   constructor(opts: Conv3x3Options) {
@@ -33,10 +39,15 @@ export class Conv3x3 extends BaseModule {
     this.linear = new Linear({ inFeatures: 9 * opts.inChannels, outFeatures: opts.outChannels, seed: opts.seed ?? 0 });
   }
 
+  /** `linear.weight`, `linear.bias`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
   }
 
+  /**
+   * `x` `[n, h, w, inChannels]` → `[n, h, w, outChannels]` (NHWC; new tensor, caller owns it).
+   * Throws a `ShapeError` when `x` is not rank 4 with `inChannels` channels.
+   */
   apply(x: tf.Tensor): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.inChannels)
       throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);

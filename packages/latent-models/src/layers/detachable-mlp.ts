@@ -5,9 +5,13 @@ import { stopGradient } from './stop-gradient.js';
 
 /** Options of {@link DetachableMLP}. */
 export interface DetachableMLPOptions {
+  /** Layer widths, input first: `[4, 32, 4]` is Linear(4,32) → act → Linear(32,4). */
   sizes: readonly number[];
+  /** Hidden activation (default tanh). */
   activation?: Activation;
+  /** Activation after the last layer (default identity). */
   finalActivation?: Activation;
+  /** Seed of the init; layer `i` uses `seed + i` (default: the MLP's process-wide counter). */
   seed?: number;
 }
 
@@ -23,6 +27,7 @@ export interface DetachableMLPOptions {
  * ```
  */
 export class DetachableMLP extends BaseModule {
+  /** The wrapped core MLP that owns the weights. */
   readonly net: MLP;
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly finalAct: (x: tf.Tensor) => tf.Tensor;
@@ -34,10 +39,16 @@ export class DetachableMLP extends BaseModule {
     this.finalAct = activation(options.finalActivation ?? 'identity');
   }
 
+  /** The MLP's variables, prefixed `net.` (`net.layers.<i>.weight`, `net.layers.<i>.bias`). */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ net: this.net });
   }
 
+  /**
+   * Run the MLP on `x` `[..., sizes[0]]` → `[..., sizes.at(-1)]` (new tensor, caller owns it). With
+   * `detach: true` the weights and biases sit behind {@link stopGradient}: the same value, gradients
+   * only into `x` (default false: an ordinary forward pass).
+   */
   apply(x: tf.Tensor, options: { detach?: boolean } = {}): tf.Tensor {
     if (!options.detach) return this.net.apply(x);
     return tf.tidy(() => {

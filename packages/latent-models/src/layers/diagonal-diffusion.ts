@@ -10,6 +10,7 @@ export interface DiagonalDiffusionOptions {
   hidden?: number;
   /** Largest diffusion value: g = maxValue · sigmoid(·) (default 1). */
   maxValue?: number;
+  /** Seed of the init; `w`, `b`, `v`, `c` use `seed` … `seed + 3` (default 0). */
   seed?: number;
 }
 
@@ -25,11 +26,17 @@ export interface DiagonalDiffusionOptions {
  * ```
  */
 export class DiagonalDiffusion extends BaseModule {
+  /** Latent dimension d. */
   readonly dim: number;
+  /** Upper bound of every g_i. */
   readonly maxValue: number;
+  /** Input weights w_ik, `[dim, hidden]`. */
   readonly w: tf.Variable;
+  /** Input biases b_ik, `[dim, hidden]`. */
   readonly b: tf.Variable;
+  /** Output weights v_ik, `[dim, hidden]`. */
   readonly v: tf.Variable;
+  /** Output biases c_i, `[dim]`. */
   readonly c: tf.Variable;
 
   constructor(options: DiagonalDiffusionOptions) {
@@ -47,6 +54,7 @@ export class DiagonalDiffusion extends BaseModule {
     this.c = tf.variable(tf.randomUniform([dim], -bv, bv, 'float32', seed + 3));
   }
 
+  /** `w`, `b`, `v`, `c`. */
   namedParameters(): Record<string, tf.Variable> {
     return { w: this.w, b: this.b, v: this.v, c: this.c };
   }

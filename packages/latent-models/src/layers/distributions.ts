@@ -27,6 +27,12 @@ function reduceToBatch(x: tf.Tensor): tf.Tensor1D {
 /**
  * Σ log N(x | mean, std²) over every axis but the first, skipping entries where `mask` is 0.
  * `std` is a number or a tensor broadcastable to x.
+ * @param x - Observations, `[batch, …]` (e.g. `[batch, T, d]`).
+ * @param mean - Predicted means, the shape of `x`.
+ * @param std - Standard deviation (positive): a number or a tensor broadcastable to `x`.
+ * @param mask - Optional 0/1 tensor, the shape of `x`; entries with 0 contribute nothing (default: all observed).
+ * @returns Log-likelihood in nats per sequence, `[batch]` (caller owns it).
+ * @throws ShapeError when `mean` or `mask` does not have the shape of `x`.
  *
  * @example
  * ```ts
@@ -47,6 +53,12 @@ export function gaussianLogLikelihood(x: tf.Tensor, mean: tf.Tensor, std: number
 
 /**
  * Σ log Laplace(x | loc, scale) over every axis but the first, skipping masked entries.
+ * @param x - Observations, `[batch, …]`.
+ * @param loc - Predicted locations (medians), the shape of `x`.
+ * @param scale - Laplace scale b (positive): a number or a tensor broadcastable to `x`.
+ * @param mask - Optional 0/1 tensor, the shape of `x`; entries with 0 contribute nothing (default: all observed).
+ * @returns Log-likelihood in nats per sequence, `[batch]` (caller owns it).
+ * @throws ShapeError when `loc` or `mask` does not have the shape of `x`.
  *
  * @example
  * ```ts
@@ -67,6 +79,12 @@ export function laplaceLogLikelihood(x: tf.Tensor, loc: tf.Tensor, scale: number
 /**
  * KL(N(mean, std²) ‖ N(priorMean, priorStd²)) summed over the feature axis: `[batch, d]` → `[batch]`.
  * Default prior: standard normal.
+ * @param mean - Posterior means, `[batch, d]`.
+ * @param std - Posterior standard deviations (positive), `[batch, d]`.
+ * @param priorMean - Prior mean: a number or a tensor broadcastable to `mean` (default 0).
+ * @param priorStd - Prior standard deviation (positive): a number or a broadcastable tensor (default 1).
+ * @returns KL in nats per row, `[batch]` (caller owns it).
+ * @throws ShapeError when `std` does not have the shape of `mean`.
  *
  * @example
  * ```ts
@@ -97,6 +115,12 @@ export type Likelihood = 'gaussian' | 'laplace';
 
 /**
  * Masked log-likelihood of `x` under the named observation model centred at `pred`.
+ * @param kind - `'gaussian'` ({@link gaussianLogLikelihood}) or `'laplace'` ({@link laplaceLogLikelihood}).
+ * @param x - Observations, `[batch, …]`.
+ * @param pred - Decoder output (mean or location), the shape of `x`.
+ * @param scale - Gaussian std or Laplace scale: a number or a tensor broadcastable to `x`.
+ * @param mask - Optional 0/1 observation mask, the shape of `x`.
+ * @returns Log-likelihood in nats per sequence, `[batch]` (caller owns it).
  *
  * @example
  * ```ts
@@ -115,6 +139,11 @@ export function observationLogLikelihood(
 
 /**
  * Mean squared error over observed entries only: Σ m (x − pred)² / Σ m (a scalar).
+ * @param x - Targets, any shape.
+ * @param pred - Predictions, the shape of `x`.
+ * @param mask - Optional 0/1 tensor, the shape of `x` (default: plain mean over all entries; an all-zero mask gives 0).
+ * @returns The scalar MSE (caller owns it).
+ * @throws ShapeError when `pred` or `mask` does not have the shape of `x`.
  *
  * @example
  * ```ts

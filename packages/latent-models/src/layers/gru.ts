@@ -4,9 +4,11 @@ import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters
 
 /** Options of {@link GRUCell}. */
 export interface GRUCellOptions {
+  /** Width of the input `x`, `[batch, inputSize]`. */
   inputSize: number;
+  /** Width of the hidden state `h`, `[batch, hiddenSize]`. */
   hiddenSize: number;
-  /** Seed of the uniform(−1/√hidden, 1/√hidden) init. */
+  /** Seed of the uniform(−1/√hidden, 1/√hidden) init (default: random, not reproducible). */
   seed?: number;
 }
 
@@ -20,7 +22,9 @@ export interface GRUCellOptions {
  * ```
  */
 export class GRUCell extends BaseModule {
+  /** Width of the input `x`. */
   readonly inputSize: number;
+  /** Width of the hidden state `h`. */
   readonly hiddenSize: number;
   /** x → [r | z | n] pre-activations. */
   readonly input: Linear;
@@ -48,11 +52,12 @@ export class GRUCell extends BaseModule {
     tf.dispose([a.weight, a.biasInit, b.weight, b.biasInit]);
   }
 
+  /** `input.weight`, `input.bias`, `hidden.weight`, `hidden.bias` (gates stacked `[r | z | n]` along the output axis). */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ input: this.input, hidden: this.hidden });
   }
 
-  /** One update: `h` `[batch, hidden]`, `x` `[batch, input]` → new `h`. */
+  /** One update: `h` `[batch, hidden]`, `x` `[batch, input]` → new `h` `[batch, hidden]` (caller owns it; inputs are not disposed). */
   apply(h: tf.Tensor, x: tf.Tensor): tf.Tensor {
     if (h.rank !== 2 || h.shape[1] !== this.hiddenSize) {
       throw new ShapeError('h', `must be [batch, ${this.hiddenSize}] (got [${h.shape}]).`);

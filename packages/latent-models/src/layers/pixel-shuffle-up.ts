@@ -8,8 +8,11 @@ import { BaseModule, ShapeError, collectParameters, Linear } from '@nde/core';
 
 /** Options of {@link PixelShuffleUp}. */
 export interface PixelShuffleUpOptions {
+  /** Channels of the input (last axis of `[n, h, w, inChannels]`). */
   inChannels: number;
+  /** Channels of the output. */
   outChannels: number;
+  /** Seed of the underlying `Linear` init (default 0). */
   seed?: number;
 }
 
@@ -24,8 +27,11 @@ export interface PixelShuffleUpOptions {
  * ```
  */
 export class PixelShuffleUp extends BaseModule {
+  /** Per-pixel map `inChannels → 4·outChannels` (one output channel vector per position of the 2×2 block). */
   readonly linear: Linear;
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
 
   constructor(opts: PixelShuffleUpOptions) {
@@ -35,10 +41,15 @@ export class PixelShuffleUp extends BaseModule {
     this.linear = new Linear({ inFeatures: opts.inChannels, outFeatures: 4 * opts.outChannels, seed: opts.seed ?? 0 });
   }
 
+  /** `linear.weight`, `linear.bias`. */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ linear: this.linear });
   }
 
+  /**
+   * `x` `[n, h, w, inChannels]` → `[n, 2h, 2w, outChannels]` (NHWC; new tensor, caller owns it).
+   * Throws a `ShapeError` when `x` is not rank 4 with `inChannels` channels.
+   */
   apply(x: tf.Tensor): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.inChannels)
       throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);

@@ -8,6 +8,8 @@ const stop = tf.customGrad(((x: tf.Tensor) => ({
 
 /**
  * `x` with its gradient blocked (like `torch.Tensor.detach` inside a differentiated function).
+ * @param x - Any tensor (not disposed).
+ * @returns A copy of `x` (new tensor, caller owns it) whose gradient is zero.
  *
  * @example
  * ```ts

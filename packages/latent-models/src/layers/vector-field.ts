@@ -12,6 +12,7 @@ export interface MLPVectorFieldOptions {
   activation?: Activation;
   /** Feed t as an extra input (default false: autonomous). */
   timeDependent?: boolean;
+  /** Seed of the MLP init; layer `i` uses `seed + i` (default: the MLP's process-wide counter). */
   seed?: number;
 }
 
@@ -25,8 +26,11 @@ export interface MLPVectorFieldOptions {
  * ```
  */
 export class MLPVectorField extends BaseModule {
+  /** The MLP `[d (+1 for t)] → hidden… → [d]`. */
   readonly net: MLP;
+  /** State dimension d. */
   readonly dim: number;
+  /** Whether t is appended to the state as an extra input feature. */
   readonly timeDependent: boolean;
 
   constructor(options: MLPVectorFieldOptions) {
@@ -40,6 +44,7 @@ export class MLPVectorField extends BaseModule {
     });
   }
 
+  /** The MLP's variables, prefixed `net.` (`net.layers.<i>.weight`, `net.layers.<i>.bias`). */
   namedParameters(): Record<string, tf.Variable> {
     return collectParameters({ net: this.net });
   }

@@ -11,6 +11,7 @@ export interface EncodeOptions {
 
 /** Something that reads an irregular batch and returns a `[batch, hiddenSize]` summary. */
 export interface SequenceEncoder extends Module {
+  /** Width of the summary (last axis of `encode`/`encodeAll` results). */
   readonly hiddenSize: number;
   /** The summary after the last processed time (caller owns it). */
   encode(batch: IrregularBatch, options?: EncodeOptions): tf.Tensor2D;

@@ -23,15 +23,33 @@ export interface ODERNNOptions {
   method?: MethodName;
   /** Largest step between observations (default: one step per gap). */
   maxStep?: number;
+  /** Seed of the init: the GRU uses `seed`, the ODE's MLP `seed + 100` (default 0). */
   seed?: number;
 }
 
-/** One GRU update from the input [x ⊙ m, m, extra…] (unmasked: every sequence updates). Call inside `tf.tidy`. */
+/**
+ * One GRU update from the input [x ⊙ m, m, extra…] (unmasked: every sequence updates). Call inside `tf.tidy`.
+ * @param cell - The GRU; its `inputSize` must be `2·d` plus the width of `extra`.
+ * @param h - Hidden state, `[batch, hiddenSize]`.
+ * @param x - Values at this time, `[batch, d]` (masked entries are zeroed).
+ * @param m - Observation mask at this time, `[batch, d]`, 0/1.
+ * @param extra - Optional further inputs appended to the GRU input, `[batch, k]` (e.g. Δt).
+ * @returns The new hidden state, `[batch, hiddenSize]`.
+ */
 export function gruStep(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
   return cell.apply(h, tf.concat([tf.mul(x, m), m, ...(extra ? [extra] : [])], 1));
 }
 
-/** One masked GRU update: sequences with no observed feature keep `h`. */
+/**
+ * One masked GRU update: sequences with no observed feature keep `h`. Tidied: only the result
+ * remains, a new tensor owned by the caller.
+ * @param cell - The GRU; its `inputSize` must be `2·d` plus the width of `extra`.
+ * @param h - Hidden state, `[batch, hiddenSize]`.
+ * @param x - Values at this time, `[batch, d]`.
+ * @param m - Observation mask at this time, `[batch, d]`, 0/1; a row of zeros leaves that sequence's `h` unchanged.
+ * @param extra - Optional further inputs appended to the GRU input, `[batch, k]`.
+ * @returns The updated hidden state, `[batch, hiddenSize]`.
+ */
 export function maskedGruUpdate(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const hNew = gruStep(cell, h, x, m, extra);
@@ -40,7 +58,16 @@ export function maskedGruUpdate(cell: GRUCell, h: tf.Tensor, x: tf.Tensor, m: tf
   });
 }
 
-/** Evolve `h` from t0 to t1 under `vf` with fixed steps. Call inside `tf.tidy` (the solve's intermediates are left to it). */
+/**
+ * Evolve `h` from t0 to t1 under `vf` with fixed steps. Call inside `tf.tidy` (the solve's intermediates are left to it).
+ * @param vf - The vector field `(t, h) => dh/dt`.
+ * @param h - State at `t0`, e.g. `[batch, hiddenSize]` (not disposed).
+ * @param t0 - Start time.
+ * @param t1 - End time (may be before `t0`: integrates backwards).
+ * @param method - Fixed-step solver of `@nde/solvers` (e.g. `'rk4'`, `'euler'`).
+ * @param maxStep - Largest step: `ceil(|t1 − t0| / maxStep)` equal steps are taken (default: a single step).
+ * @returns The state at `t1`, the shape of `h`.
+ */
 export function evolve(
   vf: (t: number, y: tf.Tensor) => tf.Tensor,
   h: tf.Tensor,
@@ -65,11 +92,17 @@ export function evolve(
  * ```
  */
 export class ODERNN extends BaseModule implements SequenceEncoder {
+  /** Hidden state size. */
   readonly hiddenSize: number;
+  /** Features per observation. */
   readonly inputDim: number;
+  /** GRU applied at observations; its input is `[x ⊙ m, m]` (`2·inputDim` wide). */
   readonly cell: GRUCell;
+  /** Autonomous MLP vector field evolving the hidden state between observations. */
   readonly dynamics: MLPVectorField;
+  /** Fixed-step method between observations. */
   readonly method: MethodName;
+  /** Largest step between observations (`undefined`: one step per gap). */
   readonly maxStep: number | undefined;
 
   constructor(options: ODERNNOptions) {

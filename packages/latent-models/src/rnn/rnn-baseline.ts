@@ -13,10 +13,13 @@ import type { EncodeOptions, SequenceEncoder } from './encoder.js';
 
 /** Options of {@link RNNBaseline}. */
 export interface RNNBaselineOptions {
+  /** Features per observation. */
   inputDim: number;
+  /** GRU hidden state size. */
   hiddenSize: number;
   /** Hidden widths of the readout (default [hiddenSize]). */
   readoutHidden?: readonly number[];
+  /** Seed of the init: the GRU uses `seed`, the readout MLP `seed + 200` (default 0). */
   seed?: number;
 }
 
@@ -31,9 +34,13 @@ export interface RNNBaselineOptions {
  * ```
  */
 export class RNNBaseline extends BaseModule implements SequenceEncoder {
+  /** GRU hidden state size. */
   readonly hiddenSize: number;
+  /** Features per observation. */
   readonly inputDim: number;
+  /** GRU reading `[x ⊙ m, m, Δt]` (`2·inputDim + 1` wide) at every grid time. */
   readonly cell: GRUCell;
+  /** MLP mapping `[h, time-to-target]` (`hiddenSize + 1`) to the predicted observation (`inputDim`). */
   readonly readout: MLP;
 
   constructor(options: RNNBaselineOptions) {

@@ -89,6 +89,11 @@ const GENERATORS: Record<Toy2dName, Gen> = {
 
 /**
  * `n` points of a toy density as a row-major `Float32Array` of length `2n` (same constants as FFJORD).
+ * @param name - Which toy density (one of {@link TOY2D_NAMES}).
+ * @param n - Number of points (positive integer).
+ * @param seed - Integer seed of the {@link Rng} stream (default 0; same seed, same points).
+ * @returns Interleaved `[x0, y0, x1, y1, …]`, i.e. `[n, 2]` row-major.
+ * @throws UnknownMethodError for an unknown name; InvalidArgumentError when `n` is not a positive integer.
  *
  * @example
  * ```ts
@@ -125,6 +130,10 @@ const GRID = 360;
 /**
  * True log-density of a toy dataset at a point (nats), or `undefined` where no closed form is
  * implemented (pinwheel). Mixtures over the latent curve parameter use a 720-point quadrature.
+ * @param name - Which toy density.
+ * @param x - First coordinate of the point.
+ * @param y - Second coordinate of the point.
+ * @returns log p(x, y) in nats (`-Infinity` outside the support), or `undefined` for pinwheel.
  *
  * @example
  * ```ts

@@ -7,8 +7,11 @@ import { clipByGlobalNorm, globalNorm } from './clip.js';
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
   learningRate?: number;
+  /** Exponential decay rate of the first-moment (mean) estimate (default 0.9). */
   beta1?: number;
+  /** Exponential decay rate of the second-moment (uncentred variance) estimate (default 0.999). */
   beta2?: number;
+  /** Constant added to the denominator for numerical stability (default 1e-8). */
   epsilon?: number;
   /** Clip the global gradient norm to this value before each update (default: no clipping). */
   clipNorm?: number;
@@ -28,7 +31,12 @@ const asList = (g: Record<string, tf.Tensor>): { name: string; tensor: tf.Tensor
 /** Parameters to train: a module, a list of modules, or variables. */
 export type Trainable = Module | readonly Module[] | readonly tf.Variable[] | Record<string, tf.Variable>;
 
-/** The variables of a {@link Trainable}, deduplicated, in a stable order. */
+/**
+ * The variables of a {@link Trainable}, deduplicated by variable name, in a stable order (the
+ * modules' `parameters()` order, first occurrence kept). The variables are returned, not copied.
+ * @param params - A module, a list of modules and/or variables, or a record of variables.
+ * @throws InvalidArgumentError when an entry is not a `tf.Variable` or nothing trainable is found.
+ */
 export function trainableVariables(params: Trainable): tf.Variable[] {
   let list: tf.Variable[];
   if (Array.isArray(params)) {
@@ -73,7 +81,9 @@ export function trainableVariables(params: Trainable): tf.Variable[] {
  * ```
  */
 export class Adam {
+  /** The underlying tfjs optimizer (owned by this object; released by {@link Adam.dispose}). */
   readonly optimizer: tf.AdamOptimizer;
+  /** Maximum global gradient norm applied before each update, or `undefined` for no clipping. */
   readonly clipNorm: number | undefined;
   /** Number of updates applied. */
   iterations = 0;
@@ -99,6 +109,9 @@ export class Adam {
 
   /**
    * One update: gradients of `loss()` with respect to `params`, clipped, applied.
+   * @param loss - Closure returning the scalar loss; called once inside `tf.variableGrads` (its tensors are freed).
+   * @param params - What to differentiate and update (see {@link trainableVariables}).
+   * @returns The loss value and the gradient norm before clipping, as JS numbers.
    * @throws InvalidArgumentError when `loss` does not return a scalar.
    */
   step(loss: () => tf.Scalar, params: Trainable): StepInfo {

@@ -11,6 +11,9 @@ export interface KLAnnealingOptions {
 
 /**
  * A linear KL warm-up (as in torchsde's latent SDE example): weight(i) = min(1, start + (1 − start)·i/warmup).
+ * @param options - Warm-up length in iterations and the starting weight.
+ * @returns The schedule: 0-based iteration → KL weight in [start, 1] (negative iterations count as 0).
+ * @throws InvalidArgumentError when `warmup` is not an integer ≥ 0 or `start` is outside [0, 1].
  *
  * @example
  * ```ts

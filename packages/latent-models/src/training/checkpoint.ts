@@ -40,6 +40,11 @@ function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'):
 
 /**
  * Save a module's parameters (by their names from `namedParameters()`) and metadata.
+ * @param module - The module whose parameters are written (read only, not modified).
+ * @param destination - `file://<folder>` (Node), `indexeddb://<name>` / `localstorage://<name>` (browser), or a `tf.io.IOHandler` with `save()`.
+ * @param metadata - JSON-serialisable values stored beside the weights (default `{}`).
+ * @returns The IO handler's save result.
+ * @throws InvalidArgumentError when no IO handler matches `destination`.
  *
  * @example
  * ```ts
@@ -70,6 +75,8 @@ export async function saveCheckpoint(
 /**
  * Load parameters saved by {@link saveCheckpoint} into `module` (assigned in place, by name) and
  * return the stored metadata.
+ * @param module - The module to load into; it must have the same parameter names and shapes as the saved one.
+ * @param source - `file://<folder>` (Node), `indexeddb://<name>` / `localstorage://<name>` (browser), or a `tf.io.IOHandler` with `load()`.
  * @throws InvalidArgumentError when a parameter is missing; ShapeError when a shape differs.
  *
  * @example

@@ -7,6 +7,7 @@ export type NamedGrads = Record<string, tf.Tensor>;
 
 /**
  * The global L2 norm of a set of gradients, √(Σ‖g‖²), as a JS number.
+ * @param grads - Named gradient tensors (not disposed).
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ export function globalNorm(grads: NamedGrads): number {
 /**
  * Rescale `grads` so their global norm is at most `maxNorm`. Returns new tensors (the caller owns
  * them and the inputs) together with the norm before clipping.
+ * @param grads - Named gradient tensors to rescale (left untouched).
+ * @param maxNorm - Largest allowed global L2 norm (positive); gradients below it are only copied.
  *
  * @example
  * ```ts

@@ -29,6 +29,10 @@ export class ProgressLogger {
   private readonly write: (line: string) => void;
   private readonly label: string;
 
+  /**
+   * @param options - Total iterations, print interval, label and line sink; kept as given (`total` is
+   *   the iteration count shown after the slash).
+   */
   constructor(readonly options: ProgressOptions) {
     assertPositive('total', options.total);
     this.every = options.every ?? Math.max(1, Math.round(options.total / 10));

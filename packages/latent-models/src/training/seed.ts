@@ -21,6 +21,10 @@ export class Rng {
   private readonly next: () => number;
   private spare: number | undefined;
 
+  /**
+   * @param seed - The integer seed this stream is derived from (same seed, same stream).
+   * @throws InvalidArgumentError when `seed` is not an integer.
+   */
   constructor(readonly seed: number) {
     if (!Number.isInteger(seed)) throw new InvalidArgumentError('seed', `must be an integer (got ${seed}).`);
     this.next = mulberry32(seed * 2654435761 + 12345);

@@ -45,6 +45,10 @@ export interface ReliabilityDiagram {
 /**
  * Bin top-label confidences and compare them with accuracy.
  *
+ * @param probs - predicted class probabilities `[n, C]` (rows summing to 1) or binary P(class 1) `[n]`; a tensor is read, not disposed.
+ * @param labels - true class of each row, `[n]` integers in `0..C-1` (tensor not disposed, or array).
+ * @param options - `bins` (default 15), `binning` (`'equal-width'`, default, or `'equal-mass'`) and `tolerance` of the row-sum check (default 1e-3); see {@link CalibrationOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} for bad `bins`, probabilities not summing to 1, or labels out of range.
  *
  * @example
@@ -56,8 +60,9 @@ export interface ReliabilityDiagram {
 export async function reliabilityDiagram(
   probs: ProbabilitiesLike,
   labels: LabelsLike,
-  { bins = 15, binning = 'equal-width', tolerance = 1e-3 }: CalibrationOptions = {},
+  options: CalibrationOptions = {},
 ): Promise<ReliabilityDiagram> {
+  const { bins = 15, binning = 'equal-width', tolerance = 1e-3 } = options;
   if (!(Number.isInteger(bins) && bins >= 1))
     throw new InvalidArgumentError('bins', `must be a positive integer (got ${bins}).`, 'e.g. bins: 15.');
   if (binning !== 'equal-width' && binning !== 'equal-mass')
@@ -126,6 +131,10 @@ export async function reliabilityDiagram(
 /**
  * Expected calibration error (top-label), with equal-width (default) or equal-mass bins.
  *
+ * @param probs - predicted class probabilities `[n, C]` or binary `[n]`, as for {@link reliabilityDiagram} (a tensor is not disposed).
+ * @param labels - true class of each row, `[n]` integers in `0..C-1`.
+ * @param options - `bins`, `binning` and `tolerance`, as for {@link reliabilityDiagram}.
+ *
  * @example
  * ```ts
  * const ece = await expectedCalibrationError(tf.softmax(logits), labels, { bins: 15 });
@@ -141,6 +150,10 @@ export async function expectedCalibrationError(
 
 /**
  * Maximum calibration error: the largest |accuracy − confidence| over non-empty bins.
+ *
+ * @param probs - predicted class probabilities `[n, C]` or binary `[n]`, as for {@link reliabilityDiagram} (a tensor is not disposed).
+ * @param labels - true class of each row, `[n]` integers in `0..C-1`.
+ * @param options - `bins`, `binning` and `tolerance`, as for {@link reliabilityDiagram}.
  *
  * @example
  * ```ts

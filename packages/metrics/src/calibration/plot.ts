@@ -17,16 +17,17 @@ const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', 
  * Render reliability-diagram data as an SVG string: accuracy bars per bin, the gap to confidence in
  * red, and the diagonal of perfect calibration. Write it to a `.svg` file or inline it in HTML.
  *
+ * @param diagram - data from {@link reliabilityDiagram}; empty bins draw no bar, and its `ece` and `binning` go into the default title.
+ * @param options - `width` and `height` in pixels (default 360 each) and `title` (default `Reliability (ECE x.xxx, binning)`; XML-escaped); see {@link ReliabilitySvgOptions}.
+ *
  * @example
  * ```ts
  * const svg = reliabilityDiagramSvg(await reliabilityDiagram(probs, labels));
  * writeFileSync('reliability.svg', svg);
  * ```
  */
-export function reliabilityDiagramSvg(
-  diagram: ReliabilityDiagram,
-  { width = 360, height = 360, title }: ReliabilitySvgOptions = {},
-): string {
+export function reliabilityDiagramSvg(diagram: ReliabilityDiagram, options: ReliabilitySvgOptions = {}): string {
+  const { width = 360, height = 360, title } = options;
   const m = { l: 48, r: 12, t: 32, b: 40 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;

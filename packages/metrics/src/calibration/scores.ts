@@ -4,16 +4,17 @@ import { readLabels, readProbabilities, type LabelsLike, type ProbabilitiesLike 
 /**
  * Mean negative log-likelihood `−(1/n) Σ log p_i[y_i]` (nats), with probabilities clipped at `eps` (default 1e-12).
  *
+ * @param probs - predicted class probabilities `[n, C]` (rows summing to 1) or binary P(class 1) `[n]`; a tensor is read, not disposed.
+ * @param labels - true class of each row, `[n]` integers in `0..C-1`.
+ * @param options - `eps` (default 1e-12): the probability of the true class is clipped below at `eps` before the log, so a zero gives `−log eps`, not ∞.
+ *
  * @example
  * ```ts
  * await negativeLogLikelihood([[0.5, 0.5]], [0]); // ln 2 ≈ 0.693
  * ```
  */
-export async function negativeLogLikelihood(
-  probs: ProbabilitiesLike,
-  labels: LabelsLike,
-  { eps = 1e-12 }: { eps?: number } = {},
-): Promise<number> {
+export async function negativeLogLikelihood(probs: ProbabilitiesLike, labels: LabelsLike, options: { eps?: number } = {}): Promise<number> {
+  const { eps = 1e-12 } = options;
   const { n, classes, p } = await readProbabilities(probs);
   const y = await readLabels(labels, n, classes);
   let s = 0;
@@ -25,16 +26,17 @@ export async function negativeLogLikelihood(
  * Multi-class Brier score `(1/n) Σ_i Σ_c (p_ic − 1[y_i = c])²` (range [0, 2]; for binary `[n]` input it is
  * twice the usual binary Brier score — pass `{ binary: true }` for `(1/n) Σ (p_i − y_i)²`).
  *
+ * @param probs - predicted class probabilities `[n, C]` (rows summing to 1) or binary P(class 1) `[n]`; a tensor is read, not disposed.
+ * @param labels - true class of each row, `[n]` integers in `0..C-1`.
+ * @param options - `binary` (default false): with two classes, halve the score to the usual binary Brier score `(1/n) Σ (p_i − y_i)²`; ignored for more classes.
+ *
  * @example
  * ```ts
  * await brierScore([[1, 0], [0.5, 0.5]], [0, 1]); // (0 + 0.5) / 2 = 0.25
  * ```
  */
-export async function brierScore(
-  probs: ProbabilitiesLike,
-  labels: LabelsLike,
-  { binary = false }: { binary?: boolean } = {},
-): Promise<number> {
+export async function brierScore(probs: ProbabilitiesLike, labels: LabelsLike, options: { binary?: boolean } = {}): Promise<number> {
+  const { binary = false } = options;
   const { n, classes, p } = await readProbabilities(probs);
   const y = await readLabels(labels, n, classes);
   let s = 0;
@@ -44,6 +46,8 @@ export async function brierScore(
 
 /**
  * Predictive entropy `−Σ_c p_c log p_c` (nats) of each prediction.
+ *
+ * @param probs - predicted class probabilities `[n, C]` (rows summing to 1) or binary P(class 1) `[n]`; a tensor is read, not disposed.
  *
  * @example
  * ```ts

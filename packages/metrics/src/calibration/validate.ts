@@ -21,6 +21,9 @@ export interface ProbRows {
  * Read and check probabilities: finite, in [0, 1], rows summing to 1 within `tolerance` (default 1e-3).
  * A vector `[n]` is treated as binary `[1 − p, p]`.
  *
+ * @param probs - probabilities `[n, C]` as a tensor (read asynchronously, not disposed) or nested arrays, or a vector `[n]` of binary P(class 1).
+ * @param options - `tolerance` on each row sum (default 1e-3) and `argument`, the name used in error messages (default `'probs'`).
+ *
  * @throws {@link @nde/core!ShapeError} for rank other than 1 or 2, or an empty input.
  * @throws {@link @nde/core!InvalidArgumentError} naming the first bad row.
  *
@@ -31,8 +34,9 @@ export interface ProbRows {
  */
 export async function readProbabilities(
   probs: ProbabilitiesLike,
-  { tolerance = 1e-3, argument = 'probs' }: { tolerance?: number; argument?: string } = {},
+  options: { tolerance?: number; argument?: string } = {},
 ): Promise<ProbRows> {
+  const { tolerance = 1e-3, argument = 'probs' } = options;
   let shape: number[];
   let flat: ArrayLike<number>;
   if (probs instanceof tf.Tensor) {
@@ -100,6 +104,11 @@ export async function readProbabilities(
 
 /**
  * Read integer labels and check them against `n` and the number of classes.
+ *
+ * @param labels - integer labels `[n]`, as a rank-1 tensor (read, not disposed) or an array.
+ * @param n - the expected number of labels (the rows of the matching probabilities).
+ * @param classes - number of classes; every label must be an integer in `0..classes-1`.
+ * @param argument - name used in error messages (default `'labels'`).
  *
  * @throws {@link @nde/core!ShapeError} when the count differs from `n`.
  * @throws {@link @nde/core!InvalidArgumentError} for a label outside `0..classes-1`.

@@ -113,6 +113,8 @@ export class IdxFileMissingError extends InvalidArgumentError {
 /**
  * Read an IDX file (`.gz` or plain) from disk (Node only).
  *
+ * @param path - file path of the IDX file, gzip-compressed (recognised by its `1f 8b` magic, not by a `.gz` name) or plain; a missing file throws {@link IdxFileMissingError}.
+ *
  * @example
  * ```ts
  * const labels = await loadIdx('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz');

@@ -26,6 +26,9 @@ export interface EighOptions {
  * Eigenvalues (and optionally eigenvectors) of a symmetric matrix. Only the upper triangle is read
  * (the lower is assumed to mirror it).
  *
+ * @param a - symmetric `[n, n]` matrix as a {@link MatrixLike} (copied; a tensor is read synchronously and not disposed). Only the upper triangle is read.
+ * @param options - `vectors` (also compute eigenvectors, default true) and `maxIterations` (QL iterations allowed per eigenvalue, default 60); see {@link EighOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} on non-finite entries.
  * @throws {@link @nde/core!UnsupportedError} if QL fails to converge (should not happen for finite input).
  *
@@ -35,7 +38,8 @@ export interface EighOptions {
  * // values = [1, 3]; vectors rows ≈ [-0.707, 0.707], [0.707, 0.707]
  * ```
  */
-export function eigh(a: MatrixLike, { vectors = true, maxIterations = 60 }: EighOptions = {}): EighResult {
+export function eigh(a: MatrixLike, options: EighOptions = {}): EighResult {
+  const { vectors = true, maxIterations = 60 } = options;
   const m = toMatrix64(a, 'a');
   const n = assertSquare('a', m);
   const W = m.data; // a copy; W = Vᵀ of the JAMA formulation

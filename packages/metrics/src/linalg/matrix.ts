@@ -21,6 +21,9 @@ export type MatrixLike = Matrix64 | readonly (readonly number[])[] | tf.Tensor2D
 /**
  * Convert to a {@link Matrix64} (copies; tensors are read synchronously and not disposed).
  *
+ * @param x - the matrix: a {@link Matrix64}, a rectangular nested array of rows, or a rank-2 tensor (read with `dataSync`, not disposed). Always copied, so the result never shares memory with `x`.
+ * @param argument - name of the argument reported in the `ShapeError` message (default `'matrix'`).
+ *
  * @throws {@link @nde/core!ShapeError} for ragged arrays or tensors that are not rank 2.
  *
  * @example
@@ -52,6 +55,9 @@ export function toMatrix64(x: MatrixLike, argument = 'matrix'): Matrix64 {
 /**
  * Check that `m` is square (returns its size).
  *
+ * @param argument - name of the argument reported in the `ShapeError` when `m` is not square.
+ * @param m - the matrix to check (not modified).
+ *
  * @example
  * ```ts
  * const n = assertSquare('cov', toMatrix64([[1, 0], [0, 1]])); // 2
@@ -65,6 +71,8 @@ export function assertSquare(argument: string, m: Matrix64): number {
 
 /**
  * Nested-array copy of a {@link Matrix64}.
+ *
+ * @param m - the matrix to copy: `m.rows` new arrays of `m.cols` numbers each (nothing shares memory with `m.data`).
  *
  * @example
  * ```ts
@@ -80,6 +88,8 @@ export function toArray2d(m: Matrix64): number[][] {
 /**
  * The n×n identity.
  *
+ * @param n - number of rows and columns (0 gives an empty 0×0 matrix).
+ *
  * @example
  * ```ts
  * identity64(3).data; // Float64Array [1,0,0, 0,1,0, 0,0,1]
@@ -93,6 +103,9 @@ export function identity64(n: number): Matrix64 {
 
 /**
  * `a · b` in float64 (cache-friendly i-k-j loop; O(mkn), about 1.3 GFLOP/s in V8 — use tfjs for big products).
+ *
+ * @param a - left factor `[m, k]` (not modified).
+ * @param b - right factor `[k, n]`; `b.rows` must equal `a.cols` (not modified). The `[m, n]` product is a new matrix.
  *
  * @throws {@link @nde/core!ShapeError} when inner dimensions differ.
  *
@@ -124,6 +137,8 @@ export function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
 /**
  * Transpose.
  *
+ * @param a - the `[r, c]` matrix (not modified); the result is a new `[c, r]` matrix.
+ *
  * @example
  * ```ts
  * transpose64(toMatrix64([[1, 2]])); // 2×1
@@ -138,6 +153,8 @@ export function transpose64(a: Matrix64): Matrix64 {
 /**
  * Frobenius norm.
  *
+ * @param a - any matrix; all `rows·cols` entries count.
+ *
  * @example
  * ```ts
  * frobenius64(identity64(4)); // 2
@@ -151,6 +168,8 @@ export function frobenius64(a: Matrix64): number {
 
 /**
  * Largest |a_ij − a_ji|, relative to the largest |a_ij| (0 for a symmetric matrix).
+ *
+ * @param a - a square `[n, n]` matrix (only `a.rows` is read as its size).
  *
  * @example
  * ```ts
@@ -173,6 +192,9 @@ export function asymmetry64(a: Matrix64): number {
 /**
  * Product of two float64 matrices computed with a tfjs float32 matmul (fast on wasm/webgpu for
  * large sizes; about 1e-6 relative error). Inputs are float64; the result is returned as float64.
+ *
+ * @param a - left factor `[m, k]`, rounded to float32 for the product (not modified).
+ * @param b - right factor `[k, n]`; `b.rows` must equal `a.cols`, else a `ShapeError` is thrown. The temporary tensors are disposed; the `[m, n]` result is a new float64 matrix.
  *
  * @example
  * ```ts

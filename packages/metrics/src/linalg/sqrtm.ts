@@ -29,6 +29,9 @@ export interface SqrtmResult {
  * Principal square root of a symmetric positive semi-definite matrix: `S = V diag(√max(λ, 0)) Vᵀ`.
  * Negative eigenvalues down to `-tolerance·λ_max` are rounding and are clamped to 0; larger ones throw.
  *
+ * @param a - symmetric positive semi-definite `[n, n]` matrix as a {@link MatrixLike} (copied; a tensor is read synchronously and not disposed).
+ * @param options - `tolerance` (default 1e-8): eigenvalues down to `−tolerance·max|λ|` count as rounding and are clamped to 0; a more negative one throws.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} when `a` has a clearly negative eigenvalue (not PSD).
  *
  * @example
@@ -36,7 +39,8 @@ export interface SqrtmResult {
  * const { sqrt, residual } = sqrtmPsd([[4, 0], [0, 9]]);   // sqrt = [[2, 0], [0, 3]], residual ≈ 0
  * ```
  */
-export function sqrtmPsd(a: MatrixLike, { tolerance = 1e-8 }: { tolerance?: number } = {}): SqrtmResult {
+export function sqrtmPsd(a: MatrixLike, options: { tolerance?: number } = {}): SqrtmResult {
+  const { tolerance = 1e-8 } = options;
   const A = toMatrix64(a, 'a');
   const n = assertSquare('a', A);
   const { values, vectors } = eigh(A);
@@ -62,6 +66,9 @@ export function sqrtmPsd(a: MatrixLike, { tolerance = 1e-8 }: { tolerance?: numb
 
 /**
  * `‖S·S − A‖_F / ‖A‖_F`.
+ *
+ * @param S - the candidate square root `[n, n]`.
+ * @param A - the `[n, n]` matrix `S` should square to; for `‖A‖_F = 0` the absolute residual `‖S·S‖_F` is returned.
  *
  * @example
  * ```ts
@@ -89,6 +96,9 @@ export interface NewtonSchulzOptions {
  * Coupled Newton–Schulz iteration for the square root of a matrix whose eigenvalues have positive real
  * part (e.g. a product of two covariances). Matmul-only; the residual is checked each step.
  *
+ * @param a - square `[n, n]` matrix whose eigenvalues have positive real part, as a {@link MatrixLike} (copied; a tensor is not disposed). The zero matrix returns a zero root with residual 0.
+ * @param options - `maxIterations` (default 100), `tolerance` (stop once the relative residual is below it, default 1e-12) and `acceptResidual` (throw if the best residual exceeds it, default 1e-6); see {@link NewtonSchulzOptions}.
+ *
  * @throws {@link @nde/core!UnsupportedError} when it does not reach `acceptResidual` (ill-conditioned input: use the eigen route).
  *
  * @example
@@ -96,10 +106,8 @@ export interface NewtonSchulzOptions {
  * const { sqrt, residual } = sqrtmNewtonSchulz([[4, 1], [0, 9]]);
  * ```
  */
-export function sqrtmNewtonSchulz(
-  a: MatrixLike,
-  { maxIterations = 100, tolerance = 1e-12, acceptResidual = 1e-6 }: NewtonSchulzOptions = {},
-): SqrtmResult {
+export function sqrtmNewtonSchulz(a: MatrixLike, options: NewtonSchulzOptions = {}): SqrtmResult {
+  const { maxIterations = 100, tolerance = 1e-12, acceptResidual = 1e-6 } = options;
   const A = toMatrix64(a, 'a');
   const n = assertSquare('a', A);
   const norm = frobenius64(A);
@@ -155,16 +163,17 @@ export interface TraceSqrtResult {
  * trace is `Σ √λ_i` over its eigenvalues (tridiagonalisation + QL, no eigenvectors). If `A` is singular
  * the route is `A = V Λ Vᵀ`, `Λ^½ Vᵀ B V Λ^½`.
  *
+ * @param a - symmetric PSD `[d, d]` matrix, e.g. the first covariance (copied; a tensor is not disposed). If it has a Cholesky factor the `cholesky` route is taken, otherwise `eigh`.
+ * @param b - symmetric PSD `[d, d]` matrix of the same size as `a` (copied; a tensor is not disposed).
+ * @param options - `products`: how the `[d, d]` congruence products are formed — `'float64'`, `'tfjs'` (float32) or `'auto'` (default: tfjs above d = 512); see {@link TraceSqrtOptions}.
+ *
  * @example
  * ```ts
  * const { trace } = await traceSqrtProduct([[1, 0], [0, 4]], [[1, 0], [0, 4]]);   // 1 + 4 = 5
  * ```
  */
-export async function traceSqrtProduct(
-  a: MatrixLike,
-  b: MatrixLike,
-  { products = 'auto' }: TraceSqrtOptions = {},
-): Promise<TraceSqrtResult> {
+export async function traceSqrtProduct(a: MatrixLike, b: MatrixLike, options: TraceSqrtOptions = {}): Promise<TraceSqrtResult> {
+  const { products = 'auto' } = options;
   const A = toMatrix64(a, 'a');
   const B = toMatrix64(b, 'b');
   const n = assertSquare('a', A);

@@ -13,6 +13,8 @@ export const FASHION_INPUT_SIZE = 32;
 /**
  * Build the (untrained) CNN: 3×(conv3×3 + relu + maxpool) → dense 128 (`features`) → dense 10 (`logits`) → softmax (`probs`).
  *
+ * @param seed - seed of the He-normal initialisers (layer k uses `seed·100 + k`; default 0).
+ *
  * @example
  * ```ts
  * const model = buildFashionCnn(0);
@@ -41,6 +43,9 @@ export function buildFashionCnn(seed = 0): tf.LayersModel {
  * when `scale255` is set). 28×28 frames are zero-padded to 32×32 (as in training); other sizes are
  * resized bilinearly to 32×32. Returns a new `[n, 32, 32, 1]` float32 tensor.
  *
+ * @param frames - grey frames `[n, h, w]` or `[n, h, w, 1]`, values in [0, 1] (0..255 with `scale255`); not disposed.
+ * @param options - `scale255` (default false): divide by 255 first, for raw 8-bit pixel values.
+ *
  * @throws {@link @nde/core!ShapeError} on any other rank or more than one channel.
  *
  * @example
@@ -48,7 +53,8 @@ export function buildFashionCnn(seed = 0): tf.LayersModel {
  * const x = prepareFashionFrames(tf.zeros([8, 64, 64]));  // [8, 32, 32, 1]
  * ```
  */
-export function prepareFashionFrames(frames: tf.Tensor, { scale255 = false }: { scale255?: boolean } = {}): tf.Tensor4D {
+export function prepareFashionFrames(frames: tf.Tensor, options: { scale255?: boolean } = {}): tf.Tensor4D {
+  const { scale255 = false } = options;
   if (!(frames.rank === 3 || (frames.rank === 4 && frames.shape[3] === 1))) {
     throw new ShapeError(
       'frames',

@@ -17,6 +17,10 @@ export interface FeaturesOptions {
 /**
  * Features of `images` from `model` as a `[n, d]` float32 tensor (activations flattened per image).
  *
+ * @param model - the feature extractor, a LayersModel or GraphModel (e.g. from {@link loadFeatureModel}); neither modified nor disposed.
+ * @param images - a batch `[n, ...]` in the model's input layout (e.g. `[n, 32, 32, 1]` from {@link prepareFashionFrames}); not disposed. The `[n, d]` result is a new tensor owned by the caller.
+ * @param options - `layer`, the layer (LayersModel) or node (GraphModel) to read (default: the model output), and `batchSize`, images per forward pass (default 256); see {@link FeaturesOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} when `layer` is not in the model.
  * @throws {@link @nde/core!ShapeError} when `images` has rank < 2.
  *
@@ -27,11 +31,8 @@ export interface FeaturesOptions {
  * const p = await features(model, prepareFashionFrames(frames));                        // [n, 10] probabilities
  * ```
  */
-export async function features(
-  model: FeatureModel,
-  images: tf.Tensor,
-  { layer, batchSize = 256 }: FeaturesOptions = {},
-): Promise<tf.Tensor2D> {
+export async function features(model: FeatureModel, images: tf.Tensor, options: FeaturesOptions = {}): Promise<tf.Tensor2D> {
+  const { layer, batchSize = 256 } = options;
   if (images.rank < 2)
     throw new ShapeError('images', `has rank ${images.rank}; expected a batch [n, ...].`, 'Stack images along the first axis.');
   if (!(Number.isInteger(batchSize) && batchSize > 0))

@@ -19,6 +19,9 @@ const isUrl = (s: string): boolean => /^(https?|blob|data|indexeddb|localstorage
  * is read with `node:fs` through {@link fileSystemHandler} (no tfjs-node needed). The folder or the
  * `model.json` path may be given. `auto` picks graph for `format: "graph-model"`, layers otherwise.
  *
+ * @param urlOrPath - an `http(s):`, `blob:`, `data:`, `indexeddb:` or `localstorage:` URL for tfjs's loaders, or (Node) a file path or `file://` URL of `model.json` or of its folder. The loaded model belongs to the caller (dispose it when done).
+ * @param options - `kind`: `'layers'`, `'graph'`, or `'auto'` (default: read `format` from model.json); see {@link LoadFeatureModelOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} when nothing is found at `urlOrPath`.
  *
  * @example
@@ -27,7 +30,8 @@ const isUrl = (s: string): boolean => /^(https?|blob|data|indexeddb|localstorage
  * const f = await features(inception, images, { layer: 'avg_pool' });
  * ```
  */
-export async function loadFeatureModel(urlOrPath: string, { kind = 'auto' }: LoadFeatureModelOptions = {}): Promise<FeatureModel> {
+export async function loadFeatureModel(urlOrPath: string, options: LoadFeatureModelOptions = {}): Promise<FeatureModel> {
+  const { kind = 'auto' } = options;
   if (typeof urlOrPath !== 'string' || urlOrPath.length === 0) {
     throw new InvalidArgumentError(
       'urlOrPath',

@@ -51,6 +51,10 @@ function checkStats(argument: string, s: GaussianStats, allowSingular: boolean):
 /**
  * Fréchet distance between two Gaussians given by their statistics.
  *
+ * @param a - statistics of the first (e.g. real) set from {@link gaussianStats} or {@link StreamingMoments}: `count`, mean `[d]`, covariance `[d, d]`.
+ * @param b - statistics of the second (e.g. generated) set, with the same dimension `d`.
+ * @param options - `allowSingular` (accept `count ≤ d`, default false) and `products`, how the cross term is computed (see {@link TraceSqrtOptions}).
+ *
  * @throws {@link @nde/core!ShapeError} when the dimensions differ.
  * @throws {@link @nde/core!InvalidArgumentError} for too few samples for the dimension (see `allowSingular`).
  *
@@ -85,6 +89,10 @@ export async function frechetDistance(a: GaussianStats, b: GaussianStats, option
  * Fréchet Inception Distance between two feature matrices `[n, d]` (features already extracted, e.g. with
  * {@link features}). Returns the distance.
  *
+ * @param real - features of the real images, `[n, d]` float32 (not disposed).
+ * @param fake - features of the generated images, `[m, d]` with the same `d` (not disposed).
+ * @param options - `allowSingular` and `products`, as for {@link frechetDistance}.
+ *
  * @example
  * ```ts
  * const model = await fashionClassifier();
@@ -113,6 +121,10 @@ export async function fid(real: tf.Tensor2D, fake: tf.Tensor2D, options: Frechet
 /**
  * Fréchet Video Distance: the Fréchet distance on per-video features. Pass `[n, d]` per-video features
  * (e.g. I3D logits), or `[n, t, d]` per-frame features, which are averaged over time first.
+ *
+ * @param real - features of the real videos: per-video `[n, d]`, or per-frame `[n, t, d]` (averaged over `t`). Not disposed.
+ * @param fake - features of the generated videos, `[m, d]` or `[m, t, d]`, with the same `d` as `real`. Not disposed.
+ * @param options - `allowSingular` and `products`, as for {@link frechetDistance}.
  *
  * @throws {@link @nde/core!ShapeError} on other ranks or mismatched feature sizes.
  *

@@ -24,6 +24,9 @@ export interface InceptionScoreResult {
  * `IS = exp(E_x KL(p(y|x) ‖ p(y)))` from class probabilities `[n, C]` (e.g. the shipped classifier's softmax).
  * Perfectly confident predictions spread evenly over C classes give C; identical predictions give 1.
  *
+ * @param probs - class probabilities `[n, C]` with rows summing to 1, as a tensor (read, not disposed) or nested arrays; a vector `[n]` is read as binary P(class 1).
+ * @param options - `splits` (consecutive parts scored separately, an integer in 1..n, default 1) and `tolerance` of the row-sum check (default 1e-3); see {@link InceptionScoreOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} when rows do not sum to 1 or `splits` exceeds n.
  *
  * @example
@@ -32,10 +35,8 @@ export interface InceptionScoreResult {
  * const { mean, std } = await inceptionScore(probs, { splits: 10 });
  * ```
  */
-export async function inceptionScore(
-  probs: ProbabilitiesLike,
-  { splits = 1, tolerance = 1e-3 }: InceptionScoreOptions = {},
-): Promise<InceptionScoreResult> {
+export async function inceptionScore(probs: ProbabilitiesLike, options: InceptionScoreOptions = {}): Promise<InceptionScoreResult> {
+  const { splits = 1, tolerance = 1e-3 } = options;
   const { n, classes, p } = await readProbabilities(probs, { tolerance });
   if (!(Number.isInteger(splits) && splits >= 1 && splits <= n)) {
     throw new InvalidArgumentError('splits', `is ${splits}; it must be an integer in 1..${n} (the number of samples).`);

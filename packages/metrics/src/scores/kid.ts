@@ -34,6 +34,10 @@ export interface KidResult {
 /**
  * Kernel Inception Distance between feature sets `[n, d]` and `[m, d]` (Bińkowski et al., 2018).
  *
+ * @param real - features of the real samples, `[n, d]` with n ≥ 2 (not disposed).
+ * @param fake - features of the generated samples, `[m, d]` with the same `d` (not disposed).
+ * @param options - `subsets` (default 10), `subsetSize` (default min(1000, n, m)), the kernel's `degree`, `gamma` and `coef0` (default 3, 1/d, 1), and the sampling `seed` (default 0); see {@link KidOptions}.
+ *
  * @throws {@link @nde/core!InvalidArgumentError} for `subsetSize` < 2 or larger than either set.
  *
  * @example

@@ -31,6 +31,10 @@ async function knnRadii(x: tf.Tensor2D, k: number): Promise<tf.Tensor1D> {
  * k-NN precision, recall, density and coverage between real `[n, d]` and fake `[m, d]` features
  * (O(n·m) memory: subsample to a few thousand rows).
  *
+ * @param real - features of the real samples, `[n, d]` (not disposed).
+ * @param fake - features of the generated samples, `[m, d]` with the same `d` (not disposed).
+ * @param options - `k`, the neighbour whose distance is each ball's radius (default 5; an integer in 1..min(n, m) − 1).
+ *
  * @throws {@link @nde/core!InvalidArgumentError} when `k` is not in 1..min(n, m) − 1.
  *
  * @example
@@ -38,7 +42,8 @@ async function knnRadii(x: tf.Tensor2D, k: number): Promise<tf.Tensor1D> {
  * const { precision, recall } = await precisionRecall(realFeatures, fakeFeatures, { k: 5 });
  * ```
  */
-export async function precisionRecall(real: tf.Tensor2D, fake: tf.Tensor2D, { k = 5 }: { k?: number } = {}): Promise<PrdcResult> {
+export async function precisionRecall(real: tf.Tensor2D, fake: tf.Tensor2D, options: { k?: number } = {}): Promise<PrdcResult> {
+  const { k = 5 } = options;
   checkPair(real, fake, ['real', 'fake']);
   const n = real.shape[0];
   const m = fake.shape[0];

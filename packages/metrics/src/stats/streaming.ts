@@ -134,6 +134,9 @@ export class StreamingMoments {
 /**
  * Mean and covariance of one feature matrix `[n, d]` (a one-batch {@link StreamingMoments}).
  *
+ * @param features - feature matrix `[n, d]` with n ≥ 2: a rank-2 tensor (not disposed) or nested arrays of rows.
+ * @param options - `chunkSize`, the rows per tfjs matmul (default 1024); see {@link StreamingOptions}.
+ *
  * @throws {@link @nde/core!ShapeError} when `features` is not rank 2.
  * @throws {@link @nde/core!InvalidArgumentError} with fewer than 2 rows.
  *
@@ -159,6 +162,8 @@ export async function gaussianStats(
 
 /**
  * Plain float64 mean / covariance of nested arrays (reference implementation, O(n d²) in JS).
+ *
+ * @param rows - at least 2 samples, each a row of the same length `d` (only read).
  *
  * @example
  * ```ts

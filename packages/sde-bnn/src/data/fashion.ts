@@ -30,6 +30,8 @@ const STD = 0.353;
  * Load Fashion-MNIST. Throws `@nde/metrics`' `IdxFileMissingError` (an `InvalidArgumentError`)
  * with the `apt-get install dataset-fashion-mnist` hint when the files are absent.
  *
+ * @param options - `dir`, the folder of the IDX files (default /usr/share/datasets/fashion-mnist), and `trainLimit` / `testLimit`, keeping only the first n examples of each split (default all); see {@link LoadFashionOptions}.
+ *
  * @example
  * ```ts
  * const { train, test } = await loadFashion({ trainLimit: 10000 });
@@ -49,6 +51,10 @@ export async function loadFashion(options: LoadFashionOptions = {}): Promise<{ t
 
 /**
  * A batch as tensors: `x: [B, 28, 28, 1]`, `y: [B]` int32 (owned by the caller).
+ *
+ * @param split - a split from {@link loadFashion} (only read).
+ * @param indices - example indices in `[0, split.count)`, in batch order (repeats allowed).
+ *
  * @example
  * ```ts
  * const { x, y } = fashionBatch(train, indices);

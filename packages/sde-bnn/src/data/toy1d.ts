@@ -16,6 +16,8 @@ export interface RegressionToyOptions {
  * y = sin(3x) + 0.3x + ε at x drawn uniformly from [−1.5, −0.5] ∪ [0.5, 1.5] (no data in the middle
  * or beyond ±1.5). Host arrays.
  *
+ * @param options - `n`, the number of points (an integer > 1, default 80; alternately left and right of the gap), `noise`, the observation std (default 0.05), and `seed` (default 0); see {@link RegressionToyOptions}.
+ *
  * @example
  * ```ts
  * const { x, y } = regressionToy({ n: 80, seed: 0 });

@@ -8,6 +8,9 @@ import { ShapeError } from '@nde/core';
 
 /**
  * 3×3 patches with zero "same" padding: `[N, H, W, C]` → `[N, H, W, 9C]` (new tensor).
+ *
+ * @param x - input `[N, H, W, C]` (not disposed).
+ *
  * @example
  * ```ts
  * const cols = im2col3x3(tf.zeros([2, 7, 7, 8]));   // [2, 7, 7, 72]
@@ -31,6 +34,9 @@ export function im2col3x3(x: tf.Tensor): tf.Tensor4D {
 
 /**
  * 2×2 space-to-depth: `[N, H, W, C]` → `[N, H/2, W/2, 4C]` (H and W even; new tensor).
+ *
+ * @param x - input `[N, H, W, C]` with even H and W (not disposed).
+ *
  * @example
  * ```ts
  * spaceToDepth2(tf.zeros([1, 28, 28, 1])).shape;   // [1, 14, 14, 4]
@@ -72,6 +78,9 @@ const conv3x3Op = tf.customGrad(((x: tf.Tensor4D, K: tf.Tensor2D, save: tf.GradS
  * 3×3 "same" convolution with the filter as a matrix `K: [9·Cin, Cout]` (rows ordered (dy, dx, c), as
  * {@link im2col3x3}): forward by `tf.conv2d`, gradients by conv2d (input) and an im2col matmul
  * (filter), so it trains on wasm, which lacks Conv2DBackpropFilter. New tensor.
+ *
+ * @param x - input `[N, H, W, Cin]` (not disposed).
+ * @param K - the filter as a matrix `[9·Cin, Cout]`, rows ordered (dy, dx, c) like the channels of {@link im2col3x3}; gradients flow to it (e.g. a trainable variable).
  *
  * @example
  * ```ts

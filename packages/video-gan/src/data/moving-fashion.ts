@@ -31,6 +31,7 @@ export interface VideoArrays {
   videos: Float32Array;
   /** Classes of the items of each video. */
   labels: number[][];
+  /** `[n, frames, size, size, 1]`, the shape of {@link VideoArrays.videos}. */
   shape: [number, number, number, number, number];
 }
 
@@ -66,8 +67,11 @@ function resize28(src: Uint8Array, offset: number, out: number): Float32Array {
  * ```
  */
 export class MovingFashionMnist {
+  /** Side of the square canvas in pixels. */
   readonly size: number;
+  /** Frames per video. */
   readonly frames: number;
+  /** Side of each (resized) item in pixels. */
   readonly itemSize: number;
   private readonly items: [number, number];
   private readonly speed: [number, number];
@@ -176,6 +180,8 @@ export class MovingFashionMnist {
 /**
  * Load Fashion-MNIST from the Debian IDX files and return a {@link MovingFashionMnist} over one split.
  *
+ * @param options - {@link MovingFashionOptions} plus `split` (`'train'` by default or `'test'`) and `dir`
+ *   (folder of the IDX files, default `FASHION_MNIST_DIR` from `@nde/metrics`).
  * @example
  * ```ts
  * const data = await loadMovingFashion({ split: 'train', size: 32, seed: 0 });

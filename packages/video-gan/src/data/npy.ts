@@ -3,13 +3,18 @@ import { InvalidArgumentError, UnsupportedError } from '@nde/core';
 
 /** A decoded array. */
 export interface NpyArray {
+  /** The elements in C (row-major) order: uint8 for `|u1`, float32 for `<f4`. */
   data: Uint8Array | Float32Array;
+  /** Shape from the header (`[]` for a scalar). */
   shape: number[];
 }
 
 /**
  * Parse a `.npy` file (`|u1` or `<f4`, C order).
  *
+ * @param bytes - The whole file's contents.
+ * @param argument - Name used in error messages (default `'file'`; e.g. the file name).
+ * @returns The data (a copy, independent of `bytes`) and shape.
  * @throws `InvalidArgumentError` on a bad header; `UnsupportedError` on other dtypes or Fortran order.
  * @example
  * ```ts
@@ -52,6 +57,9 @@ export function parseNpy(bytes: Uint8Array, argument = 'file'): NpyArray {
 /**
  * Encode a uint8 or float32 array as `.npy` (format 1.0), e.g. to write decoded videos from JS.
  *
+ * @param data - Elements in C order (`Uint8Array` → `|u1`, `Float32Array` → `<f4`).
+ * @param shape - Shape written to the header (its product should equal `data.length`; not checked).
+ * @returns The complete file's bytes.
  * @example
  * ```ts
  * await writeFile('clip.npy', encodeNpy(new Uint8Array(16 * 64 * 64 * 3), [16, 64, 64, 3]));

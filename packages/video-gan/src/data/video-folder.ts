@@ -29,8 +29,11 @@ export interface VideoFolderOptions {
 
 /** Decoded videos with clip sampling. */
 export class VideoFolderDataset {
+  /** Frames per clip. */
   readonly frames: number;
+  /** Side of the square crops in pixels. */
   readonly size: number;
+  /** Channels of the videos (1 for `[T, H, W]` arrays). */
   readonly channels: number;
   private readonly rand: () => number;
 
@@ -42,6 +45,7 @@ export class VideoFolderDataset {
    * ```
    */
   constructor(
+    /** The decoded videos `[T, H, W]` or `[T, H, W, C]` with their names (used in error messages). */
     readonly videos: readonly { name: string; array: NpyArray }[],
     private readonly options: VideoFolderOptions = {},
   ) {
@@ -106,6 +110,9 @@ export class VideoFolderDataset {
 /**
  * Read every `.npy` in `dir` (Node) into a {@link VideoFolderDataset}.
  *
+ * @param dir - Folder with one `.npy` per video (read in file-name order; other files are ignored).
+ * @param options - Clip sampling options, including `limit` on the number of videos read.
+ * @throws `InvalidArgumentError` when `dir` cannot be read; `UnsupportedError` outside Node.
  * @example
  * ```ts
  * const ucf = await loadVideoFolder('/data/ucf101-64x85', { frames: 16, size: 64 });

@@ -29,6 +29,9 @@ export interface Conv1dTemporalOptions {
  * last `c = frameLatentDim` (biases on every layer, batch-norm scale and shift on hidden layers).
  * TGAN's sizes give 826,468.
  *
+ * @param latentDim - Width of z0.
+ * @param frameLatentDim - Width of each per-frame latent (the last layer's channels).
+ * @param channels - Channels after layer 0, 1, … (every layer but the last).
  * @example
  * ```ts
  * conv1dTemporalParameterCount(100, 100, [512, 256, 128, 128]); // 826468
@@ -56,6 +59,7 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
   readonly latentDim: number;
   readonly frameLatentDim: number;
   readonly numFrames: number;
+  /** Channels after layer 0, 1, … (every layer but the last, whose output is `frameLatentDim`). */
   readonly channels: readonly number[];
   private readonly dc0: Dense;
   private readonly deconvs: ConvTranspose2d[];

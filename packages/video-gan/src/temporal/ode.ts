@@ -21,8 +21,9 @@ export interface OdeTemporalOptions {
   method?: MethodName;
   /** Fixed step for fixed-step methods (default: step on the output grid). */
   dt?: number;
-  /** Tolerances for adaptive methods (`'dopri5'`, `'tsit5'`, …; default 1e-3 / 1e-4). */
+  /** Relative tolerance of adaptive methods (`'dopri5'`, `'tsit5'`, …; default 1e-3). */
   rtol?: number;
+  /** Absolute tolerance of adaptive methods (default 1e-4). */
   atol?: number;
   /** Seed of the init. */
   seed?: number;
@@ -31,6 +32,8 @@ export interface OdeTemporalOptions {
 /**
  * Parameters of the ODE vector field: `d² + d` (single layer) or `2·d·h + h + d` (hidden layer).
  *
+ * @param dim - Latent width `d`.
+ * @param hidden - Hidden width `h` (omit for the single-layer field).
  * @example
  * ```ts
  * odeTemporalParameterCount(100);       // 10100
@@ -58,7 +61,9 @@ export class OdeTemporalGenerator extends BaseModule implements TemporalGenerato
   readonly latentDim: number;
   readonly frameLatentDim: number;
   readonly numFrames: number;
+  /** Hidden width of the vector field (`undefined` for the single-layer `tanh(Linear(dim, dim))`). */
   readonly hidden: number | undefined;
+  /** Dense layers of the vector field: one `[dim, dim]`, or `[dim, hidden]` then `[hidden, dim]` (Xavier init, gain √2). */
   readonly layers: Dense[];
   private readonly opts: OdeTemporalOptions;
 

@@ -27,6 +27,7 @@ export interface SdeTemporalOptions {
 /**
  * Parameters of drift + diffusion: `2·(d² + d)`.
  *
+ * @param dim - Latent width `d`.
  * @example
  * ```ts
  * sdeTemporalParameterCount(100); // 20200
@@ -50,9 +51,13 @@ export class SdeTemporalGenerator extends BaseModule implements TemporalGenerato
   readonly latentDim: number;
   readonly frameLatentDim: number;
   readonly numFrames: number;
+  /** Solver: `'euler'` (Euler–Maruyama, Itô) or `'reversible_heun'` (Stratonovich). */
   readonly method: 'euler' | 'reversible_heun';
+  /** Fixed step size of the solver. */
   readonly dt: number;
+  /** Drift layer `[dim, dim]`; the drift is `tanh(drift(z))`. */
   readonly drift: Dense;
+  /** Diffusion layer `[dim, dim]`; the diagonal diffusion is `tanh(diffusion(z))`. */
   readonly diffusion: Dense;
   private readonly noiseKey: Key;
   private calls = 0;

@@ -44,6 +44,10 @@ export interface TemporalGenerator extends Module {
 /**
  * `n` evenly spaced times from `a` to `b` inclusive.
  *
+ * @param a - First time.
+ * @param b - Last time (returned exactly, without rounding error).
+ * @param n - Number of times, a positive integer (1 gives `[a]`).
+ * @throws `InvalidArgumentError` when `n` is not a positive integer.
  * @example
  * ```ts
  * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
@@ -55,7 +59,12 @@ export function linspace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? b : a + ((b - a) * i) / (n - 1)));
 }
 
-/** Check a user time grid: finite, ≥ 0, strictly increasing, at least one time. */
+/**
+ * Check a user time grid: finite, ≥ 0, strictly increasing, at least one time.
+ *
+ * @param ts - Frame times to check.
+ * @throws `InvalidArgumentError` naming the first offending time.
+ */
 export function checkTimes(ts: readonly number[]): void {
   if (!Array.isArray(ts) || ts.length === 0)
     throw new InvalidArgumentError('ts', 'needs at least one time.', 'Pass e.g. linspace(0, 1, 16).');
@@ -67,7 +76,12 @@ export function checkTimes(ts: readonly number[]): void {
   });
 }
 
-/** The solve grid: `ts` with 0 prepended when it does not start at 0, and how many leading outputs to drop. */
+/**
+ * The solve grid: `ts` with 0 prepended when it does not start at 0, and how many leading outputs to drop.
+ *
+ * @param ts - Frame times (checked with {@link checkTimes}).
+ * @returns `grid` (a new array starting at 0) and `drop` (0 or 1, the solver outputs before the first frame).
+ */
 export function solveGrid(ts: readonly number[]): { grid: number[]; drop: number } {
   checkTimes(ts);
   return ts[0] === 0 ? { grid: [...ts], drop: 0 } : { grid: [0, ...ts], drop: 1 };

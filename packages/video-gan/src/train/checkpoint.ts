@@ -8,6 +8,8 @@ export type Checkpoint = Record<string, { shape: number[]; values: number[] }>;
 /**
  * Snapshot a module's parameters (synchronous read).
  *
+ * @param module - Module whose `namedParameters()` are copied to the host.
+ * @returns Plain arrays by parameter name, safe to `JSON.stringify`.
  * @example
  * ```ts
  * const ckpt = checkpoint(generator);
@@ -23,6 +25,8 @@ export function checkpoint(module: Module): Checkpoint {
 /**
  * Restore parameters from {@link checkpoint}; names and shapes must match.
  *
+ * @param module - Module whose variables are assigned in place.
+ * @param ckpt - Snapshot from {@link checkpoint} (extra names are ignored).
  * @throws `ShapeError` on a missing name or a shape mismatch.
  * @example
  * ```ts

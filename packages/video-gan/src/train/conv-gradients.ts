@@ -24,6 +24,12 @@ function padAmounts(size: number, kernel: number, stride: number, pad: ConvPaddi
  * The filter gradient `[kh, kw, ci, co]` of `conv2d(x, K, strides, pad)` given the upstream `dy`, using
  * only `conv2d` (fast on wasm). NHWC, dilation 1.
  *
+ * @param x - Input of the convolution `[b, H, W, ci]`.
+ * @param dy - Upstream gradient, the convolution's output shape `[b, H', W', co]`.
+ * @param filterShape - Filter shape `[kh, kw, ci, co]`.
+ * @param strides - Strides `[sh, sw]` of the convolution.
+ * @param pad - Padding of the convolution, `'same'` or `'valid'`.
+ * @returns A new tensor `[kh, kw, ci, co]` owned by the caller.
  * @example
  * ```ts
  * const dK = conv2dFilterGradient(x, dy, [4, 4, 1, 16], [2, 2], 'same');

@@ -27,8 +27,11 @@ export interface RMSpropOptions {
  * ```
  */
 export class RMSprop {
+  /** Learning rate. */
   readonly learningRate: number;
+  /** Decay of the squared-gradient average. */
   readonly alpha: number;
+  /** Added to √v in the denominator. */
   readonly epsilon: number;
   private readonly vars: tf.Variable[];
   private readonly state: Map<string, tf.Variable>;

@@ -43,6 +43,10 @@ function gram(w: Mat, side: 'cols' | 'rows'): Mat {
 /**
  * Singular values of a `[rows, cols]` matrix given row-major (float64, descending).
  *
+ * @param values - The `rows·cols` entries, row-major (copied to float64; not modified).
+ * @param rows - Number of rows.
+ * @param cols - Number of columns.
+ * @returns `min(rows, cols)` singular values, largest first.
  * @example
  * ```ts
  * singularValues(Float32Array.from([3, 0, 0, 4]), 2, 2); // [4, 3]
@@ -57,6 +61,11 @@ export function singularValues(values: ArrayLike<number>, rows: number, cols: nu
 /**
  * Clip the singular values of a row-major `[rows, cols]` matrix at `bound`; returns a new array.
  *
+ * @param values - The `rows·cols` entries, row-major (not modified).
+ * @param rows - Number of rows.
+ * @param cols - Number of columns.
+ * @param bound - Largest singular value kept (default 1); larger ones are set to it.
+ * @returns The clipped matrix, row-major float64 (a copy of `values` when nothing exceeds `bound`).
  * @example
  * ```ts
  * clipSingularValues(Float32Array.from([3, 0, 0, 0.5]), 2, 2); // [1, 0, 0, 0.5]
@@ -107,7 +116,12 @@ export function clipSingularValues(values: ArrayLike<number>, rows: number, cols
   return out;
 }
 
-/** `[fanIn, out]` view of a weight: the last axis is the output axis (Dense `[in, out]`, Conv2d `[kh, kw, in, out]`). */
+/**
+ * `[fanIn, out]` view of a weight: the last axis is the output axis (Dense `[in, out]`, Conv2d `[kh, kw, in, out]`).
+ *
+ * @param shape - Shape of the weight (rank ≥ 1).
+ * @returns `[product of all but the last axis, last axis]`.
+ */
 export function weightMatrixShape(shape: readonly number[]): [number, number] {
   const out = shape[shape.length - 1] as number;
   return [shape.reduce((a, b) => a * b, 1) / out, out];
@@ -117,6 +131,9 @@ export function weightMatrixShape(shape: readonly number[]): [number, number] {
  * Apply singular value clipping in place to every variable of rank ≥ 2 (biases are left alone).
  * Returns the largest singular value seen before clipping.
  *
+ * @param variables - Variables to clip (e.g. `discriminator.parameters()`); assigned in place.
+ * @param bound - Largest singular value allowed (default 1).
+ * @returns The largest singular value over all weights before clipping (0 when there are none).
  * @example
  * ```ts
  * const before = singularValueClip(discriminator.parameters()); // every weight now has σ_max ≤ 1
@@ -140,6 +157,8 @@ export function singularValueClip(variables: readonly tf.Variable[], bound = 1):
 /**
  * WGAN weight clipping in place: every parameter to `[-bound, bound]`.
  *
+ * @param variables - Variables to clip, assigned in place (biases included).
+ * @param bound - Clipping bound (> 0; WGAN: 0.01).
  * @example
  * ```ts
  * clipWeights(discriminator.parameters(), 0.01);

@@ -22,7 +22,9 @@ export type Clipping =
 
 /** Options of {@link WganTrainer}. */
 export interface WganOptions {
+  /** Generator to train (updated in place; still owned by the caller). */
   generator: VideoGenerator;
+  /** Critic to train (updated in place; still owned by the caller). */
   discriminator: VideoDiscriminator;
   /** Critic constraint (default `{ kind: 'svc', every: 5 }`). */
   clipping?: Clipping;
@@ -59,10 +61,15 @@ export interface IterationStats {
  * ```
  */
 export class WganTrainer {
+  /** The generator being trained. */
   readonly generator: VideoGenerator;
+  /** The critic being trained. */
   readonly discriminator: VideoDiscriminator;
+  /** Critic constraint in use (default `{ kind: 'svc', every: 5 }`). */
   readonly clipping: Clipping;
+  /** Critic updates per generator update. */
   readonly nCritic: number;
+  /** Videos per real and per generated batch. */
   readonly batchSize: number;
   private readonly optD: RMSprop;
   private readonly optG: RMSprop;
@@ -161,7 +168,9 @@ export interface TrainLoopOptions {
 
 /** Losses and timing of a {@link trainWgan} run. */
 export interface TrainHistory {
+  /** Critic loss of every iteration (see {@link IterationStats.dLoss}). */
   dLoss: number[];
+  /** Generator loss of every iteration (see {@link IterationStats.gLoss}). */
   gLoss: number[];
   /** Mean seconds per iteration. */
   secondsPerIteration: number;
@@ -171,6 +180,9 @@ export interface TrainHistory {
  * The training loop: iterations of {@link WganTrainer.step}, samples from a fixed latent batch every
  * `sampleEvery` iterations, checkpoints every `checkpointEvery`, progress after each iteration.
  *
+ * @param trainer - The trainer to step (not disposed here).
+ * @param o - Loop options: iteration count, data source and callbacks.
+ * @returns Per-iteration losses and the mean seconds per iteration.
  * @example
  * ```ts
  * const history = await trainWgan(trainer, {
@@ -216,6 +228,8 @@ export async function trainWgan(trainer: WganTrainer, o: TrainLoopOptions): Prom
  * A progress reporter for {@link trainWgan}: a text bar with losses and s/iter, redrawn in place on a
  * terminal, one line per 10 % otherwise (stderr in Node, console elsewhere).
  *
+ * @param label - Text printed before the bar (e.g. the run's name).
+ * @returns A callback for {@link TrainLoopOptions.onProgress}.
  * @example
  * ```ts
  * await trainWgan(trainer, { iterations: 100, data, onProgress: textProgress('ode seed 0') });
