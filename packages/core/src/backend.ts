@@ -3,6 +3,7 @@
  * Optional backends are optional peer dependencies loaded with dynamic `import()`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastGradients } from './fast-gradients.js';
 import { BackendUnavailableError, UnknownMethodError } from './errors.js';
 import { isNodeRuntime } from './validate.js';
 
@@ -142,6 +143,7 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
   for (const candidate of candidates) {
     try {
       await load(candidate);
+      installFastGradients();
       current = {
         name: candidate,
         tfName: tf.getBackend(),

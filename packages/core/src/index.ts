@@ -9,3 +9,4 @@ export * from './module.js';
 export * from './validate.js';
 export * from './random.js';
 export * from './gradients.js';
+export * from './fast-gradients.js';

@@ -1,5 +1,6 @@
 /** torchsde-style shortcut over `solve` for SDEs. */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { BrownianInterval, BrownianPath } from '@nde/brownian';
 import { InvalidArgumentError, assertPositive } from '@nde/core';
 import { ConstantStepSize } from '../controllers/constant.js';
 import { PIDController } from '../controllers/pid.js';
@@ -29,8 +30,15 @@ export interface SdeintOptions<A = unknown> {
   method?: MethodName | Solver;
   /** Step size (> 0; the direction comes from ts). For adaptive solves, the first step. */
   dt: number;
-  /** The Brownian motion (required; owned by the caller). */
-  bm: BrownianMotion;
+  /**
+   * The Brownian motion (owned by the caller). Default: one made for this solve, as torchsde does — a
+   * `BrownianPath` for fixed steps forward in time (exact, O(1) per step), a `BrownianInterval` for adaptive
+   * or backward solves (any query order) — seeded by `seed`, with the space-time Lévy area when the method
+   * needs it. Its shape is the state's for diagonal noise, else `[...batch, m]` with m read off g(t0, y0).
+   */
+  bm?: BrownianMotion;
+  /** Seed of the default Brownian motion (default 0); ignored when `bm` is given. */
+  seed?: number;
   /** Adapt the step with a PIDController (methods with an error estimate: heun, midpoint, reversible_heun, sra1). */
   adaptive?: boolean;
   /** Relative tolerance for adaptive solves (default 1e-3). */
@@ -51,6 +59,37 @@ export interface SdeintOptions<A = unknown> {
   adjoint?: AdjointMethod;
 }
 
+/** The Brownian motion sdeint makes when none is given (see {@link SdeintOptions.bm}). */
+function defaultBrownian<A>(
+  sde: SDE<A>,
+  y0: tf.Tensor,
+  t0: number,
+  t1: number,
+  noise: NoiseType,
+  solver: Solver,
+  adaptive: boolean,
+  seed: number,
+  args: A,
+): BrownianMotion {
+  if (!(y0 instanceof tf.Tensor)) throw new InvalidArgumentError('y0', 'must be a tensor [...batch, d].');
+  let shape = [...y0.shape];
+  if (noise !== 'diagonal') {
+    // m = the last axis of g(t0, y0): [...batch, d, m].
+    const g = tf.tidy(() => sde.g(t0, y0, args));
+    shape = [...y0.shape.slice(0, -1), g.shape[g.rank - 1] as number];
+    g.dispose();
+  }
+  const needsLevy = (solver as { support?: { spaceTimeLevy?: boolean } }).support?.spaceTimeLevy === true;
+  const options = {
+    t0: Math.min(t0, t1),
+    t1: Math.max(t0, t1),
+    shape,
+    key: seed,
+    ...(needsLevy ? { levyArea: 'space-time' as const } : {}),
+  };
+  return adaptive || t1 < t0 ? new BrownianInterval(options) : new BrownianPath(options);
+}
+
 function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o: SdeintOptions<A>): SolveOptions<tf.Tensor, A> {
   if (sde === null || typeof sde !== 'object') throw new InvalidArgumentError('sde', 'must be an object { f, g, noiseType, sdeType }.');
   for (const [name, other] of [
@@ -68,14 +107,16 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
       );
     }
   }
-  if (o === undefined || o === null) throw new InvalidArgumentError('options', 'are required: { dt, bm }.');
+  if (o === undefined || o === null) throw new InvalidArgumentError('options', 'are required: { dt } (and optionally bm or seed).');
   assertPositive('dt', o.dt, 'The direction of integration comes from ts.');
   const t0 = ts[0] as number;
   const t1 = ts[ts.length - 1] as number;
   const direction = t1 >= t0 ? 1 : -1;
   const sdeType = sde.sdeType ?? 'ito';
-  const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm: o.bm, noise: sde.noiseType ?? 'diagonal', sdeType });
   const solver = resolveSolver(o.method ?? (sdeType === 'ito' ? 'euler' : 'heun'), 'sde');
+  const noise = sde.noiseType ?? 'diagonal';
+  const bm = o.bm ?? defaultBrownian(sde, y0, t0, t1, noise, solver, !!o.adaptive, o.seed ?? 0, o.args as A);
+  const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm, noise, sdeType });
   const controller = o.adaptive
     ? new PIDController({
         rtol: o.rtol ?? 1e-3,
@@ -119,6 +160,8 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
  * const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [1000, 1], key: key(0) });
  * const ys = sdeint({ f: (t, y) => tf.mul(y, 0.5), g: (t, y) => tf.mul(y, 0.3) },
  *                   tf.ones([1000, 1]), [0, 0.5, 1], { method: 'milstein', dt: 0.01, bm });
+ * // or let sdeint make a seeded Brownian motion itself:
+ * const ys2 = sdeint(sde, y0, [0, 1], { dt: 0.01, seed: 7 });
  * ```
  */
 export function sdeint<A = unknown>(sde: SDE<A>, y0: tf.Tensor, ts: Times, options: SdeintOptions<A>): tf.Tensor {

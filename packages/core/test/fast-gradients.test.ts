@@ -1,0 +1,52 @@
+/** The matMul gradient without transposed products equals tfjs's own to float32 rounding (issue #17). */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, expect, it } from 'vitest';
+import { describeBackends, describeWebGpu, expectNoLeaks } from '@nde/test-utils';
+import { setFastGradients } from '@nde/core';
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  a.forEach((v, i) => {
+    num = Math.max(num, Math.abs(v - (b[i] as number)));
+    den = Math.max(den, Math.abs(b[i] as number));
+  });
+  return num / den;
+}
+
+async function compare(shapeA: number[], shapeB: number[], ta: boolean, tb: boolean): Promise<number> {
+  const a = tf.randomNormal(shapeA, 0, 1, 'float32', 1);
+  const b = tf.randomNormal(shapeB, 0, 1, 'float32', 2);
+  const f = (x: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.sum(tf.square(tf.matMul(x, y, ta, tb)));
+  setFastGradients(true);
+  const fast = tf.grads(f)([a, b]);
+  setFastGradients(false);
+  const slow = tf.grads(f)([a, b]);
+  setFastGradients(true);
+  const errs: number[] = [];
+  for (let i = 0; i < 2; i++) errs.push(relErr((await fast[i]!.data()) as Float32Array, (await slow[i]!.data()) as Float32Array));
+  tf.dispose([a, b, ...fast, ...slow]);
+  return Math.max(...errs);
+}
+
+const CASES: [string, number[], number[], boolean, boolean][] = [
+  ['a·b', [7, 5], [5, 3], false, false],
+  ['a·bᵀ', [7, 5], [3, 5], false, true],
+  ['aᵀ·b', [5, 7], [5, 3], true, false],
+  ['aᵀ·bᵀ', [5, 7], [3, 5], true, true],
+  ['batched a·b', [2, 7, 5], [2, 5, 3], false, false],
+  ['batched aᵀ·bᵀ', [2, 5, 7], [2, 3, 5], true, true],
+];
+
+const body = (): void => {
+  afterAll(() => setFastGradients(true));
+  for (const [name, sa, sb, ta, tb] of CASES) {
+    it(`${name}: gradients equal tfjs's to float32 rounding, nothing leaked`, async () => {
+      await expectNoLeaks(async () => {
+        expect(await compare(sa, sb, ta, tb)).toBeLessThan(1e-6);
+      });
+    });
+  }
+};
+describeBackends('fast matMul gradients', body);
+await describeWebGpu('fast matMul gradients', body);
