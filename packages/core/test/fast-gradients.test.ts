@@ -50,3 +50,22 @@ const body = (): void => {
 };
 describeBackends('fast matMul gradients', body);
 await describeWebGpu('fast matMul gradients', body);
+
+describeBackends('fast tanh', () => {
+  it('equals tf.tanh to 3e-7 absolute, values and gradients, below and above the size switch', async () => {
+    const { fastTanh } = await import('@nde/core');
+    for (const n of [100, 20000]) {
+      const x = tf.mul(tf.randomNormal([n], 0, 1, 'float32', 5), 3);
+      await expectNoLeaks(async () => {
+        const [a, b] = [fastTanh(x), tf.tanh(x)];
+        const ga = tf.grad((v: tf.Tensor) => tf.sum(fastTanh(v)))(x);
+        const gb = tf.grad((v: tf.Tensor) => tf.sum(tf.tanh(v)))(x);
+        const maxDiff = (p: tf.Tensor, q: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0] as number);
+        expect(maxDiff(a, b)).toBeLessThan(3e-7);
+        expect(maxDiff(ga, gb)).toBeLessThan(1e-6);
+        tf.dispose([a, b, ga, gb]);
+      });
+      x.dispose();
+    }
+  });
+});
