@@ -63,7 +63,9 @@ describeBackends('controlled differential equations', () => {
           xt.dispose();
           [0, 1].forEach((b) =>
             [0, 1, 2].forEach((i) => {
-              const z0v = (read(z0)[3 * b + i] as number) * Math.exp((a[i] as number) * (dx[2 * b] as number) + (c[i] as number) * (dx[2 * b + 1] as number));
+              const z0v =
+                (read(z0)[3 * b + i] as number) *
+                Math.exp((a[i] as number) * (dx[2 * b] as number) + (c[i] as number) * (dx[2 * b + 1] as number));
               expect(got[k * 6 + 3 * b + i]).toBeCloseTo(z0v, 3);
             }),
           );
@@ -95,7 +97,14 @@ describeBackends('controlled differential equations', () => {
         const grads = (adjoint: AdjointMethod): number[] => {
           const r = valueAndGrads({
             loss: (ys) => tf.sum(tf.square(ys as tf.Tensor)),
-            solveOptions: { terms: term, solver: 'dopri5', t0: X.t0, t1: X.t1, y0: z0, stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-7 }) },
+            solveOptions: {
+              terms: term,
+              solver: 'dopri5',
+              t0: X.t0,
+              t1: X.t1,
+              y0: z0,
+              stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-7 }),
+            },
             adjoint,
             params: [W, b0],
             timeGrads: false,

@@ -87,7 +87,7 @@ export async function phasePortraitSvg(
       encoding: {
         x: { field: 'x', type: 'quantitative', scale },
         y: { field: 'y', type: 'quantitative', scale },
-        shape: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 260 } },
+        shape: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 0, orient: 'bottom' } },
       },
     });
   }
