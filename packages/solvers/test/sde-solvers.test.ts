@@ -76,11 +76,10 @@ describeBackends('SDE solvers', () => {
     // dt <= 0.
     expectErr(() => run(gbm(bm), 'euler', { dt0: 0 }), InvalidArgumentError, 'dt0');
     expectErr(() => sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: -0.1, bm }), InvalidArgumentError, 'dt');
-    expectErr(
-      () => sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: 0.1, bm: undefined as never }),
-      InvalidArgumentError,
-      'bm',
-    );
+    // sdeint without bm makes its own (issue #17), as torchsde does; SDETerm (above) still requires one.
+    const own = sdeint({ f: (_t, y) => y, g: (_t, y) => y }, y0, [0, 1], { dt: 0.1 });
+    expect(own.shape).toEqual([2, ...y0.shape]);
+    own.dispose();
     // Itô SDE to a Stratonovich-only solver, and the reverse.
     for (const m of ['heun', 'midpoint', 'reversible_heun']) expectErr(() => run(gbm(bm, 'ito'), m), UnsupportedError, 'terms.sdeType');
     expectErr(() => run(gbm(bm, 'stratonovich'), 'euler'), UnsupportedError, 'terms.sdeType');
