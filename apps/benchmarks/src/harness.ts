@@ -35,9 +35,14 @@ export async function timeIt(
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  const medianMs = times.length % 2 ? (times[mid] as number) : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
-  return { medianMs, minMs: times[0] as number, maxMs: times[times.length - 1] as number, repeats };
+  return { medianMs: median(times), minMs: times[0] as number, maxMs: times[times.length - 1] as number, repeats };
+}
+
+/** The median (mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));

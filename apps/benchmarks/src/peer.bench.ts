@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend, MLP, treeDispose } from '@nde/core';
 import { ODETerm, PIDController, ConstantStepSize, solve, type SolveOptions } from '@nde/solvers';
 import { BacksolveAdjoint, valueAndGrads } from '@nde/adjoint';
-import { writeResults, type BenchRow } from './harness.js';
+import { median, writeResults, type BenchRow } from './harness.js';
 
 const ROUNDS = Number(process.env.NDE_PEER_ROUNDS ?? 7);
 const WARMUP = 2;
@@ -54,12 +54,6 @@ class Peer {
     this.proc.stdin.end();
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 interface Workload {
   name: string;

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   nextTensorId,
+  vjp,
   withOuterTape,
   treeDispose,
   treeFlatten,
@@ -17,31 +18,8 @@ import {
   type TreeDef,
 } from '@nde/core';
 
-/**
- * Gradients of the scalar `f()` with respect to `xs` (zeros for an `x` that `f` does not use).
- * Every returned tensor is new and owned by the caller.
- *
- * @param f - a scalar function of the tensors in xs
- * @param xs - the tensors to differentiate with respect to
- * @example
- * ```ts
- * const x = tf.scalar(3);
- * const [g] = vjp(() => tf.square(x), [x]); // 6
- * ```
- */
-export function vjp(f: () => tf.Tensor, xs: readonly tf.Tensor[]): tf.Tensor[] {
-  if (xs.length === 0) {
-    tf.tidy(() => {
-      f();
-    });
-    return [];
-  }
-  return withOuterTape(() => {
-    const { value, grads } = tf.engine().gradients(f, [...xs], undefined, true);
-    value.dispose();
-    return grads.map((g, i) => (g ?? tf.zerosLike(xs[i] as tf.Tensor)) as tf.Tensor);
-  });
-}
+// One home for vjp (core): solvers use it too; re-exported here, where adjoint users look for it.
+export { vjp } from '@nde/core';
 
 class SeedMismatch extends Error {}
 

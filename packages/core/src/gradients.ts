@@ -41,22 +41,31 @@ export function withOuterTape<T>(fn: () => T): T {
 }
 
 /**
- * The vector–Jacobian product `dyᵀ ∂f(x)/∂x`, with zeros when `f` does not depend on `x` (a constant
- * diffusion, say) instead of tfjs's "Cannot compute gradient" error. New tensor owned by the caller.
+ * Gradients of `f()` with respect to `xs` — with an upstream `dy` the vector–Jacobian product `dyᵀ ∂f/∂x`
+ * — with zeros for an `x` that `f` does not use (a constant diffusion, say) instead of tfjs's "Cannot
+ * compute gradient" error. Safe inside another recording or backward pass ({@link withOuterTape}). Every
+ * returned tensor is new and owned by the caller.
  *
- * @param f - the function differentiated
- * @param x - where
- * @param dy - the upstream gradient, shaped like f(x)
+ * @param f - the function differentiated: a scalar without `dy`, else shaped like `dy`.
+ * @param xs - the tensors to differentiate with respect to.
+ * @param dy - the upstream gradient (default: ones, i.e. the gradient of a scalar `f`).
  * @example
  * ```ts
- * const gdg = vjpOrZeros((x) => tf.mul(x, 0.3), y, g);       // 0.3 g
- * const zero = vjpOrZeros((x) => tf.fill(x.shape, 0.3), y, g); // zeros like y
+ * const [g] = vjp(() => tf.square(x), [x]);                  // 2x
+ * const [gdg] = vjp(() => tf.mul(y, 0.3), [y], g);           // 0.3 g
+ * const [zero] = vjp(() => tf.fill(y.shape, 0.3), [y], g);   // zeros like y
  * ```
  */
-export function vjpOrZeros(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+export function vjp(f: () => tf.Tensor, xs: readonly tf.Tensor[], dy?: tf.Tensor): tf.Tensor[] {
+  if (xs.length === 0) {
+    tf.tidy(() => {
+      f();
+    });
+    return [];
+  }
   return withOuterTape(() => {
-    const { value, grads } = tf.engine().gradients(() => f(x), [x], dy, true);
+    const { value, grads } = tf.engine().gradients(f, [...xs], dy, true);
     value.dispose();
-    return grads[0] ?? tf.zerosLike(x);
+    return grads.map((g, i) => g ?? tf.zerosLike(xs[i] as tf.Tensor));
   });
 }

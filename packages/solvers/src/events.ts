@@ -14,7 +14,7 @@ import {
   treeLeaves,
   treeMap,
   untaped,
-  withOuterTape,
+  vjp,
   type Tree,
 } from '@nde/core';
 import type { LocalInterpolant } from './interpolation.js';
@@ -148,27 +148,21 @@ export function* differentiableEventState<Y extends Tree, A>(
   // its own), ∂g/∂t by a central difference in t alone. f* enters only multiplied by τ = 0, so it is
   // a constant for the gradient too.
   const fStar = untaped(() => vectorField(tStar, yStar));
-  const leaves = treeLeaves(yStar);
-  const grads = withOuterTape(() => {
-    const r = tf.engine().gradients(() => tf.reshape(toTensor(e.fn(tStar, yStar, args)), []), leaves, undefined, true);
-    r.value.dispose();
-    return r.grads;
-  });
+  const gAt = (t: number): tf.Tensor => tf.reshape(toTensor(e.fn(t, yStar, args)), []);
+  const dgdy = vjp(() => gAt(tStar), treeLeaves(yStar));
   const delta = 1e-3 * Math.max(1, Math.abs(tStar));
   const gdot = untaped(() =>
     tf.tidy(() => {
       const fl = treeLeaves(fStar);
-      const parts = grads.map((g, i) => (g ? tf.sum(tf.mul(g, fl[i] as tf.Tensor)) : tf.scalar(0)));
-      const dgdy = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
-      const gp = tf.reshape(toTensor(e.fn(tStar + delta, yStar, args)), []);
-      const gm = tf.reshape(toTensor(e.fn(tStar - delta, yStar, args)), []);
-      return tf.add(dgdy, tf.div(tf.sub(gp, gm), 2 * delta));
+      const parts = dgdy.map((g, i) => tf.sum(tf.mul(g, fl[i] as tf.Tensor)));
+      const along = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
+      return tf.add(along, tf.div(tf.sub(gAt(tStar + delta), gAt(tStar - delta)), 2 * delta));
     }),
   );
-  grads.forEach((g) => g?.dispose());
+  tf.dispose(dgdy);
   const gdotValue = (yield gdot)[0] as number;
   const inverse = Number.isFinite(gdotValue) && gdotValue !== 0 ? -1 / gdotValue : 0;
-  const tau = tf.tidy(() => tf.mul(zeroWithUnitGrad(tf.reshape(toTensor(e.fn(tStar, yStar, args)), [])), inverse)) as tf.Scalar;
+  const tau = tf.tidy(() => tf.mul(zeroWithUnitGrad(gAt(tStar)), inverse)) as tf.Scalar;
   const y = tidyTree(() =>
     treeAdd(
       yStar,

@@ -47,22 +47,17 @@ export function* initialStepSize(
   const evalF = solver.evalDerivative as NonNullable<Solver['evalDerivative']>;
   const f0 = tidyTree(() => evalF(terms as never, t0, y0, args));
   stats.nfe++;
-  let d2: number;
-  let d0: number;
-  let d1: number;
-  let h0: number;
   // f0 is handed to the caller; on an error (a vector field that throws or returns the wrong shape at
   // the second evaluation) or an abandoned loop it is released here.
   let handedOver = false;
   try {
     const d01 = untaped(() => tf.tidy(() => tf.stack([scaledRms(y0, y0, pid.rtol, pid.atol), scaledRms(f0, y0, pid.rtol, pid.atol)])));
-    [d0, d1] = Array.from(yield d01) as [number, number];
-    h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
-    const step = h0;
-    const y1 = treeAxpy(step * direction, f0, y0);
+    const [d0, d1] = Array.from(yield d01) as [number, number];
+    const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
+    const y1 = treeAxpy(h0 * direction, f0, y0);
     let d2t: tf.Tensor;
     try {
-      const f1 = tidyTree(() => evalF(terms as never, t0 + step * direction, y1, args));
+      const f1 = tidyTree(() => evalF(terms as never, t0 + h0 * direction, y1, args));
       stats.nfe++;
       const diff = untaped(() => treeSub(f1, f0));
       d2t = scaledRms(diff, y0, pid.rtol, pid.atol);
@@ -70,12 +65,12 @@ export function* initialStepSize(
     } finally {
       treeDispose(y1);
     }
-    d2 = ((yield d2t)[0] as number) / h0;
+    const d2 = ((yield d2t)[0] as number) / h0;
+    const order = solver.errorOrder ?? solver.order;
+    const h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
     handedOver = true;
+    return { dt0: Math.min(100 * h0, h1) * direction, f0 };
   } finally {
     if (!handedOver) treeDispose(f0);
   }
-  const order = solver.errorOrder ?? solver.order;
-  const h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (order + 1));
-  return { dt0: Math.min(100 * h0, h1) * direction, f0 };
 }

@@ -255,18 +255,26 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
   let eventTime: tf.Scalar | undefined;
   let finished = false;
   let pieceInFlight: LocalInterpolant<Y> | undefined;
+  const disposeStep = (r: StepResult<unknown>): void => {
+    treeDispose(r.y1, r.yError, ...(r.interp?.vectors ?? []));
+    solver.disposeState(r.state);
+  };
+  // What the loop holds on every way out: saved states, the solver state, a pending f(t0, y0).
+  const releaseHeld = (): void => {
+    saved.forEach((s) => treeDispose(s));
+    if (state !== undefined) solver.disposeState(state);
+    treeDispose(f0);
+  };
 
   const finish = (): Solution<Y> => {
     // Stack first: the last saved state may be y itself, handed over (see below).
     const ys = saved.length ? (tidyTree(() => stackTrees(saved)) as Y) : undefined;
-    saved.forEach((s) => treeDispose(s));
+    releaseHeld();
     // A failed solve hands its last state over: the partial solution's `yFinal`, at `tFinal`.
     const failed = status !== 'success' && status !== 'eventOccurred';
     // (ownsY is true then: only success hands y to the saved states.)
     const yFinal = failed ? y : undefined;
     if (ownsY && !failed) treeDispose(y);
-    if (state !== undefined) solver.disposeState(state);
-    treeDispose(f0);
     const dense = saveAt.dense ? new DenseInterpolation<Y>(pieces, direction) : undefined;
     finished = true;
     const solution: Solution<Y> = {
@@ -349,8 +357,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
       }
       const disposeResult = (): void => {
         pending = undefined;
-        treeDispose(res.y1, res.yError, ...(res.interp?.vectors ?? []));
-        solver.disposeState(res.state);
+        disposeStep(res);
       };
 
       if (ratio !== undefined && !Number.isFinite(ratio)) {
@@ -389,7 +396,7 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
       stats.accepted++;
       const interp = res.interp ? new LocalInterpolant<Y>(tStart, tEnd, treeClone(y), res.interp) : undefined;
       // From here the interpolant holds the step's vectors.
-      pending = { y1: res.y1, ...(res.yError ? { yError: res.yError } : {}), state: res.state, nfe: res.nfe };
+      pending = { ...res, interp: undefined };
       if (interp) pieceInFlight = interp;
       let stopAt: { t: number; y: Y } | undefined;
       if (events.length) {
@@ -467,16 +474,12 @@ function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
     return finish();
   } finally {
     if (!finished) {
-      saved.forEach((s) => treeDispose(s));
+      releaseHeld();
       pieces.forEach((p) => p.dispose());
       pieceInFlight?.dispose();
       if (ownsY) treeDispose(y);
-      treeDispose(f0, eventTime);
-      if (state !== undefined) solver.disposeState(state);
-      if (pending) {
-        treeDispose(pending.y1, pending.yError, ...(pending.interp?.vectors ?? []));
-        solver.disposeState(pending.state);
-      }
+      treeDispose(eventTime);
+      if (pending) disposeStep(pending);
     }
   }
 }

@@ -16,6 +16,7 @@ import { lineChart, writeText } from '@nde/plot';
 import { hermiteCubicInterpolation, type AdjointMethod, type ControlPath } from '@nde/solvers';
 import { BacksolveAdjoint } from '@nde/adjoint';
 import { Adam, GRUDeltaTClassifier, NeuralCDE, Rng, accuracy, spiralDirections } from '@nde/latent-models';
+import { median } from '../harness.js';
 import { meanStd, outDir, start, writeJson } from './common.js';
 
 const BUDGET = {
@@ -49,7 +50,6 @@ interface SeedResult {
 const done: SeedResult[] = existsSync(seedsFile) ? (JSON.parse(readFileSync(seedsFile, 'utf8')) as SeedResult[]) : [];
 
 const rows = (x: tf.Tensor3D, idx: number[]): tf.Tensor3D => tf.gather(x, tf.tensor1d(idx, 'int32')) as tf.Tensor3D;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pathOf = (v: tf.Tensor3D, ts: number[]): ControlPath => hermiteCubicInterpolation(v, ts, { timeChannel: true });
 
 /** The model of every run: hidden 8, one 128-wide ReLU layer, tanh output (torchcde's example). */

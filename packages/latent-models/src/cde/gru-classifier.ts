@@ -4,7 +4,7 @@
  * observation (GRU-Δt), read out from the last hidden state. Backpropagation through the whole sequence.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters } from '@nde/core';
+import { BaseModule, Linear, ShapeError, assertPositiveInteger, collectParameters } from '@nde/core';
 import { GRUCell } from '../layers/gru.js';
 
 /** Options of {@link GRUDeltaTClassifier}. */
@@ -41,9 +41,8 @@ export class GRUDeltaTClassifier extends BaseModule {
   constructor(options: GRUDeltaTOptions) {
     super();
     const { channels, outputs } = options;
-    if (!(Number.isInteger(channels) && channels > 0 && Number.isInteger(outputs) && outputs > 0)) {
-      throw new InvalidArgumentError('channels/outputs', `must be positive integers (got ${channels}, ${outputs}).`);
-    }
+    assertPositiveInteger('channels', channels);
+    assertPositiveInteger('outputs', outputs);
     this.channels = channels;
     this.outputs = outputs;
     const hidden = options.hidden ?? 32;

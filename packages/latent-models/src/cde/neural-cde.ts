@@ -4,7 +4,7 @@
  * `[batch, hidden, channels]` and contracted with dX/dt by `@nde/solvers`' `ControlTerm`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, MLP, ShapeError, collectParameters, type Activation } from '@nde/core';
+import { BaseModule, Linear, assertPositiveInteger, MLP, ShapeError, collectParameters, type Activation } from '@nde/core';
 import {
   ControlTerm,
   PIDController,
@@ -80,12 +80,8 @@ export class NeuralCDE extends BaseModule {
   constructor(options: NeuralCDEOptions) {
     super();
     const { inputChannels, outputs } = options;
-    for (const [name, v] of [
-      ['inputChannels', inputChannels],
-      ['outputs', outputs],
-    ] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(name, `must be a positive integer (got ${v}).`);
-    }
+    assertPositiveInteger('inputChannels', inputChannels);
+    assertPositiveInteger('outputs', outputs);
     this.o = options;
     this.hidden = options.hidden ?? 16;
     this.inputChannels = inputChannels;

@@ -8,7 +8,7 @@
  * ŷ = y + f h + g √h (no gradients; also handles scalar noise, where g g' is a Jacobian–vector product).
  */
 import * as tf from '@tensorflow/tfjs';
-import { vjpOrZeros } from '@nde/core';
+import { vjp } from '@nde/core';
 import { StatelessSdeSolver, increment, type SdeIncrement, type SdeSupport } from './support.js';
 import type { SDETerm } from './terms.js';
 
@@ -77,7 +77,7 @@ export class Milstein extends StatelessSdeSolver {
       ggPrime = tf.div(terms.noise === 'scalar' ? tf.squeeze(diff, [diff.rank - 1]) : diff, sq);
     } else {
       // Zeros when g does not depend on y (a constant diffusion: Milstein is then Euler).
-      ggPrime = vjpOrZeros((x) => terms.diffusion(t0, x, args), y, g);
+      ggPrime = vjp(() => terms.diffusion(t0, y, args), [y], g)[0] as tf.Tensor;
     }
     // y + f h + g ΔW + ½ g g' (ΔW² − h), summed by one addN kernel.
     const y1 = tf.addN([y, fh, gW, tf.mul(tf.mul(ggPrime, weight), 0.5)]);

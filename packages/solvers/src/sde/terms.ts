@@ -16,7 +16,7 @@
  * - `general`:  g `[...batch, d, m]`; dW `[...batch, m]`; g ⋅ dW is a matrix–vector product.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, UnsupportedError, isTensor, ownedResult, vjpOrZeros, type Tree } from '@nde/core';
+import { InvalidArgumentError, ShapeError, UnsupportedError, isTensor, ownedResult, vjp, type Tree } from '@nde/core';
 import type { BrownianMotion } from './brownian-motion.js';
 
 /** How the noise enters the state. */
@@ -200,7 +200,7 @@ export class SDETerm<A = unknown> {
       const g = this.g(t, y, args);
       // VJP with upstream g: Σ_i g_i ∂g_i/∂y_k = g_k ∂g_k/∂y_k for elementwise g.
       // Zeros when g does not depend on y (constant diffusion).
-      const gdg = vjpOrZeros((x) => this.diffusion(t, x, args), y, g);
+      const gdg = vjp(() => this.diffusion(t, y, args), [y], g)[0] as tf.Tensor;
       return tf.mul(gdg, 0.5);
     });
   }
