@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
 import { buildFashionCnn, prepareFashionFrames } from '../src/models/fashion-cnn.js';
-import { fileSystemHandler } from '../src/models/io.js';
-import { loadFashionMnist } from '../src/data/idx.js';
+import { fileSystemHandler, loadFashionMnist } from '@nde/data';
 
 const epochs = Number(process.argv[2] ?? 2);
 const out = fileURLToPath(new URL('../assets/fashion-classifier', import.meta.url));

@@ -1,7 +1,8 @@
 /**
  * `@nde/metrics`: generative scores (FID/FVD, IS, KID, precision/recall), MMD and energy distance,
  * calibration (ECE, MCE, reliability diagrams, NLL, Brier, entropy), OOD AUROC, bits per dimension,
- * float64 linear algebra for them, and a shipped Fashion-MNIST feature classifier.
+ * float64 linear algebra for them, and a shipped Fashion-MNIST feature classifier. Data-set readers and the
+ * file-system IO handler live in `@nde/data`.
  * @packageDocumentation
  */
 export * from './linalg/matrix.js';
@@ -22,8 +23,21 @@ export * from './calibration/scores.js';
 export * from './calibration/plot.js';
 export * from './ood.js';
 export * from './likelihood.js';
-export * from './data/idx.js';
-export * from './models/io.js';
+/**
+ * Re-exported from `@nde/data`, their home now; deprecated here, removed from `@nde/metrics` in the next
+ * minor release. Import them from `@nde/data`.
+ */
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIR,
+  IdxFileMissingError,
+  fileSystemHandler,
+  loadFashionMnist,
+  loadIdx,
+  parseIdx,
+  type IdxArray,
+  type MnistSplit,
+} from '@nde/data';
 export * from './models/load.js';
 export * from './models/features.js';
 export * from './models/fashion-cnn.js';

@@ -16,7 +16,8 @@ export * from './train/checkpoint.js';
 export * from './train/wgan.js';
 export * from './data/random.js';
 export * from './data/moving-fashion.js';
-export * from './data/npy.js';
+/** Re-exported from `@nde/data`; deprecated here (removed in the next minor release): import them from `@nde/data`. */
+export { encodeNpy, parseNpy, type NpyArray } from '@nde/data';
 export * from './data/video-folder.js';
 export * from './eval.js';
 export * from './samples.js';

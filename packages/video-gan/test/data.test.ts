@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it, describe } from 'vitest';
 import { InvalidArgumentError, ShapeError, UnsupportedError } from '@nde/core';
-import { FASHION_MNIST_DIR } from '@nde/metrics';
+import { FASHION_MNIST_DIR } from '@nde/data';
 import { MovingFashionMnist, encodeNpy, loadMovingFashion, loadVideoFolder, parseNpy, videoGridFrames } from '../src/index.js';
 
 const fakeSource = () => {

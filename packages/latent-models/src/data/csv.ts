@@ -1,8 +1,10 @@
 /**
  * Real time series from CSV text: parse, pick a time column and value columns, optionally group rows
- * into several series (e.g. one per stock symbol), and turn them into an {@link IrregularBatch}.
+ * into several series (e.g. one per stock symbol), and turn them into an {@link IrregularBatch}. The CSV
+ * itself is parsed by `@nde/data`'s `parseCsv` (d3-dsv).
  */
 import { InvalidArgumentError } from '@nde/core';
+import { parseCsv } from '@nde/data';
 import { collateSequences, type IrregularBatch, type Sequence } from './batch.js';
 
 /** Options of {@link csvTimeSeries}. */
@@ -25,49 +27,6 @@ export interface NamedSeries extends Sequence {
   readonly name: string;
   /** Column names of the value vectors. */
   readonly columns: readonly string[];
-}
-
-function splitLine(line: string, sep: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (ch === '"') {
-      if (quoted && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else quoted = !quoted;
-    } else if (ch === sep && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
-
-/**
- * Parse CSV text into rows of strings keyed by the header. Double-quoted fields may contain the
- * separator (`""` is a literal quote); cells are trimmed, blank lines skipped, missing cells are `''`.
- * @param text - CSV text whose first non-blank line is the header.
- * @param separator - Field separator, one character (default `','`).
- * @throws InvalidArgumentError when `text` has no header line.
- *
- * @example
- * ```ts
- * const rows = parseCsv('a,b\n1,2\n'); // [{ a: '1', b: '2' }]
- * ```
- */
-export function parseCsv(text: string, separator = ','): Record<string, string>[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
-  const header = lines[0];
-  if (header === undefined) throw new InvalidArgumentError('text', 'is empty.', 'Pass CSV text with a header line.');
-  const cols = splitLine(header, separator);
-  return lines.slice(1).map((l) => {
-    const cells = splitLine(l, separator);
-    return Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']));
-  });
 }
 
 /**
@@ -162,3 +121,6 @@ export function seriesToBatch(
   }));
   return { batch: collateSequences(seqs), mean, std };
 }
+
+/** Re-exported from `@nde/data`; deprecated here (removed in the next minor release): import it from `@nde/data`. */
+export { parseCsv } from '@nde/data';

@@ -5,5 +5,6 @@ export * from './ou.js';
 export * from './lorenz.js';
 export * from './mocap.js';
 export * from './csv.js';
-export * from './uea.js';
+/** Re-exported from `@nde/data`; deprecated here (removed in the next minor release): import them from `@nde/data`. */
+export { parseUeaTs, ueaToTensor, type UeaDataset } from '@nde/data';
 export * from './spiral-directions.js';

@@ -101,7 +101,7 @@ export function fireField(T: number, size: number, seed = 0): FrameSequence {
 }
 
 /**
- * Moving Fashion-MNIST: `count` 28×28 images (uint8, e.g. from `loadFashionMnist` of @nde/metrics)
+ * Moving Fashion-MNIST: `count` 28×28 images (uint8, e.g. from `loadFashionMnist` of @nde/data)
  * bouncing inside a `size`×`size` canvas (size ≥ 32), pixel-wise max where they overlap.
  * @param images - Flat uint8 pixels of 28×28 images, `[count, 28, 28]` row-major (0..255).
  * @param indices - Which images to animate (one moving object per entry), each in `[0, count)`.

@@ -5,15 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, type Module } from '@nde/core';
-import { fileSystemHandler } from '@nde/metrics';
+import { fileSystemHandler } from '@nde/data';
 
 const FORMAT = 'nde-checkpoint';
 
 /** Metadata stored beside the weights (must be JSON-serialisable). */
 export type CheckpointMetadata = Record<string, string | number | boolean | null | readonly (string | number)[]>;
 
-// The file-system handler is @nde/metrics' (one implementation of the model.json + weights.bin layout).
-export { fileSystemHandler } from '@nde/metrics';
+// The file-system handler is @nde/data's (one implementation of the model.json + weights.bin layout).
+export { fileSystemHandler } from '@nde/data';
 
 function resolveHandler(where: string | tf.io.IOHandler, mode: 'save' | 'load'): tf.io.IOHandler {
   if (typeof where !== 'string') {

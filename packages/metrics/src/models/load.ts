@@ -1,7 +1,7 @@
 /** Load a feature extractor: any tfjs LayersModel or GraphModel, from a URL or (in Node) a file path. */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@nde/core';
-import { fileSystemHandler } from './io.js';
+import { fileSystemHandler } from '@nde/data';
 
 /** A model {@link features} can run: a Keras-style LayersModel or a converted GraphModel. */
 export type FeatureModel = tf.LayersModel | tf.GraphModel;

@@ -1,7 +1,7 @@
-/** Fashion-MNIST as float tensors, from the IDX files read by `@nde/metrics`' `loadFashionMnist`. */
+/** Fashion-MNIST as float tensors, from the IDX files read by `@nde/data`' `loadFashionMnist`. */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@nde/core';
-import { FASHION_MNIST_DIR, loadFashionMnist } from '@nde/metrics';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '@nde/data';
 
 /** One split, pixels scaled to [0, 1] and standardised (mean 0.286, std 0.353). */
 export interface FashionSplit {
@@ -27,7 +27,7 @@ const MEAN = 0.286;
 const STD = 0.353;
 
 /**
- * Load Fashion-MNIST. Throws `@nde/metrics`' `IdxFileMissingError` (an `InvalidArgumentError`)
+ * Load Fashion-MNIST. Throws `@nde/data`' `IdxFileMissingError` (an `InvalidArgumentError`)
  * with the `apt-get install dataset-fashion-mnist` hint when the files are absent.
  *
  * @param options - `dir`, the folder of the IDX files (default /usr/share/datasets/fashion-mnist), and `trainLimit` / `testLimit`, keeping only the first n examples of each split (default all); see {@link LoadFashionOptions}.

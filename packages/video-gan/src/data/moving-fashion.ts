@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@nde/core';
-import { loadFashionMnist, FASHION_MNIST_DIR, type MnistSplit } from '@nde/metrics';
+import { loadFashionMnist, FASHION_MNIST_DIR, type MnistSplit } from '@nde/data';
 import { assertPositiveInt } from '../layers.js';
 import { mulberry32 } from './random.js';
 
@@ -181,7 +181,7 @@ export class MovingFashionMnist {
  * Load Fashion-MNIST from the Debian IDX files and return a {@link MovingFashionMnist} over one split.
  *
  * @param options - {@link MovingFashionOptions} plus `split` (`'train'` by default or `'test'`) and `dir`
- *   (folder of the IDX files, default `FASHION_MNIST_DIR` from `@nde/metrics`).
+ *   (folder of the IDX files, default `FASHION_MNIST_DIR` from `@nde/data`).
  * @example
  * ```ts
  * const data = await loadMovingFashion({ split: 'train', size: 32, seed: 0 });

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, assertNodeRuntime } from '@nde/core';
 import { assertPositiveInt } from '../layers.js';
-import { parseNpy, type NpyArray } from './npy.js';
+import { parseNpy, type NpyArray } from '@nde/data';
 import { mulberry32 } from './random.js';
 
 /** Options of {@link loadVideoFolder}. */
