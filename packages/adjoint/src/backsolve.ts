@@ -10,11 +10,12 @@
  * stochastic adjoint ({@link StochasticAdjoint}).
  */
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedError, treeAdd, treeDispose, treeFlatten, treeLeaves, treeMap, treeUnflatten, type Tree } from '@nde/core';
+import { UnsupportedError, treeLeaves, treeMap, treeUnflatten, type Tree } from '@nde/core';
 import {
   ODETerm,
   PIDController,
   StepTo,
+  isAdaptiveController,
   isSdeTerm,
   type MethodName,
   type Solution,
@@ -23,19 +24,12 @@ import {
   type StepSizeController,
   type Tolerance,
 } from '@nde/solvers';
-import {
-  CustomBackwardAdjoint,
-  sliceTree,
-  withGrid,
-  type AdjointOptions,
-  type BackwardInput,
-  type BackwardOutput,
-  type ForwardResult,
-} from './op.js';
+import { CustomBackwardAdjoint, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
 import { gridBetweenPoints } from './grid.js';
 import { StochasticAdjoint } from './stochastic.js';
 import { isOdeTerm } from './terms.js';
 import { valueAndVjp } from './vjp.js';
+import { flatLayout, structureOf, treeLayout, walkBackward, type AugmentedLayout } from './walk.js';
 
 /** Options of {@link BacksolveAdjoint}. */
 export interface BacksolveAdjointOptions extends AdjointOptions {
@@ -49,14 +43,13 @@ export interface BacksolveAdjointOptions extends AdjointOptions {
   readonly stepSizeController?: StepSizeController;
   /** Maximum number of backward steps per interval between saved times (default 16384). */
   readonly maxSteps?: number;
+  /**
+   * Carry the backward controller's step size and error history from one interval between saved
+   * times to the next, instead of choosing a first step afresh on each (default true; false is
+   * torchdiffeq's behaviour, two extra evaluations and a ramp-up per interval).
+   */
+  readonly carryControllerState?: boolean;
 }
-
-type Augmented = {
-  y: Tree;
-  a: Tree;
-  p: tf.Tensor[];
-  g: tf.Tensor[];
-};
 
 /**
  * The continuous adjoint (optimize-then-discretize), O(1) memory in the number of steps.
@@ -96,26 +89,24 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
     return { solution: solveDirect(options), keep: [], meta: { grid } };
   }
 
-  private controllerFor(
-    o: SolveOptions<Tree, unknown>,
-    grid: readonly number[],
-    from: number,
-    to: number,
-  ): { stepSizeController: StepSizeController } {
-    if (this.options.stepSizeController) return { stepSizeController: this.options.stepSizeController };
+  /**
+   * The backward solve's controller: the user's, else the forward adaptive controller itself (its
+   * tolerances, norm and coefficients, as torchdiffeq reuses the forward options) or a
+   * PIDController with the tolerances given here, else the forward step grid replayed backwards.
+   */
+  private controllerFor(o: SolveOptions<Tree, unknown>, grid: readonly number[], from: number, to: number): StepSizeController {
+    if (this.options.stepSizeController) return this.options.stepSizeController;
     const fwd = o.stepSizeController;
-    const adaptive = fwd ? fwd.adaptive : o.dt0 === undefined;
-    if (adaptive || this.options.rtol !== undefined) {
-      const pid = fwd instanceof PIDController ? fwd : undefined;
-      return {
-        stepSizeController: new PIDController({
-          rtol: this.options.rtol ?? pid?.rtol ?? 1e-3,
-          atol: this.options.atol ?? pid?.atol ?? 1e-6,
-          ...(pid ? { norm: pid.norm } : {}),
-        }),
-      };
+    const adaptiveFwd = fwd && isAdaptiveController(fwd) ? fwd : undefined;
+    if (this.options.rtol !== undefined || this.options.atol !== undefined || (!fwd && o.dt0 === undefined)) {
+      return new PIDController({
+        rtol: this.options.rtol ?? adaptiveFwd?.rtol ?? 1e-3,
+        atol: this.options.atol ?? adaptiveFwd?.atol ?? 1e-6,
+        ...(adaptiveFwd ? { norm: adaptiveFwd.norm } : {}),
+      });
     }
-    return { stepSizeController: new StepTo(gridBetweenPoints(grid, from, to)) };
+    if (adaptiveFwd) return adaptiveFwd;
+    return new StepTo(gridBetweenPoints(grid, from, to));
   }
 
   /**
@@ -123,7 +114,54 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
    * saved time.
    */
   protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
-    return this.flattens(input.options) ? this.backwardFlat(input) : this.backwardTree(input);
+    const { options: o, params, args } = input;
+    const terms = o.terms as ODETerm;
+    const { def: yDef, count: nY } = structureOf(o.y0);
+    const nP = params.length;
+    const layout: AugmentedLayout<Tree> = this.flattens(o)
+      ? (flatLayout(
+          yDef,
+          [...treeLeaves(o.y0), ...treeLeaves(o.y0), ...params, ...args].map((x) => x.shape),
+          {
+            y: nY,
+            p: nP,
+          },
+        ) as unknown as AugmentedLayout<Tree>)
+      : treeLayout;
+    // Seeding the VJP with −a gives the right-hand sides directly (negation is exact).
+    const augmented = new ODETerm<Tree>((t, state) => {
+      const { y, a } = layout.view(state);
+      const { value, grads } = valueAndVjp(
+        () => terms.vf(t, y, o.args),
+        [...treeLeaves(y), ...params, ...args],
+        treeMap((x) => tf.neg(x), a),
+      );
+      return layout.build({ y: value, a: treeUnflatten(yDef, grads.slice(0, nY)), p: grads.slice(nY, nY + nP), g: grads.slice(nY + nP) });
+    });
+    const carry = this.options.carryControllerState ?? true;
+    const out = walkBackward({
+      ys: input.ys,
+      cotangent: input.cotangent,
+      ts: input.ts,
+      t0: o.t0,
+      params,
+      args,
+      layout,
+      solveInterval: (state, from, to, controllerState) =>
+        input.solve({
+          terms: augmented,
+          solver: this.options.solver ?? o.solver,
+          t0: from,
+          t1: to,
+          y0: state,
+          stepSizeController: this.controllerFor(o, input.meta.grid, from, to),
+          ...(carry && controllerState !== undefined ? { controllerState } : {}),
+          saveAt: { t1: true },
+          maxSteps: this.options.maxSteps ?? o.maxSteps ?? 16384,
+          checkFinite: false,
+        }),
+    });
+    return { y0: out.y0, params: out.params, args: out.args };
   }
 
   /**
@@ -131,152 +169,14 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
    * (number tolerances and the 'rms' or 'max' norm), so the steps taken are those of the tree form.
    */
   private flattens(o: SolveOptions<Tree, unknown>): boolean {
-    const plain = (c: PIDController): boolean => typeof c.rtol === 'number' && typeof c.atol === 'number' && c.norm !== 'rms-per-sample';
-    const user = this.options.stepSizeController;
-    if (user) return !(user instanceof PIDController) || plain(user);
-    const fwd = o.stepSizeController instanceof PIDController ? o.stepSizeController : undefined;
-    const rtol = this.options.rtol ?? fwd?.rtol;
-    const atol = this.options.atol ?? fwd?.atol;
+    const c = this.options.stepSizeController ?? o.stepSizeController;
+    const adaptive = c && isAdaptiveController(c) ? c : undefined;
+    const rtol = this.options.rtol ?? adaptive?.rtol;
+    const atol = this.options.atol ?? adaptive?.atol;
     return (
-      (rtol === undefined || typeof rtol === 'number') && (atol === undefined || typeof atol === 'number') && fwd?.norm !== 'rms-per-sample'
+      (rtol === undefined || typeof rtol === 'number') &&
+      (atol === undefined || typeof atol === 'number') &&
+      adaptive?.norm !== 'rms-per-sample'
     );
   }
-
-  /**
-   * The augmented system [y, a, dL/dθ, dL/dargs] as one vector: every Runge–Kutta stage and the
-   * error norm then cost one op each instead of one per part. The vector field splits it, seeds the
-   * VJP with −a (so its results are the right-hand sides as they are, bit for bit the negated VJP
-   * of a), and concatenates the parts back.
-   */
-  private backwardFlat(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
-    const { options: o, ys, ts, cotangent, params, args, meta } = input;
-    const terms = o.terms as ODETerm;
-    const yDef = treeFlatten(o.y0).def;
-    const yShapes = treeLeaves(o.y0).map((l) => l.shape);
-    const nY = yShapes.length;
-    const nP = params.length;
-    const shapes = [...yShapes, ...yShapes, ...params.map((p) => p.shape), ...args.map((x) => x.shape)];
-    const sizes = shapes.map((sh) => sh.reduce((a, b) => a * b, 1));
-    const pack = (parts: readonly tf.Tensor[]): tf.Tensor =>
-      tf.tidy(() => (parts.length === 1 ? (parts[0] as tf.Tensor).reshape([-1]) : tf.concat(parts.map((x) => x.reshape([-1])))));
-    const unpack = (v: tf.Tensor): tf.Tensor[] =>
-      sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => x.reshape(shapes[i] as number[]));
-    const augmented = new ODETerm<tf.Tensor>((t, v) => {
-      const parts = unpack(v);
-      const y = parts.slice(0, nY);
-      const negA = treeUnflatten(
-        yDef,
-        parts.slice(nY, 2 * nY).map((x) => tf.neg(x)),
-      );
-      const { value, grads } = valueAndVjp(() => terms.vf(t, treeUnflatten(yDef, y), o.args), [...y, ...params, ...args], negA);
-      return pack([...treeLeaves(value), ...grads]);
-    });
-    const T = ts.length;
-    const yAt = (k: number): tf.Tensor[] => treeLeaves(sliceTree(ys, k));
-    const ctAt = (k: number): tf.Tensor[] => treeLeaves(sliceTree(cotangent, k));
-    let s = tf.tidy(() =>
-      pack([...yAt(T - 1), ...ctAt(T - 1), ...params.map((p) => tf.zerosLike(p)), ...args.map((x) => tf.zerosLike(x))]),
-    );
-    let tCur = ts[T - 1] as number;
-    for (let k = T - 1; k >= 0; k--) {
-      const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;
-      if (tPrev !== tCur) {
-        const sol = solveBackward(
-          input.solve,
-          o,
-          this.options,
-          augmented as unknown as ODETerm<Augmented, unknown>,
-          s as unknown as Augmented,
-          tCur,
-          tPrev,
-          this.controllerFor(o, meta.grid, tCur, tPrev),
-        );
-        const next = sliceTree(sol.ys as tf.Tensor, 0);
-        sol.dispose();
-        s.dispose();
-        s = next;
-      }
-      if (k > 0) {
-        // Reset y to the forward value at t_{k-1} and add dL/dy(t_{k-1}) to a.
-        const prev = s;
-        s = tf.tidy(() => {
-          const parts = unpack(prev);
-          const a = parts.slice(nY, 2 * nY).map((x, j) => tf.add(x, ctAt(k - 1)[j] as tf.Tensor));
-          return pack([...yAt(k - 1), ...a, ...parts.slice(2 * nY)]);
-        });
-        prev.dispose();
-      }
-      tCur = tPrev;
-    }
-    const parts = unpack(s);
-    s.dispose();
-    treeDispose(parts.slice(0, nY));
-    return { y0: treeUnflatten(yDef, parts.slice(nY, 2 * nY)), params: parts.slice(2 * nY, 2 * nY + nP), args: parts.slice(2 * nY + nP) };
-  }
-
-  private backwardTree(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
-    const { options: o, ys, ts, cotangent, params, args, meta } = input;
-    const terms = o.terms as ODETerm;
-    const yDef = treeFlatten(o.y0).def;
-    const nY = treeLeaves(o.y0).length;
-    const nP = params.length;
-    const xsOf = (y: Tree): tf.Tensor[] => [...treeLeaves(y), ...params, ...args];
-    const augmented = new ODETerm<Augmented>((t, s) => {
-      // Seeding the VJP with −a gives the right-hand sides directly (negation is exact).
-      const negA = treeMap((x) => tf.neg(x), s.a);
-      const { value, grads } = valueAndVjp(() => terms.vf(t, s.y, o.args), xsOf(s.y), negA);
-      return { y: value, a: treeUnflatten(yDef, grads.slice(0, nY)), p: grads.slice(nY, nY + nP), g: grads.slice(nY + nP) };
-    });
-    const T = ts.length;
-    let s: Augmented = {
-      y: sliceTree(ys, T - 1),
-      a: sliceTree(cotangent, T - 1),
-      p: params.map((p) => tf.zerosLike(p)),
-      g: args.map((x) => tf.zerosLike(x)),
-    };
-    let tCur = ts[T - 1] as number;
-    for (let k = T - 1; k >= 0; k--) {
-      const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;
-      if (tPrev !== tCur) {
-        const sol = solveBackward(input.solve, o, this.options, augmented, s, tCur, tPrev, this.controllerFor(o, meta.grid, tCur, tPrev));
-        const next = sliceTree(sol.ys as Tree, 0) as unknown as Augmented;
-        sol.dispose();
-        treeDispose(s as unknown as Tree);
-        s = next;
-      }
-      if (k > 0) {
-        treeDispose(s.y);
-        const ct = sliceTree(cotangent, k - 1);
-        const a = treeAdd(s.a, ct);
-        treeDispose(s.a, ct);
-        s = { ...s, y: sliceTree(ys, k - 1), a };
-      }
-      tCur = tPrev;
-    }
-    treeDispose(s.y);
-    return { y0: s.a, params: s.p, args: s.g };
-  }
-}
-
-function solveBackward(
-  solveDirectBackward: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
-  o: SolveOptions<Tree, unknown>,
-  opts: BacksolveAdjointOptions,
-  terms: ODETerm<Augmented, unknown>,
-  s: Augmented,
-  from: number,
-  to: number,
-  controller: { stepSizeController: StepSizeController },
-): Solution<Tree> {
-  return solveDirectBackward({
-    terms,
-    solver: opts.solver ?? o.solver,
-    t0: from,
-    t1: to,
-    y0: s as unknown as Tree,
-    ...controller,
-    saveAt: { t1: true },
-    maxSteps: opts.maxSteps ?? o.maxSteps ?? 16384,
-    checkFinite: false,
-  });
 }

@@ -12,19 +12,12 @@
  * O(1) in the number of steps. Itô SDEs: solve their Stratonovich form (`term.toStratonovich()`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, UnsupportedError, treeAdd, treeDispose, treeLinearCombination, type Tree } from '@nde/core';
+import { InvalidArgumentError, UnsupportedError, treeAdd, treeLinearCombination, type Tree } from '@nde/core';
 import { StepTo, isSdeTerm, type SDETerm, type Solution, type SolveOptions, type Solver, type StepResult } from '@nde/solvers';
 import { gridBetweenPoints } from './grid.js';
-import {
-  CustomBackwardAdjoint,
-  sliceTree,
-  withGrid,
-  type AdjointOptions,
-  type BackwardInput,
-  type BackwardOutput,
-  type ForwardResult,
-} from './op.js';
+import { CustomBackwardAdjoint, withGrid, type AdjointOptions, type BackwardInput, type BackwardOutput, type ForwardResult } from './op.js';
 import { valueAndVjp } from './vjp.js';
+import { treeLayout, walkBackward } from './walk.js';
 
 interface Augmented {
   y: tf.Tensor;
@@ -131,46 +124,31 @@ export class StochasticAdjoint extends CustomBackwardAdjoint<{ grid: number[] }>
    * same Brownian path.
    */
   protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
-    const { options: o, ys, ts, cotangent, params, args, meta } = input;
+    const { options: o, params, args, meta } = input;
     const term = new AdjointControlTerm(o.terms as SDETerm, params, args, o.args);
     const solver = new AdjointMidpoint();
-    const T = ts.length;
-    let s: Augmented = {
-      y: sliceTree(ys as tf.Tensor, T - 1),
-      a: sliceTree(cotangent as tf.Tensor, T - 1),
-      p: params.map((p) => tf.zerosLike(p)),
-      g: args.map((x) => tf.zerosLike(x)),
-    };
-    let tCur = ts[T - 1] as number;
-    for (let k = T - 1; k >= 0; k--) {
-      const tPrev = k > 0 ? (ts[k - 1] as number) : o.t0;
-      if (tPrev !== tCur) {
-        const points = gridBetweenPoints(meta.grid, tCur, tPrev);
-        const sol = input.solve({
+    return walkBackward({
+      ys: input.ys,
+      cotangent: input.cotangent,
+      ts: input.ts,
+      t0: o.t0,
+      params,
+      args,
+      layout: treeLayout,
+      solveInterval: (state, from, to) => {
+        const points = gridBetweenPoints(meta.grid, from, to);
+        return input.solve({
           terms: term,
           solver,
-          t0: tCur,
-          t1: tPrev,
-          y0: s as unknown as Tree,
+          t0: from,
+          t1: to,
+          y0: state,
           stepSizeController: new StepTo(points),
           saveAt: { t1: true },
           maxSteps: points.length + 16,
           checkFinite: false,
         });
-        const next = sliceTree(sol.ys as Tree, 0) as unknown as Augmented;
-        sol.dispose();
-        treeDispose(s as unknown as Tree);
-        s = next;
-      }
-      if (k > 0) {
-        const ct = sliceTree(cotangent as tf.Tensor, k - 1);
-        const a = tf.add(s.a, ct);
-        treeDispose(s.y, s.a, ct);
-        s = { ...s, y: sliceTree(ys as tf.Tensor, k - 1), a };
-      }
-      tCur = tPrev;
-    }
-    s.y.dispose();
-    return { y0: s.a, params: s.p, args: s.g };
+      },
+    });
   }
 }

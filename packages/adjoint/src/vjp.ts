@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  nextTensorId,
+  ownedResult,
   vjp,
   withOuterTape,
   treeDispose,
@@ -45,12 +45,12 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
   if (seed && xs.length > 0) {
     const engine = tf.engine();
     let def: TreeDef | undefined;
-    const firstNewId = nextTensorId();
     try {
       const { value, grads } = withOuterTape(() =>
         engine.gradients(
           () => {
-            const flat = treeFlatten(fn());
+            // Owned: a value that existed before (fn returned an input or a constant) is copied, so it is ours to hand over.
+            const flat = treeFlatten(ownedResult(fn));
             const y = flat.leaves[0] as tf.Tensor;
             // Shapes that only broadcast: take the dot-product path below.
             if (flat.leaves.length !== 1 || !tf.util.arraysEqual(y.shape, seed.shape)) throw new SeedMismatch();
@@ -62,10 +62,8 @@ export function valueAndVjp<T extends Tree>(fn: () => T, xs: readonly tf.Tensor[
           true,
         ),
       );
-      // A value that existed before (fn returned one of its inputs or a constant) is not ours to hand over.
-      const own = value.id >= firstNewId ? value : value.clone();
       return {
-        value: treeUnflatten<T>(def as TreeDef, [own]),
+        value: treeUnflatten<T>(def as TreeDef, [value]),
         grads: grads.map((g, i) => (g ?? tf.zerosLike(xs[i] as tf.Tensor)) as tf.Tensor),
       };
     } catch (e) {

@@ -165,7 +165,7 @@ export function assertFloatTree(argument: string, tree: Tree): void {
  * @param hint - how to fix it
  */
 export function assertSameShape(argument: string, got: readonly number[], expected: readonly number[], hint = ''): void {
-  if (got.length !== expected.length || got.some((d, i) => d !== expected[i])) {
+  if (!tf.util.arraysEqual(got as number[], expected as number[])) {
     throw new ShapeError(argument, `has shape [${got.join(', ')}], expected [${expected.join(', ')}].`, hint);
   }
 }

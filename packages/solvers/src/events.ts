@@ -8,6 +8,8 @@ import {
   InvalidArgumentError,
   isTensor,
   ownedResult,
+  tapeOn,
+  treeClone,
   tidyTree,
   treeAdd,
   treeDispose,
@@ -17,6 +19,7 @@ import {
   vjp,
   type Tree,
 } from '@nde/core';
+import type { Reads } from './controllers/controller.js';
 import type { LocalInterpolant } from './interpolation.js';
 
 /**
@@ -57,9 +60,6 @@ export function crossed(g0: number, g1: number, direction: 1 | -1 | 0): boolean 
   const down = g0 > 0 && g1 <= 0;
   return direction === 1 ? up : direction === -1 ? down : up || down;
 }
-
-/** Generator type of the loop's reads: yields a tensor to read, receives its values. */
-type Reads<T> = Generator<tf.Tensor, T, ArrayLike<number>>;
 
 function eventValue<Y extends Tree, A>(e: Event<Y, A>, t: number, y: Y, args: A): number | tf.Tensor {
   // Owned: the driver disposes what it reads, and fn may return a leaf of y itself.
@@ -177,4 +177,85 @@ export function* differentiableEventState<Y extends Tree, A>(
 
 function toTensor(g: number | tf.Tensor): tf.Tensor {
   return typeof g === 'number' ? tf.scalar(g) : g;
+}
+
+/**
+ * The loop's view of its events: their values at the last accepted state, and whether (and where,
+ * and with what state) a step crossed one. @internal
+ */
+export class EventWatcher<Y extends Tree, A> {
+  private values: number[] = [];
+
+  /**
+   * @param events - the terminal events (none is fine)
+   * @param args - passed to every event function
+   * @param direction - +1 forward, −1 backward
+   */
+  constructor(
+    private readonly events: readonly Event<Y, A>[],
+    private readonly args: A,
+    private readonly direction: 1 | -1,
+  ) {}
+
+  /** True when there is at least one event. */
+  get active(): boolean {
+    return this.events.length > 0;
+  }
+
+  /**
+   * Read the event functions at the start.
+   * @param t - start time
+   * @param y - initial state
+   */
+  *start(t: number, y: Y): Reads<void> {
+    if (this.active) this.values = yield* readEvents(this.events, t, y, this.args);
+  }
+
+  /**
+   * The earliest event crossed by the accepted step ending at (tEnd, y1), located on its interpolant;
+   * undefined when none was crossed.
+   * @param tEnd - end of the step
+   * @param y1 - the state there
+   * @param interp - the step's interpolant (required when there are events)
+   */
+  *check(tEnd: number, y1: Y, interp: LocalInterpolant<Y>): Reads<EventOccurrence | undefined> {
+    if (!this.active) return undefined;
+    const gNew = yield* readEvents(this.events, tEnd, y1, this.args);
+    let first: EventOccurrence | undefined;
+    for (let k = 0; k < this.events.length; k++) {
+      const e = this.events[k] as Event<Y, A>;
+      const g0 = this.values[k] as number;
+      const g1 = gNew[k] as number;
+      if (crossed(g0, g1, e.direction ?? 0)) {
+        const te = yield* locateRoot(e, interp, g0, g1, this.args);
+        if (!first || (te - first.t) * this.direction < 0) first = { index: k, t: te };
+      }
+    }
+    this.values = gNew;
+    return first;
+  }
+
+  /**
+   * The state and time at an event inside an accepted step. Under gradients (and with a vector field
+   * to give ġ) both carry how t* moves with y0 and the parameters; dense output is cut at t*.
+   * @param occurrence - the event and its time
+   * @param tEnd - end of the step
+   * @param y1 - the state there (not taken over)
+   * @param interp - the step's interpolant
+   * @param vectorField - f(t, y), for the event-time sensitivity
+   */
+  *stateAt(
+    occurrence: EventOccurrence,
+    tEnd: number,
+    y1: Y,
+    interp: LocalInterpolant<Y>,
+    vectorField: ((t: number, y: Y) => Y) | undefined,
+  ): Reads<{ y: Y; t: tf.Scalar }> {
+    const yStar = occurrence.t === tEnd ? (treeClone(y1) as Y) : interp.evaluate(occurrence.t);
+    interp.truncate(occurrence.t);
+    if (tapeOn() && vectorField) {
+      return yield* differentiableEventState(this.events[occurrence.index] as Event<Y, A>, occurrence.t, yStar, this.args, vectorField);
+    }
+    return { y: yStar, t: tf.scalar(occurrence.t) };
+  }
 }

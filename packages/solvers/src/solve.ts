@@ -4,7 +4,7 @@
  * The loop is a generator that yields each scalar it must read (error ratio, event value, finiteness)
  * and receives its value back, so one loop serves both drivers: {@link solve} reads synchronously
  * (right for cpu and wasm, where readback is free) and {@link solveAsync} awaits `data()` (WebGPU has
- * no synchronous read, and WebGL stalls on one).
+ * no synchronous read, and WebGL stalls on one). Each pass of the loop is: step, read, adapt, record.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -13,121 +13,40 @@ import {
   UnsupportedError,
   assertFiniteNumber,
   assertFloatTree,
+  tidyTree,
   treeClone,
   treeDispose,
-  tidyTree,
   treeLeaves,
-  tapeOn,
   untaped,
   type Tree,
 } from '@nde/core';
 import { ConstantStepSize } from './controllers/constant.js';
-import type { StepSizeController } from './controllers/controller.js';
+import { isAdaptiveController, type Reads, type StepProposal, type StepSizeController } from './controllers/controller.js';
 import { PIDController } from './controllers/pid.js';
-import { errorRatio } from './error-norm.js';
-import { SolveFailedError, type SolveStatus } from './errors.js';
-import { crossed, differentiableEventState, locateRoot, readEvents, type Event, type EventOccurrence } from './events.js';
-import { initialStepSize } from './initial-step.js';
-import { DenseInterpolation, LocalInterpolant, stackTrees } from './interpolation.js';
-import { resolveSolver, type MethodName } from './methods.js';
-import { validateSaveAt, type SaveAt } from './save-at.js';
+import { SolveFailedError, type FailureStatus, type SolveStatus } from './errors.js';
+import { EventWatcher, type Event, type EventOccurrence } from './events.js';
+import { LocalInterpolant } from './interpolation.js';
+import { failureArgument, failureMessage, type FailureFacts } from './messages.js';
+import { resolveSolver } from './methods.js';
+import { validateSaveAt } from './save-at.js';
+import { Saver } from './saver.js';
+import type { Solution, SolveOptions, SolveStats } from './solution.js';
 import type { Solver, StepResult } from './solver.js';
 import { isSdeTerm } from './sde/terms.js';
 
-/** Counters of the work a solve did. */
-export interface SolveStats {
-  /** Vector-field evaluations (drift evaluations for SDEs). */
-  nfe: number;
-  /** Accepted steps. */
-  accepted: number;
-  /** Rejected steps. */
-  rejected: number;
-  /** All attempted steps (accepted + rejected). */
-  steps: number;
-}
-
-/** The result of a solve. Owns its tensors: call `dispose()` when done. */
-export interface Solution<Y extends Tree = Tree> {
-  /** Times of the saved states, in order (JS doubles). */
-  readonly ts: number[];
-  /**
-   * Saved states, each leaf stacked along a new leading axis (`[ts.length, ...leafShape]`);
-   * undefined when nothing was saved.
-   */
-  readonly ys: Y | undefined;
-  /** Work counters: vector-field evaluations and accepted, rejected and attempted steps. */
-  readonly stats: SolveStats;
-  /** How the solve ended: `'success'`, `'eventOccurred'`, or a failure status (with `throwOnFailure: false`). */
-  readonly status: SolveStatus;
-  /** Why the solve stopped early, in words (absent on success). */
-  readonly message?: string;
-  /** Time the solve reached (t1 on success, the event time, or where it failed). */
-  readonly tFinal: number;
-  /** The event that stopped the solve. */
-  readonly event?: EventOccurrence;
-  /**
-   * The event time as a scalar tensor (float32), when an event stopped the solve. Under gradients it
-   * carries d(t*)/dθ (implicit function theorem), as torchdiffeq's `odeint_event` returns it.
-   */
-  readonly eventTime?: tf.Scalar;
-  /**
-   * The state at `tFinal` when the solve failed (`throwOnFailure: false`): the last state it reached,
-   * whether or not anything was saved there. Absent on success (the saved states hold the result).
-   */
-  readonly yFinal?: Y;
-  /** Dense output, when `saveAt.dense`. */
-  readonly dense?: DenseInterpolation<Y>;
-  /** Release every tensor of the solution. */
-  dispose(): void;
-}
-
-/** Gradient strategy hook: the adjoint package implements it (`DirectAdjoint`, `BacksolveAdjoint`, …). */
-export interface AdjointMethod {
-  /** Short identifier of the gradient strategy (e.g. `'direct'`, `'backsolve'`). */
-  readonly name: string;
-  /** Run the solve (via `forward`, the plain loop) so gradients flow as this method defines. */
-  solve<Y extends Tree, A>(options: SolveOptions<Y, A>, forward: (options: SolveOptions<Y, A>) => Solution<Y>): Solution<Y>;
-}
-
-/** Everything `solve` takes. */
-export interface SolveOptions<Y extends Tree = Tree, A = unknown> {
-  /** The equation: an `ODETerm`, or SDE terms for SDE solvers. */
-  readonly terms: unknown;
-  /** A solver object or a method name (`'dopri5'`, `'rk4'`, …). */
-  readonly solver: Solver | MethodName;
-  /** Start time of the integration. */
-  readonly t0: number;
-  /** End time of the integration; `t1 < t0` integrates backwards. */
-  readonly t1: number;
-  /** Initial state at `t0`: a tensor or a tree of tensors (not taken over: the caller keeps ownership). */
-  readonly y0: Y;
-  /** First step (signed like t1 − t0). Required for constant steps; chosen automatically (Hairer) for adaptive ones. */
-  readonly dt0?: number;
-  /** Passed to the vector field unchanged. */
-  readonly args?: A;
-  /** Default: `PIDController()` for adaptive solvers without dt0, else `ConstantStepSize()`. */
-  readonly stepSizeController?: StepSizeController;
-  /** What to save (default `{ t1: true }`). */
-  readonly saveAt?: SaveAt;
-  /** Maximum number of attempted steps (default 16384). */
-  readonly maxSteps?: number;
-  /** Terminal event(s). */
-  readonly event?: Event<Y, A> | readonly Event<Y, A>[];
-  /** Throw a `SolveFailedError` on failure (default true); false returns the partial solution with its status. */
-  readonly throwOnFailure?: boolean;
-  /** For non-adaptive steps: check the state is finite after every step (default true). */
-  readonly checkFinite?: boolean;
-  /** Gradient strategy (default: differentiate through the operations). */
-  readonly adjoint?: AdjointMethod;
-  /** Called after each accepted step (progress bars). */
-  readonly onStep?: (t: number, stats: Readonly<SolveStats>) => void;
-}
+export type { AdjointMethod, Solution, SolveOptions, SolveStats } from './solution.js';
 
 type Loop<Y extends Tree> = Generator<tf.Tensor, Solution<Y>, ArrayLike<number>>;
 
 const NON_FINITE_RETRIES = 30;
 
-function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; controller: StepSizeController; direction: 1 | -1 } {
+interface Setup<T> {
+  readonly solver: Solver<T>;
+  readonly controller: StepSizeController;
+  readonly direction: 1 | -1;
+}
+
+function validate<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Setup<T> {
   assertFiniteNumber('t0', o.t0);
   assertFiniteNumber('t1', o.t1);
   assertFloatTree('y0', o.y0);
@@ -158,8 +77,9 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
   if (!(Number.isInteger(maxSteps) && maxSteps > 0))
     throw new InvalidArgumentError('maxSteps', `must be a positive integer (got ${maxSteps}).`);
   // SDE terms pick the SDE method for names shared with ODE tableaux ('euler', 'heun', 'midpoint').
-  const solver = resolveSolver(o.solver, isSdeTerm(o.terms) ? 'sde' : 'ode');
-  solver.validate(o.terms as never);
+  // The method tables hold solvers of every kind of terms: the solver's own `validate` checks the pairing.
+  const solver = resolveSolver(o.solver as Solver | string, isSdeTerm(o.terms) ? 'sde' : 'ode') as Solver<T>;
+  solver.validate(o.terms);
   const direction = o.t1 >= o.t0 ? 1 : -1;
   const controller =
     o.stepSizeController ?? (solver.errorOrder !== undefined && o.dt0 === undefined ? new PIDController() : new ConstantStepSize());
@@ -170,6 +90,13 @@ function validate<Y extends Tree, A>(o: SolveOptions<Y, A>): { solver: Solver; c
       solver.termKind === 'sde'
         ? "Use ConstantStepSize with dt0, or an SDE method with an error estimate ('heun', 'midpoint', 'reversible_heun', 'sra1')."
         : 'Use ConstantStepSize with dt0, or an adaptive method (dopri5, tsit5, bosh3, heun, dopri8).',
+    );
+  }
+  if (controller.adaptive && !isAdaptiveController(controller)) {
+    throw new InvalidArgumentError(
+      'stepSizeController',
+      `'${controller.name}' says it is adaptive but has no errorRatio method.`,
+      'Implement AdaptiveStepSizeController (rtol, atol, norm, errorRatio), or set adaptive: false.',
     );
   }
   if (!controller.adaptive && o.dt0 === undefined && controller instanceof ConstantStepSize) {
@@ -199,7 +126,7 @@ function assertInsideBrownianInterval(bm: { t0: number; t1: number }, t0: number
   }
 }
 
-function* readFinite(y: Tree): Generator<tf.Tensor, boolean, ArrayLike<number>> {
+function* readFinite(y: Tree): Reads<boolean> {
   const flag = untaped(() =>
     tf.tidy(() => {
       const parts = treeLeaves(y).map((x) => tf.all(tf.isFinite(x)).cast('float32'));
@@ -210,276 +137,291 @@ function* readFinite(y: Tree): Generator<tf.Tensor, boolean, ArrayLike<number>> 
   return v[0] === 1;
 }
 
+/** Everything the loop carries from one step to the next, in one record. */
+interface LoopState<Y extends Tree> {
+  /** Current time and state (y owned by the loop until handed over). */
+  t: number;
+  y: Y;
+  ownsY: boolean;
+  /** Solver state (undefined until the first step is set up; a solve with t0 == t1 never has one). */
+  solverState: unknown;
+  controllerState: unknown;
+  /** Where the next step ends, and whether it ends on a jump. */
+  proposal: StepProposal;
+  /** The previous step ended on a jump (FSAL invalid). */
+  afterJump: boolean;
+  nonFiniteInRow: number;
+  status: SolveStatus;
+  message?: string;
+  event?: EventOccurrence;
+  eventTime?: tf.Scalar;
+  /** A step's result between the step and its acceptance or rejection. */
+  pending?: StepResult<unknown>;
+  /** An accepted step's interpolant until the saver takes it. */
+  pieceInFlight?: LocalInterpolant<Y>;
+  /** f(t0, y0) from the first-step choice, until the solver state takes it over. */
+  f0?: Tree;
+}
+
+/** One attempted step: where it runs, and what the solver returned. */
+interface Attempt {
+  readonly tStart: number;
+  /** The end the solver stepped to (a float short of a jump). */
+  readonly tEnd: number;
+  /** The end the controller proposed. */
+  readonly tEndNominal: number;
+  readonly result: StepResult<unknown>;
+}
+
 /** The stepping loop (see module doc). Yields scalars to read; the driver disposes them. */
-function* solveLoop<Y extends Tree, A>(o: SolveOptions<Y, A>): Loop<Y> {
+function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
   const { solver, controller, direction } = validate(o);
   const { t0, t1, terms } = o;
   const args = o.args as A;
-  const saveAt: SaveAt = o.saveAt ?? { t1: true };
   const maxSteps = o.maxSteps ?? 16384;
-  const events = o.event === undefined ? [] : Array.isArray(o.event) ? (o.event as readonly Event<Y, A>[]) : [o.event as Event<Y, A>];
-  const pid = controller instanceof PIDController ? controller : undefined;
+  const checkFinite = o.checkFinite ?? true;
   const stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0 };
+  const saver = new Saver<Y>(o.saveAt ?? { t1: true }, direction);
+  const events = new EventWatcher<Y, A>(
+    o.event === undefined ? [] : Array.isArray(o.event) ? (o.event as readonly Event<Y, A>[]) : [o.event as Event<Y, A>],
+    args,
+    direction,
+  );
 
   if (!(yield* readFinite(o.y0))) {
     throw new InvalidArgumentError('y0', 'contains NaN or Infinity.', 'Check the initial state (and whatever produced it).');
   }
-
-  const savedTs: number[] = [];
-  const saved: Tree[] = [];
-  const save = (t: number, y: Tree): void => {
-    savedTs.push(t);
-    saved.push(y);
+  // The current state is a copy of y0: the vector field may return leaves of its input, and solver
+  // states keep what it returns.
+  const s: LoopState<Y> = {
+    t: t0,
+    y: treeClone(o.y0),
+    ownsY: true,
+    solverState: undefined,
+    controllerState: undefined,
+    proposal: { tNext: t1, madeJump: false },
+    afterJump: false,
+    nonFiniteInRow: 0,
+    status: 'success',
   };
-  const pieces: LocalInterpolant<Y>[] = [];
-  // The current state (a copy of y0: the vector field may return leaves of its input, and solver
-  // states keep what it returns).
-  let y: Y = treeClone(o.y0);
-  let ownsY = true;
-  if (saveAt.t0) save(t0, treeClone(y));
-  const saveTs = saveAt.ts ?? [];
-  let nextSave = 0;
-  // Times equal to t0 are saved before stepping.
-  for (; nextSave < saveTs.length && saveTs[nextSave] === t0; nextSave++) save(t0, treeClone(y));
-
-  let t = t0;
-  let status: SolveStatus = 'success';
-  let message: string | undefined;
-  let event: EventOccurrence | undefined;
-  // Undefined until the first step is set up (a solve with t0 == t1 never has one).
-  let state: unknown;
-  // f(t0, y0) from the first-step heuristic, until the solver state takes it over.
-  let f0: Tree | undefined;
-  // A step's result between the step and its acceptance or rejection.
-  let pending: StepResult<unknown> | undefined;
-  let eventTime: tf.Scalar | undefined;
   let finished = false;
-  let pieceInFlight: LocalInterpolant<Y> | undefined;
+
   const disposeStep = (r: StepResult<unknown>): void => {
     treeDispose(r.y1, r.yError, ...(r.interp?.vectors ?? []));
     solver.disposeState(r.state);
   };
-  // What the loop holds on every way out: saved states, the solver state, a pending f(t0, y0).
-  const releaseHeld = (): void => {
-    saved.forEach((s) => treeDispose(s));
-    if (state !== undefined) solver.disposeState(state);
-    treeDispose(f0);
+  const failWith = (status: FailureStatus, facts: Partial<FailureFacts> = {}): void => {
+    s.status = status;
+    s.message = failureMessage(status, {
+      t: s.t,
+      t1,
+      maxSteps,
+      adaptive: controller.adaptive,
+      retries: NON_FINITE_RETRIES,
+      beforeFirstStep: stats.steps === 0,
+      afterNonFinite: s.nonFiniteInRow > 0,
+      solver: solver.name,
+      ...facts,
+    });
   };
 
+  /** Set up the controller (and the first step) and the solver state. */
+  function* begin(): Reads<boolean> {
+    let dt0 = o.dt0;
+    const resuming = o.controllerState !== undefined && controller.resume !== undefined;
+    if (isAdaptiveController(controller) && dt0 === undefined && !resuming) {
+      if (!controller.initialStep) {
+        throw new InvalidArgumentError('dt0', `is required: '${controller.name}' cannot choose a first step.`, 'Pass dt0.');
+      }
+      const evaluate = solver.evalDerivative?.bind(solver);
+      if (!evaluate) throw new UnsupportedError('dt0', `'${solver.name}' cannot choose its first step.`, 'Pass dt0.');
+      const first = yield* controller.initialStep({
+        t0,
+        y0: s.y,
+        direction,
+        order: solver.errorOrder ?? solver.order,
+        evaluate: (t, y) => {
+          const f = tidyTree(() => evaluate(terms, t, y, args));
+          stats.nfe++;
+          return f;
+        },
+      });
+      s.f0 = first.f0;
+      dt0 = first.dt0;
+      if (!Number.isFinite(dt0)) {
+        failWith('nonFinite');
+        return false;
+      }
+    }
+    const ctx = { t0, t1, direction, dt0, errorOrder: solver.errorOrder };
+    const p = resuming && controller.resume ? controller.resume(ctx, o.controllerState) : controller.init(ctx);
+    s.controllerState = p.state;
+    s.proposal = p;
+    s.solverState = solver.init(terms, t0, s.y, args, s.f0);
+    s.f0 = undefined;
+    yield* events.start(t0, s.y);
+    return true;
+  }
+
+  /** Step: attempt [t, tNext] (one float short of a jump, so no stage sees its far side, as diffrax). */
+  const attempt = (): Attempt => {
+    const tStart = s.t;
+    const tEndNominal = s.proposal.tNext;
+    const tEnd = s.proposal.madeJump && tEndNominal !== t1 ? nextAfter(tEndNominal, -direction) : tEndNominal;
+    const needsDense = saver.needsDense(tEndNominal) || events.active;
+    const result = tidyTree(() => solver.step(terms, tStart, tEnd, s.y, args, s.solverState, { madeJump: s.afterJump, needsDense }));
+    s.pending = result;
+    stats.steps++;
+    stats.nfe += result.nfe;
+    return { tStart, tEnd, tEndNominal, result };
+  };
+
+  /** Read: the error ratio (adaptive), or whether the state is finite; Infinity for a failed step. */
+  function* read(a: Attempt): Reads<number | undefined> {
+    const r = a.result;
+    if (r.status === 'failed') return Infinity;
+    if (isAdaptiveController(controller)) {
+      if (!r.yError) throw new UnsupportedError('solver', `'${solver.name}' returned no error estimate.`);
+      return (yield controller.errorRatio(r.yError, s.y, r.y1))[0] as number;
+    }
+    if (checkFinite && !(yield* readFinite(r.y1))) return NaN;
+    return undefined;
+  }
+
+  /** Adapt: the controller's verdict. Returns the next proposal after an accepted step; undefined to retry or stop. */
+  const adapt = (a: Attempt, ratio: number | undefined): StepProposal | undefined => {
+    const failed = a.result.status === 'failed';
+    const discard = (): void => {
+      s.pending = undefined;
+      disposeStep(a.result);
+    };
+    if (failed || ratio === undefined || Number.isFinite(ratio)) {
+      s.nonFiniteInRow = 0;
+    } else if (!controller.adaptive || ++s.nonFiniteInRow > NON_FINITE_RETRIES) {
+      discard();
+      failWith('nonFinite', { tEnd: a.tEnd, afterNonFinite: false });
+      return undefined;
+    }
+    if (failed && !controller.adaptive) {
+      discard();
+      failWith('stepFailed', { tEnd: a.tEnd });
+      return undefined;
+    }
+    const decision = controller.adapt(a.tStart, a.tEndNominal, ratio, s.controllerState);
+    s.controllerState = decision.state;
+    if (decision.accept) return decision;
+    stats.rejected++;
+    discard();
+    if (decision.status === 'dtUnderflow') {
+      failWith(failed ? 'stepFailed' : s.nonFiniteInRow > 0 ? 'nonFinite' : 'dtUnderflow', { tEnd: a.tEnd });
+      return undefined;
+    }
+    s.proposal = decision;
+    return undefined;
+  };
+
+  /** Record: events, saving, and moving the state on. Returns true when an event ends the solve. */
+  function* record(a: Attempt, next: StepProposal): Reads<boolean> {
+    const r = a.result;
+    stats.accepted++;
+    const interp = r.interp ? new LocalInterpolant<Y>(a.tStart, a.tEnd, treeClone(s.y), r.interp) : undefined;
+    // From here the interpolant holds the step's vectors.
+    s.pending = { ...r, interp: undefined };
+    s.pieceInFlight = interp;
+    const y1 = r.y1 as Y;
+    const occurrence = yield* events.check(a.tEnd, y1, interp as LocalInterpolant<Y>);
+    let stop: { t: number; y: Y } | undefined;
+    if (occurrence) {
+      const vf = solver.evalDerivative?.bind(solver);
+      const at = yield* events.stateAt(occurrence, a.tEnd, y1, interp as LocalInterpolant<Y>, vf && ((t, y) => vf(terms, t, y, args) as Y));
+      stop = { t: occurrence.t, y: at.y };
+      s.event = occurrence;
+      s.eventTime = at.t;
+    }
+    saver.step({ tEnd: a.tEnd, tEndNominal: a.tEndNominal, y1, interp, ...(stop ? { stop } : {}) });
+    s.pieceInFlight = undefined;
+    treeDispose(s.y, r.yError);
+    solver.disposeState(s.solverState);
+    s.solverState = r.state;
+    s.pending = undefined;
+    if (stop) {
+      treeDispose(r.y1);
+      s.y = stop.y;
+      s.t = stop.t;
+      s.status = 'eventOccurred';
+      return true;
+    }
+    s.y = y1;
+    // …and the next step starts one float past the jump.
+    s.t = s.proposal.madeJump && a.tEndNominal !== t1 ? nextAfter(a.tEndNominal, direction) : a.tEnd;
+    s.afterJump = s.proposal.madeJump;
+    s.proposal = next;
+    o.onStep?.(s.t, stats);
+    return false;
+  }
+
   const finish = (): Solution<Y> => {
-    // Stack first: the last saved state may be y itself, handed over (see below).
-    const ys = saved.length ? (tidyTree(() => stackTrees(saved)) as Y) : undefined;
-    releaseHeld();
+    const { ts, ys, dense } = saver.collect();
+    if (s.solverState !== undefined) solver.disposeState(s.solverState);
+    treeDispose(s.f0);
     // A failed solve hands its last state over: the partial solution's `yFinal`, at `tFinal`.
-    const failed = status !== 'success' && status !== 'eventOccurred';
     // (ownsY is true then: only success hands y to the saved states.)
-    const yFinal = failed ? y : undefined;
-    if (ownsY && !failed) treeDispose(y);
-    const dense = saveAt.dense ? new DenseInterpolation<Y>(pieces, direction) : undefined;
+    const failed = s.status !== 'success' && s.status !== 'eventOccurred';
+    const yFinal = failed ? s.y : undefined;
+    if (s.ownsY && !failed) treeDispose(s.y);
     finished = true;
-    const solution: Solution<Y> = {
-      ts: savedTs,
+    const { message, event, eventTime, status, controllerState } = s;
+    return {
+      ts,
       ys,
       stats,
       status,
       ...(message ? { message } : {}),
-      tFinal: t,
+      tFinal: s.t,
       ...(event ? { event } : {}),
       ...(dense ? { dense } : {}),
       ...(yFinal ? { yFinal } : {}),
       ...(eventTime ? { eventTime } : {}),
+      ...(controllerState !== undefined ? { controllerState } : {}),
       dispose: () => {
         treeDispose(ys, yFinal, eventTime);
         dense?.dispose();
       },
     };
-    return solution;
   };
 
   // On an error (a throwing vector field, a bad event function) or an abandoned loop, everything the
   // loop holds is released before the error propagates.
   try {
-    if (t0 === t1) {
-      if (saveAt.t1) save(t1, treeClone(y));
-      for (; nextSave < saveTs.length; nextSave++) save(t1, treeClone(y));
-      return finish();
-    }
-
-    // First step: user dt0, or Hairer's heuristic for adaptive controllers.
-    let dt0 = o.dt0;
-    if (controller.adaptive && dt0 === undefined && pid) {
-      if (!solver.evalDerivative) throw new UnsupportedError('dt0', `'${solver.name}' cannot choose its first step.`, 'Pass dt0.');
-      const r = yield* initialStepSize(solver, terms, t0, y, args, direction, pid, stats);
-      f0 = r.f0;
-      dt0 = r.dt0;
-      if (!Number.isFinite(dt0)) {
-        status = 'nonFinite';
-        message = `the vector field is NaN or Infinity at t0=${t0} (so no first step can be chosen). Check its parameters and inputs for NaN, or pass dt0.`;
-        return finish();
-      }
-    }
-    const proposal = controller.init({ t0, t1, direction, dt0, errorOrder: solver.errorOrder });
-    let cstate = proposal.state;
-    let tNext = proposal.tNext;
-    // The step being proposed ends on a discontinuity / the previous one did (FSAL invalid).
-    let endsOnJump = proposal.madeJump;
-    let afterJump = false;
-    state = solver.init(terms as never, t0, y, args, f0);
-    f0 = undefined;
-    let gPrev = events.length ? yield* readEvents(events, t, y, args) : [];
-    let nonFiniteInRow = 0;
-    const checkFinite = o.checkFinite ?? true;
-
-    while ((t - t1) * direction < 0) {
-      if (stats.steps >= maxSteps) {
-        status = 'maxStepsReached';
-        message = `reached maxSteps=${maxSteps} at t=${t} before t1=${t1}. Raise maxSteps, loosen rtol/atol, or check the problem is not stiff.`;
-        break;
-      }
-      const pendingSave = nextSave < saveTs.length && ((saveTs[nextSave] as number) - tNext) * direction <= 0;
-      const needsDense = pendingSave || events.length > 0 || !!saveAt.dense;
-      const tStart = t;
-      // A step ending on a jump stops one float short of it, so no stage sees the far side (as diffrax).
-      const tEndNominal = tNext;
-      const tEnd = endsOnJump && tNext !== t1 ? nextAfter(tNext, -direction) : tNext;
-      const res = tidyTree(() => solver.step(terms as never, tStart, tEnd, y, args, state, { madeJump: afterJump, needsDense }));
-      pending = res;
-      stats.steps++;
-      stats.nfe += res.nfe;
-
-      let ratio: number | undefined;
-      if (controller.adaptive) {
-        if (!res.yError || !pid) throw new UnsupportedError('solver', `'${solver.name}' returned no error estimate.`);
-        const r = errorRatio(res.yError, y, res.y1, pid.rtol, pid.atol, pid.norm);
-        ratio = (yield r)[0] as number;
-      } else if (checkFinite && !(yield* readFinite(res.y1))) {
-        ratio = NaN;
-      }
-      const disposeResult = (): void => {
-        pending = undefined;
-        disposeStep(res);
-      };
-
-      if (ratio !== undefined && !Number.isFinite(ratio)) {
-        nonFiniteInRow++;
-        if (!controller.adaptive || nonFiniteInRow > NON_FINITE_RETRIES) {
-          disposeResult();
-          status = 'nonFinite';
-          message = `the state or its error estimate became NaN/Infinity in the step from t=${tStart} to t=${tEnd}${controller.adaptive ? ` (${NON_FINITE_RETRIES} shrinking retries failed)` : ''}. Check the vector field for overflow, or take smaller steps.`;
+    saver.start(t0, s.y);
+    if (t0 !== t1 && (yield* begin())) {
+      while ((s.t - t1) * direction < 0) {
+        if (stats.steps >= maxSteps) {
+          failWith('maxStepsReached');
           break;
         }
-      } else {
-        nonFiniteInRow = 0;
-      }
-
-      const decision = controller.adapt(tStart, tEndNominal, ratio, cstate);
-      cstate = decision.state;
-      if (!decision.accept) {
-        stats.rejected++;
-        disposeResult();
-        if (decision.underflow && nonFiniteInRow > 0) {
-          status = 'nonFinite';
-          message = `the state or its error estimate stayed NaN/Infinity while the step shrank to nothing at t=${tStart}. Check the vector field for overflow or invalid operations there.`;
-          break;
+        const a = attempt();
+        const ratio = yield* read(a);
+        const next = adapt(a, ratio);
+        if (!next) {
+          if (s.status !== 'success') break;
+          continue;
         }
-        if (decision.underflow) {
-          status = 'dtUnderflow';
-          message = `the step size fell below dtmin (or float64 resolution) at t=${tStart}. The problem may be stiff or singular there; loosen rtol/atol or lower dtmin.`;
-          break;
-        }
-        tNext = decision.tNext;
-        endsOnJump = decision.madeJump;
-        continue;
-      }
-
-      // Accepted.
-      stats.accepted++;
-      const interp = res.interp ? new LocalInterpolant<Y>(tStart, tEnd, treeClone(y), res.interp) : undefined;
-      // From here the interpolant holds the step's vectors.
-      pending = { ...res, interp: undefined };
-      if (interp) pieceInFlight = interp;
-      let stopAt: { t: number; y: Y } | undefined;
-      if (events.length) {
-        const gNew = yield* readEvents(events, tEnd, res.y1 as Y, args);
-        let first: { index: number; t: number } | undefined;
-        for (let k = 0; k < events.length; k++) {
-          const e = events[k] as Event<Y, A>;
-          if (crossed(gPrev[k] as number, gNew[k] as number, e.direction ?? 0)) {
-            const te = yield* locateRoot(e, interp as LocalInterpolant<Y>, gPrev[k] as number, gNew[k] as number, args);
-            if (!first || (te - first.t) * direction < 0) first = { index: k, t: te };
-          }
-        }
-        gPrev = gNew;
-        if (first) {
-          event = first;
-          const yStar = first.t === tEnd ? treeClone(res.y1 as Y) : (interp as LocalInterpolant<Y>).evaluate(first.t);
-          if (tapeOn() && solver.evalDerivative) {
-            // Under gradients: y(t*) and t* carry how t* moves with y0 and the parameters.
-            const vf = solver.evalDerivative.bind(solver);
-            const d = yield* differentiableEventState(
-              events[first.index] as Event<Y, A>,
-              first.t,
-              yStar,
-              args,
-              (t, yy) => vf(terms as never, t, yy, args) as Y,
-            );
-            stopAt = { t: first.t, y: d.y };
-            eventTime = d.t;
-          } else {
-            stopAt = { t: first.t, y: yStar };
-            eventTime = tf.scalar(first.t);
-          }
-          // Dense output ends at the event.
-          interp?.truncate(first.t);
-        }
-      }
-      const stepEnd = stopAt ? stopAt.t : tEnd;
-      while (nextSave < saveTs.length && ((saveTs[nextSave] as number) - stepEnd) * direction <= 0) {
-        const ts = saveTs[nextSave++] as number;
-        save(ts, ts === tEnd ? treeClone(res.y1) : (interp as LocalInterpolant<Y>).evaluate(ts));
-      }
-      if (saveAt.steps) save(stopAt ? stepEnd : tEndNominal, stopAt ? treeClone(stopAt.y) : treeClone(res.y1));
-      if (interp && saveAt.dense) pieces.push(interp);
-      else interp?.dispose();
-      pieceInFlight = undefined;
-
-      treeDispose(y);
-      solver.disposeState(state);
-      state = res.state;
-      pending = undefined;
-      if (stopAt) {
-        treeDispose(res.y1, res.yError);
-        y = stopAt.y;
-        t = stopAt.t;
-        status = 'eventOccurred';
-        break;
-      }
-      treeDispose(res.yError);
-      y = res.y1 as Y;
-      // …and the next step starts one float past the jump.
-      t = endsOnJump && tEndNominal !== t1 ? nextAfter(tEndNominal, direction) : tEnd;
-      afterJump = endsOnJump;
-      tNext = decision.tNext;
-      endsOnJump = decision.madeJump;
-      o.onStep?.(t, stats);
-    }
-
-    if (status === 'success' || status === 'eventOccurred') {
-      if (saveAt.t1) {
-        // The last use of y: hand it over instead of copying it.
-        save(t, ownsY ? y : treeClone(y));
-        ownsY = false;
+        if (yield* record(a, next)) break;
       }
     }
+    // The last use of y: hand it over instead of copying it.
+    if (s.status === 'success' || s.status === 'eventOccurred') s.ownsY = !saver.end(s.t, s.y, s.ownsY) && s.ownsY;
     return finish();
   } finally {
     if (!finished) {
-      releaseHeld();
-      pieces.forEach((p) => p.dispose());
-      pieceInFlight?.dispose();
-      if (ownsY) treeDispose(y);
-      treeDispose(eventTime);
-      if (pending) disposeStep(pending);
+      saver.dispose();
+      if (s.solverState !== undefined) solver.disposeState(s.solverState);
+      treeDispose(s.f0);
+      s.pieceInFlight?.dispose();
+      if (s.ownsY) treeDispose(s.y);
+      treeDispose(s.eventTime);
+      if (s.pending) disposeStep(s.pending);
     }
   }
 }
@@ -497,13 +439,10 @@ export function nextAfter(x: number, dir: number): number {
 function fail<Y extends Tree>(sol: Solution<Y>, throwOnFailure: boolean): Solution<Y> {
   if (!throwOnFailure || sol.status === 'success' || sol.status === 'eventOccurred') return sol;
   sol.dispose();
-  // A non-finite result before any step is the vector field at (t0, y0) (y0 itself was checked).
-  const argument =
-    sol.status === 'maxStepsReached' ? 'maxSteps' : sol.status === 'dtUnderflow' ? 'dt' : sol.stats.steps === 0 ? 'terms.vf' : 'y';
   throw new SolveFailedError(
     sol.status,
     sol.tFinal,
-    argument,
+    failureArgument(sol.status, sol.stats.steps),
     sol.message ?? sol.status,
     'Pass throwOnFailure: false to get the partial solution.',
   );

@@ -6,8 +6,18 @@
 import type { Tree } from '@nde/core';
 import type { InterpolationData } from './interpolation.js';
 
+/**
+ * Whether a step could be completed: `'success'`, or `'failed'` when the solver could not produce a
+ * state at all (an implicit method's nonlinear solve diverging). A failed step is rejected and
+ * shrunk by an adaptive controller, as a step with too large an error is; it fails the solve
+ * (`'stepFailed'`) under constant steps.
+ */
+export type StepStatus = 'success' | 'failed';
+
 /** What one step returns. */
 export interface StepResult<S> {
+  /** Whether the step could be completed (default `'success'`). A failed step's `y1` is ignored. */
+  readonly status?: StepStatus;
   /** The state at `t1`. */
   readonly y1: Tree;
   /** Local error estimate (adaptive solvers only). */
@@ -23,7 +33,10 @@ export interface StepResult<S> {
 /** Kinds of terms a solver accepts. */
 export type TermKind = 'ode' | 'sde';
 
-/** A numerical method. */
+/**
+ * A numerical method for terms of type `T` (an `ODETerm`, an `SDETerm`, …), carrying a state of
+ * type `S` between steps.
+ */
 export interface Solver<T = unknown, S = unknown> {
   /** Name as accepted by `method` strings. */
   readonly name: string;

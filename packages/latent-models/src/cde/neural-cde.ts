@@ -8,6 +8,7 @@ import { BaseModule, Linear, assertPositiveInteger, MLP, ShapeError, collectPara
 import {
   ControlTerm,
   PIDController,
+  clipSteps,
   ConstantStepSize,
   solve,
   type AdjointMethod,
@@ -107,7 +108,7 @@ export class NeuralCDE extends BaseModule {
 
   private controller(path: ControlPath): StepSizeController {
     if (this.o.dt !== undefined) return new ConstantStepSize();
-    return new PIDController({ rtol: this.o.rtol ?? 1e-3, atol: this.o.atol ?? 1e-4, jumpTs: path.jumpTs });
+    return clipSteps(new PIDController({ rtol: this.o.rtol ?? 1e-3, atol: this.o.atol ?? 1e-4 }), { jumpTs: path.jumpTs });
   }
 
   /**

@@ -28,7 +28,7 @@ export interface ControlPath {
   readonly channels: number;
   /**
    * Knots where dX/dt jumps (linear and rectilinear paths: every knot; C¹ cubics: none). Pass them as a
-   * PIDController's `jumpTs` so adaptive steps stop on them.
+   * `clipSteps(controller, { jumpTs })` so adaptive steps stop on them.
    */
   readonly jumpTs: readonly number[];
   /** X(t), `[batch, channels]`; a new tensor owned by the caller. */
@@ -289,7 +289,7 @@ function fit(kind: Kind, values: tf.Tensor, ts: readonly number[], o: Interpolat
 
 /**
  * Linear interpolation of a `[batch, T, channels]` series observed at `ts` (diffrax's `LinearInterpolation`).
- * dX/dt jumps at every knot: solve with `jumpTs: path.jumpTs`.
+ * dX/dt jumps at every knot: solve with `clipSteps(controller, { jumpTs: path.jumpTs })`.
  *
  * @param values - the series, `[batch, T, channels]`; NaN marks a missing value (not taken over).
  * @param ts - the observation times, strictly increasing, one per entry of axis 1.

@@ -71,7 +71,7 @@ export class ConstantStepSize implements StepSizeController<ConstantState> {
 
   adapt(_t0: number, _t1: number, _ratio: number | undefined, s: ConstantState): StepDecision<ConstantState> {
     const state = { ...s, i: s.i + 1 };
-    return { accept: true, underflow: false, state, tNext: this.endOf(state, state.i + 1), madeJump: false };
+    return { accept: true, status: 'ok', state, tNext: this.endOf(state, state.i + 1), madeJump: false };
   }
 }
 
@@ -121,6 +121,6 @@ export class StepTo implements StepSizeController<{ i: number }> {
   adapt(_t0: number, _t1: number, _r: number | undefined, s: { i: number }): StepDecision<{ i: number }> {
     const i = s.i + 1;
     const tNext = this.ts[Math.min(i, this.ts.length - 1)] as number;
-    return { accept: true, underflow: false, state: { i }, tNext, madeJump: false };
+    return { accept: true, status: 'ok', state: { i }, tNext, madeJump: false };
   }
 }

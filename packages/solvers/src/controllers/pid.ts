@@ -4,9 +4,21 @@
  * with q the order of the error estimate (Söderlind's PID form, as in diffrax). I-control
  * (pcoeff 0, icoeff 1, dcoeff 0) is the classic controller of torchdiffeq and Hairer.
  */
-import { InvalidArgumentError, UnsupportedError } from '@nde/core';
-import type { Tolerance, ErrorNorm } from '../error-norm.js';
-import { clipToEnd, type ControllerInit, type StepDecision, type StepProposal, type StepSizeController } from './controller.js';
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, UnsupportedError, type Tree } from '@nde/core';
+import { errorRatio, type Tolerance, type ErrorNorm } from '../error-norm.js';
+import { hairerInitialStep } from '../initial-step.js';
+import { StepMarks } from './clip.js';
+import {
+  clipToEnd,
+  type AdaptiveStepSizeController,
+  type ControllerInit,
+  type InitialStep,
+  type InitialStepProblem,
+  type Reads,
+  type StepDecision,
+  type StepProposal,
+} from './controller.js';
 
 /** Options of {@link PIDController}. */
 export interface PIDOptions {
@@ -32,9 +44,15 @@ export interface PIDOptions {
   dtmax?: number;
   /** Accept steps at dtmin even if the error is too large (default false). */
   forceDtmin?: boolean;
-  /** Times steps must land on (e.g. observation times). */
+  /**
+   * Times steps must land on (e.g. observation times).
+   * @deprecated Wrap the controller instead: `clipSteps(new PIDController(…), { stepTs })`; works for any controller.
+   */
   stepTs?: readonly number[];
-  /** Times where the vector field is discontinuous: steps land on them and FSAL is reset. */
+  /**
+   * Times where the vector field is discontinuous: steps land on them and FSAL is reset.
+   * @deprecated Wrap the controller instead: `clipSteps(new PIDController(…), { jumpTs })`.
+   */
   jumpTs?: readonly number[];
   /** How the scaled error is reduced to one number (default 'rms'). */
   norm?: ErrorNorm;
@@ -57,7 +75,8 @@ export interface PIDState {
 }
 
 /**
- * PID step-size controller (I-controller by default).
+ * PID step-size controller (I-controller by default). Owns its tolerances, its error norm and its
+ * first step (Hairer's rule).
  *
  * @example
  * ```ts
@@ -65,7 +84,7 @@ export interface PIDState {
  * new PIDController({ rtol: 1e-4, atol: 1e-6, pcoeff: 0.3, icoeff: 0.3 }); // PI, smoother on stiff-ish problems
  * ```
  */
-export class PIDController implements StepSizeController<PIDState> {
+export class PIDController implements AdaptiveStepSizeController<PIDState> {
   /** Identifier of this controller: `'pid'`. */
   readonly name = 'pid';
   readonly adaptive = true;
@@ -76,7 +95,7 @@ export class PIDController implements StepSizeController<PIDState> {
   /** How the scaled error is reduced to one number (default `'rms'`). */
   readonly norm: ErrorNorm;
   private readonly o: Required<Omit<PIDOptions, 'rtol' | 'atol' | 'stepTs' | 'jumpTs' | 'norm'>>;
-  private readonly marks: readonly { t: number; jump: boolean }[];
+  private readonly marks: StepMarks;
 
   constructor(opts: PIDOptions = {}) {
     this.rtol = opts.rtol ?? 1e-3;
@@ -110,11 +129,15 @@ export class PIDController implements StepSizeController<PIDState> {
     if (!(this.o.dtmin >= 0 && this.o.dtmax > this.o.dtmin)) {
       throw new InvalidArgumentError('dtmin/dtmax', `need 0 ≤ dtmin < dtmax (got ${this.o.dtmin}, ${this.o.dtmax}).`);
     }
-    const marks = [...(opts.stepTs ?? []).map((t) => ({ t, jump: false })), ...(opts.jumpTs ?? []).map((t) => ({ t, jump: true }))];
-    marks.forEach((m) => {
-      if (!Number.isFinite(m.t)) throw new InvalidArgumentError(m.jump ? 'jumpTs' : 'stepTs', `contains a non-finite time (${m.t}).`);
-    });
-    this.marks = marks.sort((a, b) => a.t - b.t);
+    this.marks = new StepMarks(opts.stepTs, opts.jumpTs);
+  }
+
+  errorRatio(yError: Tree, y0: Tree, y1: Tree): tf.Scalar {
+    return errorRatio(yError, y0, y1, this.rtol, this.atol, this.norm);
+  }
+
+  initialStep(problem: InitialStepProblem): Reads<InitialStep> {
+    return hairerInitialStep(problem, this.rtol, this.atol);
   }
 
   init(ctx: ControllerInit): StepProposal & { state: PIDState } {
@@ -137,23 +160,19 @@ export class PIDController implements StepSizeController<PIDState> {
     return { state, ...this.propose(ctx.t0, dt, state) };
   }
 
+  /** Carry the step size and error history into a new interval (same direction keeps the step's sign). */
+  resume(ctx: ControllerInit, s: PIDState): StepProposal & { state: PIDState } {
+    const state: PIDState = { ...s, dt: Math.abs(s.dt) * ctx.direction, t1: ctx.t1, direction: ctx.direction };
+    return { state, ...this.propose(ctx.t0, state.dt, state) };
+  }
+
   private clampDt(dt: number): number {
     return Math.min(Math.max(Math.abs(dt), this.o.dtmin), this.o.dtmax);
   }
 
   /** End of a step of signed size dt from t, clipped to the interval end and to the next step/jump time. */
   private propose(t: number, dt: number, s: PIDState): StepProposal {
-    let tNext = clipToEnd(t + dt, s.t1, s.direction);
-    let madeJump = false;
-    for (const m of s.direction > 0 ? this.marks : [...this.marks].reverse()) {
-      const ahead = (m.t - t) * s.direction > 0;
-      if (ahead && (tNext - m.t) * s.direction >= 0) {
-        tNext = m.t;
-        madeJump = m.jump;
-        break;
-      }
-      if (ahead) break;
-    }
+    const { tNext, madeJump } = this.marks.clip(t, { tNext: clipToEnd(t + dt, s.t1, s.direction), madeJump: false }, s.direction);
     return { tNext, madeJump };
   }
 
@@ -192,6 +211,6 @@ export class PIDController implements StepSizeController<PIDState> {
       prevInv: accept ? inv : s.prevInv,
       prevPrevInv: accept ? s.prevInv : s.prevPrevInv,
     };
-    return { accept, underflow, state, ...this.propose(tBase, state.dt, state) };
+    return { accept, status: underflow ? 'dtUnderflow' : 'ok', state, ...this.propose(tBase, state.dt, state) };
   }
 }

@@ -10,3 +10,4 @@ export * from './reversible-heun.js';
 export * from './sra1.js';
 export * from './srk.js';
 export * from './sdeint.js';
+export * from './tableaus/index.js';

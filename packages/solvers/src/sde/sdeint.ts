@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BrownianInterval, BrownianPath } from '@nde/brownian';
 import { InvalidArgumentError, assertPositive } from '@nde/core';
 import { ConstantStepSize } from '../controllers/constant.js';
+import { clipSteps } from '../controllers/clip.js';
 import { PIDController } from '../controllers/pid.js';
 import type { ErrorNorm, Tolerance } from '../error-norm.js';
 import { resolveSolver, type MethodName } from '../methods.js';
@@ -118,13 +119,15 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
   const bm = o.bm ?? defaultBrownian(sde, y0, t0, t1, noise, solver, !!o.adaptive, o.seed ?? 0, o.args as A);
   const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm, noise, sdeType });
   const controller = o.adaptive
-    ? new PIDController({
-        rtol: o.rtol ?? 1e-3,
-        atol: o.atol ?? 1e-3,
-        ...(o.dtMin !== undefined ? { dtmin: o.dtMin } : {}),
-        ...(o.norm ? { norm: o.norm } : {}),
-        stepTs: ts,
-      })
+    ? clipSteps(
+        new PIDController({
+          rtol: o.rtol ?? 1e-3,
+          atol: o.atol ?? 1e-3,
+          ...(o.dtMin !== undefined ? { dtmin: o.dtMin } : {}),
+          ...(o.norm ? { norm: o.norm } : {}),
+        }),
+        { stepTs: ts },
+      )
     : new ConstantStepSize();
   return {
     terms: term,

@@ -45,7 +45,8 @@ const NOISES: readonly NoiseType[] = ['diagonal', 'scalar', 'additive', 'general
 const SDE_TYPES: readonly SdeType[] = ['ito', 'stratonovich'];
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+// One shape comparison: tfjs's own.
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => tf.util.arraysEqual(a as number[], b as number[]);
 
 /**
  * An SDE: drift, diffusion, the Brownian motion that drives it, its noise type and calculus.

@@ -1,0 +1,2 @@
+export * from './sri.js';
+export * from './sra.js';
