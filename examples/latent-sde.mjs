@@ -3,7 +3,8 @@
 // Run: node latent-sde.mjs   (in this repository: pnpm example latent-sde)
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
-import { Adam, LatentSDE, klAnnealing, ouProcess } from '@nde/latent-models';
+import { LatentSDE, klAnnealing, ouProcess } from '@nde/latent-models';
+import { Adam } from '@nde/nn';
 
 await useBackend('wasm');
 const steps = Number(process.env.NDE_EXAMPLE_STEPS ?? 100);

@@ -5,7 +5,8 @@
  */
 export * from './prior.js';
 export * from './posterior.js';
-export * from './stop-gradient.js';
+/** Re-exported from `@nde/nn`; deprecated here (removed in the next minor release): import it from `@nde/nn`. */
+export { stopGradient } from '@nde/nn';
 export * from './brownian.js';
 export * from './joint.js';
 export * from './kl.js';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters } from '@nde/core';
-import { stopGradient } from './stop-gradient.js';
+import { stopGradient } from '@nde/nn';
 
 /** Options of {@link PosteriorDrift}. */
 export interface PosteriorDriftOptions {

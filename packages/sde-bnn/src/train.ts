@@ -1,19 +1,20 @@
-/** One optimisation step: Adam with global-norm clipping on a module's explicit parameters. */
-import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertPositive, type Module } from '@nde/core';
+/** One optimisation step: `@nde/nn`'s Adam with global-norm clipping on a module's explicit parameters. */
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, type Module } from '@nde/core';
+import { Optimizer } from '@nde/nn';
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions {
   /** Learning rate (default 1e-3). */
   learningRate?: number;
-  /** Clip the global gradient norm (default: no clipping). */
+  /** Clip the global gradient norm (default: no clipping; `@nde/nn`'s `clipByGlobalNorm` formula). */
   clipNorm?: number;
 }
 
 /**
  * Adam over `module.parameters()` with optional clipping; `step` returns the loss and named extras
- * as numbers and leaves no tensors behind. (The same job as `@nde/latent-models`' Adam, kept here
- * so this package does not depend on the latent models.)
+ * as numbers and leaves no tensors behind. The optimizer is `@nde/nn`'s (ε = 1e-7, what `tf.train.adam`
+ * used here before on cpu and wasm), so its state goes into `saveCheckpoint(…, { optimizer: trainer.optimizer })`.
  *
  * @example
  * ```ts
@@ -23,29 +24,35 @@ export interface TrainerOptions {
  * ```
  */
 export class Trainer {
-  /** The Adam optimizer (learning rate `learningRate`, default 1e-3). */
-  readonly optimizer: tf.AdamOptimizer;
-  /** Gradients are rescaled to this global L2 norm when larger (`undefined`: no clipping). */
-  readonly clipNorm: number | undefined;
-  /** Number of updates `step` has made. */
-  iterations = 0;
+  /** The Adam optimizer (learning rate `learningRate`, default 1e-3; clipping `clipNorm`). */
+  readonly optimizer: Optimizer;
 
   constructor(
     /** The module whose parameters are trained. */
     readonly module: Module,
     options: TrainerOptions = {},
   ) {
-    const lr = options.learningRate ?? 1e-3;
-    assertPositive('learningRate', lr);
-    if (options.clipNorm !== undefined) assertPositive('clipNorm', options.clipNorm);
-    this.clipNorm = options.clipNorm;
-    this.optimizer = tf.train.adam(lr);
+    this.optimizer = new Optimizer({
+      kind: 'adam',
+      learningRate: options.learningRate ?? 1e-3,
+      epsilon: 1e-7,
+      ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
+    });
+  }
+
+  /** Gradients are rescaled to this global L2 norm when larger (`undefined`: no clipping). */
+  get clipNorm(): number | undefined {
+    return this.optimizer.clipNorm;
+  }
+
+  /** Number of updates `step` has made. */
+  get iterations(): number {
+    return this.optimizer.iterations;
   }
 
   /** Change the learning rate (schedules). */
   set learningRate(lr: number) {
-    assertPositive('learningRate', lr);
-    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    this.optimizer.learningRate = lr;
   }
 
   /**
@@ -57,24 +64,14 @@ export class Trainer {
     gradNorm: number;
     extras: Record<string, number>;
   } {
-    const vars = this.module.parameters();
     const extras: Record<string, number> = {};
-    const { value, grads } = tf.variableGrads(() => {
+    const { loss, gradNorm } = this.optimizer.step(() => {
       const r = fn();
-      if (!(r.loss instanceof tf.Tensor) || r.loss.rank !== 0)
+      if (r.loss === undefined || r.loss === null || r.loss.rank !== 0)
         throw new InvalidArgumentError('loss', 'must be a scalar tensor.', 'Reduce with tf.mean.');
       for (const [k, v] of Object.entries(r.extras ?? {})) extras[k] = v.dataSync()[0] as number;
       return r.loss;
-    }, vars);
-    const loss = value.dataSync()[0] as number;
-    value.dispose();
-    const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0] as number));
-    const scale = this.clipNorm !== undefined && gradNorm > this.clipNorm ? this.clipNorm / gradNorm : 1;
-    const list = Object.entries(grads).map(([name, g]) => ({ name, tensor: scale === 1 ? g : tf.mul(g, scale) }));
-    this.optimizer.applyGradients(list);
-    if (scale !== 1) tf.dispose(list.map((l) => l.tensor));
-    tf.dispose(grads);
-    this.iterations++;
+    }, this.module.parameters());
     return { loss, gradNorm, extras };
   }
 

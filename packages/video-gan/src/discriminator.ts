@@ -5,8 +5,8 @@
  * because conv3d is very slow on tfjs' cpu and wasm backends; every convolution here is a `conv2d`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, ShapeError, collectParameters } from '@nde/core';
-import { Conv2d, Dense, assertPositiveInt } from './layers.js';
+import { BaseModule, InvalidArgumentError, ShapeError, collectParameters, assertPositiveInteger } from '@nde/core';
+import { Conv2d, Dense } from './layers.js';
 
 /** Options of {@link VideoDiscriminator}. */
 export interface VideoDiscriminatorOptions {
@@ -50,11 +50,11 @@ export class VideoDiscriminator extends BaseModule {
 
   constructor({ size = 32, numFrames = 16, channels = 1, widths = [32, 64, 128], seed = 0 }: VideoDiscriminatorOptions = {}) {
     super();
-    assertPositiveInt('size', size);
-    assertPositiveInt('numFrames', numFrames);
-    assertPositiveInt('channels', channels);
+    assertPositiveInteger('size', size);
+    assertPositiveInteger('numFrames', numFrames);
+    assertPositiveInteger('channels', channels);
     if (widths.length === 0) throw new InvalidArgumentError('widths', 'needs at least one block.');
-    widths.forEach((w, i) => assertPositiveInt(`widths[${i}]`, w));
+    widths.forEach((w, i) => assertPositiveInteger(`widths[${i}]`, w));
     if (size % 2 ** widths.length !== 0) throw new InvalidArgumentError('size', `must be divisible by 2^${widths.length} (got ${size}).`);
     this.size = size;
     this.numFrames = numFrames;

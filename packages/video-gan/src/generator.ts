@@ -5,8 +5,8 @@
  * convolutions (kernel 4, stride 2; batch norm + ReLU) to `size×size×channels`, tanh at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree } from '@nde/core';
-import { BatchNorm, ConvTranspose2d, Dense, assertPositiveInt, parameterCount } from './layers.js';
+import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree, assertPositiveInteger } from '@nde/core';
+import { BatchNorm, ConvTranspose2d, Dense, parameterCount } from './layers.js';
 import type { GenerateOptions, TemporalGenerator } from './temporal/types.js';
 
 /** Options of {@link ImageGenerator}. */
@@ -52,10 +52,10 @@ export class ImageGenerator extends BaseModule {
 
   constructor({ contentDim, frameLatentDim, size = 32, channels = 1, baseChannels = 64, seed = 0 }: ImageGeneratorOptions) {
     super();
-    assertPositiveInt('contentDim', contentDim);
-    assertPositiveInt('frameLatentDim', frameLatentDim);
-    assertPositiveInt('channels', channels);
-    assertPositiveInt('baseChannels', baseChannels);
+    assertPositiveInteger('contentDim', contentDim);
+    assertPositiveInteger('frameLatentDim', frameLatentDim);
+    assertPositiveInteger('channels', channels);
+    assertPositiveInteger('baseChannels', baseChannels);
     const ups = Math.log2(size / 4);
     if (!(Number.isInteger(ups) && ups >= 1))
       throw new InvalidArgumentError('size', `must be a power of two ≥ 8 (got ${size}).`, 'Use 32 or 64.');
@@ -180,7 +180,7 @@ export class VideoGenerator extends BaseModule {
 
   /** Draw `n` latents z0 ~ N(0, I) from the generator's own seeded stream (a new tensor). */
   sampleLatent(n: number): tf.Tensor2D {
-    assertPositiveInt('n', n);
+    assertPositiveInteger('n', n);
     return tf.randomNormal([n, this.temporal.latentDim], 0, 1, 'float32', this.seed * 100003 + this.draws++) as tf.Tensor2D;
   }
 

@@ -12,7 +12,6 @@ export * from './discriminator.js';
 export * from './train/rmsprop.js';
 export * from './train/svc.js';
 export * from './train/conv-gradients.js';
-export * from './train/checkpoint.js';
 export * from './train/wgan.js';
 export * from './data/random.js';
 export * from './data/moving-fashion.js';

@@ -4,7 +4,8 @@
  * {@link Module} with explicit `namedParameters()`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters, type Module } from '@nde/core';
+import { BaseModule, assertPositiveInteger, collectParameters, type Module } from '@nde/core';
+import { conv2d, conv2dTranspose } from '@nde/nn';
 
 /**
  * Number of scalars in a module's parameters.
@@ -21,17 +22,10 @@ export function parameterCount(module: Module): number {
 }
 
 /**
- * Throw unless `x` is a positive integer.
- *
- * @param argument - Name of the checked argument, quoted in the error message.
- * @param x - Value to check; narrowed to `number` when the call returns.
- * @throws `InvalidArgumentError` when `x` is not a positive integer.
+ * Deprecated alias of `@nde/core`'s `assertPositiveInteger` (same check and message); removed in the next
+ * minor release.
  */
-export function assertPositiveInt(argument: string, x: unknown): asserts x is number {
-  if (!(typeof x === 'number' && Number.isInteger(x) && x > 0)) {
-    throw new InvalidArgumentError(argument, `must be a positive integer (got ${String(x)}).`);
-  }
-}
+export { assertPositiveInteger as assertPositiveInt } from '@nde/core';
 
 /**
  * A `tf.Variable` drawn uniformly from `[-bound, bound]` with a fixed seed.
@@ -97,8 +91,8 @@ export class Dense extends BaseModule {
   readonly outFeatures: number;
   constructor({ inFeatures, outFeatures, seed, init = 'lecun' }: DenseOptions) {
     super();
-    assertPositiveInt('inFeatures', inFeatures);
-    assertPositiveInt('outFeatures', outFeatures);
+    assertPositiveInteger('inFeatures', inFeatures);
+    assertPositiveInteger('outFeatures', outFeatures);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = init === 'xavier' ? xavierBound(inFeatures, outFeatures, Math.SQRT2) : Math.sqrt(3 / inFeatures);
@@ -139,7 +133,7 @@ export class BatchNorm extends BaseModule {
     readonly epsilon = 1e-5,
   ) {
     super();
-    assertPositiveInt('channels', channels);
+    assertPositiveInteger('channels', channels);
     this.gamma = tf.variable(tf.ones([channels]), true);
     this.beta = tf.variable(tf.zeros([channels]), true);
   }
@@ -173,7 +167,8 @@ export interface ConvOptions {
 const pair = (x: number | [number, number]): [number, number] => (typeof x === 'number' ? [x, x] : x);
 
 /**
- * 2-D convolution, NHWC, `'same'` padding, filter `[kh, kw, in, out]` plus bias.
+ * 2-D convolution, NHWC, `'same'` padding, filter `[kh, kw, in, out]` plus bias (`@nde/nn`'s `conv2d`, whose
+ * filter gradient needs no `Conv2DBackpropFilter` kernel, so it trains on wasm too).
  *
  * @example
  * ```ts
@@ -190,8 +185,8 @@ export class Conv2d extends BaseModule {
   readonly strides: [number, number];
   constructor(o: ConvOptions) {
     super();
-    assertPositiveInt('inChannels', o.inChannels);
-    assertPositiveInt('outChannels', o.outChannels);
+    assertPositiveInteger('inChannels', o.inChannels);
+    assertPositiveInteger('outChannels', o.outChannels);
     const [kh, kw] = pair(o.kernel);
     this.strides = pair(o.strides ?? 1);
     const fanIn = kh * kw * o.inChannels;
@@ -204,13 +199,14 @@ export class Conv2d extends BaseModule {
   }
   /** `x: [b, H, W, inChannels]` → `[b, ⌈H/sh⌉, ⌈W/sw⌉, outChannels]` (a new tensor owned by the caller). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => tf.add(tf.conv2d(x, this.filter as tf.Tensor4D, this.strides, 'same'), this.bias) as tf.Tensor4D);
+    return tf.tidy(() => tf.add(conv2d(x, this.filter, this.strides, 'same'), this.bias) as tf.Tensor4D);
   }
 }
 
 /**
  * 2-D transposed convolution, NHWC, filter `[kh, kw, out, in]` (tfjs layout) plus bias. With kernel 4,
- * stride 2 and `'same'` padding it doubles the size exactly as PyTorch's `ConvTranspose2d(k=4, s=2, p=1)`.
+ * stride 2 and `'same'` padding it doubles the size exactly as PyTorch's `ConvTranspose2d(k=4, s=2, p=1)`
+ * (`@nde/nn`'s `conv2dTranspose`: trains on wasm too).
  *
  * @example
  * ```ts
@@ -229,8 +225,8 @@ export class ConvTranspose2d extends BaseModule {
   readonly outChannels: number;
   constructor(o: ConvOptions) {
     super();
-    assertPositiveInt('inChannels', o.inChannels);
-    assertPositiveInt('outChannels', o.outChannels);
+    assertPositiveInteger('inChannels', o.inChannels);
+    assertPositiveInteger('outChannels', o.outChannels);
     const [kh, kw] = pair(o.kernel);
     this.strides = pair(o.strides ?? 1);
     this.outChannels = o.outChannels;
@@ -246,7 +242,7 @@ export class ConvTranspose2d extends BaseModule {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const [b, h, w] = x.shape;
     const out: [number, number, number, number] = [b, h * this.strides[0], w * this.strides[1], this.outChannels];
-    return tf.tidy(() => tf.add(tf.conv2dTranspose(x, this.filter as tf.Tensor4D, out, this.strides, 'same'), this.bias) as tf.Tensor4D);
+    return tf.tidy(() => tf.add(conv2dTranspose(x, this.filter, out, this.strides, 'same'), this.bias) as tf.Tensor4D);
   }
 }
 

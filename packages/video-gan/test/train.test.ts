@@ -10,10 +10,8 @@ import {
   VideoDiscriminator,
   VideoGenerator,
   WganTrainer,
-  checkpoint,
   clipSingularValues,
   clipWeights,
-  restoreCheckpoint,
   singularValueClip,
   singularValues,
   trainWgan,
@@ -22,6 +20,7 @@ import {
   type Clipping,
   type TemporalGenerator,
 } from '../src/index.js';
+import { loadCheckpoint } from '@nde/nn';
 
 const tiny = (kind: 'conv1d' | 'ode' | 'sde'): VideoGenerator => {
   const temporal: TemporalGenerator =
@@ -115,7 +114,7 @@ describeBackends('training', () => {
     const trainer = new WganTrainer({ generator: g, discriminator: d, learningRate: 1e-3, batchSize: 2 });
     const sampled: number[] = [];
     const saved: number[] = [];
-    let last: ReturnType<typeof checkpoint> | undefined;
+    let last: tf.io.ModelArtifacts | undefined;
     const progress: number[] = [];
     const before = tf.memory().numTensors;
     const h = await trainWgan(trainer, {
@@ -140,7 +139,7 @@ describeBackends('training', () => {
     expect(h.dLoss).toHaveLength(4);
     expect(progress).toHaveLength(4);
     const other = tiny('ode');
-    restoreCheckpoint(other, last!);
+    await loadCheckpoint(other, tf.io.fromMemory(last!));
     const z = g.sampleLatent(2);
     const [a, b] = [g.apply(z), other.apply(z)];
     expect(await values(a)).toEqual(await values(b));

@@ -15,7 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText } from '@nde/plot';
 import { hermiteCubicInterpolation, type AdjointMethod, type ControlPath } from '@nde/solvers';
 import { BacksolveAdjoint } from '@nde/adjoint';
-import { Adam, GRUDeltaTClassifier, NeuralCDE, Rng, accuracy, spiralDirections } from '@nde/latent-models';
+import { GRUDeltaTClassifier, NeuralCDE, Rng, accuracy, spiralDirections } from '@nde/latent-models';
+import { Adam } from '@nde/nn';
 import { median } from '../harness.js';
 import { meanStd, outDir, start, writeJson } from './common.js';
 

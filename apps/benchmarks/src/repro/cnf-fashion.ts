@@ -15,7 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
 import { CNF, ConcatSquashMLP } from '@nde/latent-models';
-import { bitsPerDim, loadFashionMnist } from '@nde/metrics';
+import { bitsPerDim } from '@nde/metrics';
+import { loadFashionMnist } from '@nde/data';
 import { gray, grid, lineChart, upscale, writePng, writeText } from '@nde/plot';
 
 const OUT = new URL('../../results/repro/cnf-fashion/', import.meta.url).pathname;

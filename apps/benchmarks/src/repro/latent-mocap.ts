@@ -11,10 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText } from '@nde/plot';
 import {
-  Adam,
   LatentODE,
   LatentSDE,
-  ProgressLogger,
   Rng,
   klAnnealing,
   maskedMSE,
@@ -23,6 +21,8 @@ import {
   disposeBatch,
   type IrregularBatch,
 } from '@nde/latent-models';
+import { ProgressLogger } from '@nde/plot';
+import { Adam } from '@nde/nn';
 import { meanStd, outDir, start, writeJson } from './common.js';
 
 // NDE_REPRO_ITERATIONS sets the iterations per model and seed (the committed run states its own).

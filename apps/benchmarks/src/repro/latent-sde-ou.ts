@@ -7,7 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText } from '@nde/plot';
-import { Adam, LatentSDE, ProgressLogger, Rng, klAnnealing, ouProcess, selectSequences, disposeBatch } from '@nde/latent-models';
+import { LatentSDE, Rng, klAnnealing, ouProcess, selectSequences, disposeBatch } from '@nde/latent-models';
+import { ProgressLogger } from '@nde/plot';
+import { Adam } from '@nde/nn';
 import { outDir, start, writeJson } from './common.js';
 
 const BUDGET = { nPaths: 128, batch: 32, iterations: 300, latentDim: 1, dt: 0.04, posteriorSamples: 64, priorSamples: 256, seed: 0 };

@@ -10,18 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText } from '@nde/plot';
-import {
-  Adam,
-  LatentODE,
-  ProgressLogger,
-  RNNBaseline,
-  Rng,
-  klAnnealing,
-  maskedMSE,
-  selectSequences,
-  spirals,
-  disposeBatch,
-} from '@nde/latent-models';
+import { LatentODE, RNNBaseline, Rng, klAnnealing, maskedMSE, selectSequences, spirals, disposeBatch } from '@nde/latent-models';
+import { ProgressLogger } from '@nde/plot';
+import { Adam } from '@nde/nn';
 import { outDir, start, writeJson } from './common.js';
 
 // NDE_REPRO_ITERATIONS overrides the training length (default 250 ≈ 1.5 min on 2 cores; the committed run states its own).

@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BrownianPath } from '@nde/brownian';
 import { lineChart, writeText } from '@nde/plot';
-import { LatentSDE, gaussianLogLikelihood, ouProcess, posteriorPathKL, stopGradient, trainableVariables } from '@nde/latent-models';
+import { LatentSDE, gaussianLogLikelihood, ouProcess, posteriorPathKL } from '@nde/latent-models';
+import { stopGradient, trainableVariables } from '@nde/nn';
 import { outDir, start, writeJson } from './common.js';
 
 const BUDGET = { replicates: 64, pathsPerEstimate: 16, dt: 0.01, latentSdeReplicates: 32, seed: 0 };

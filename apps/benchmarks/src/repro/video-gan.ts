@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { writeGif } from '@nde/plot';
+import { progressBar, writeGif } from '@nde/plot';
 import {
   Conv1dTemporalGenerator,
   ImageGenerator,
@@ -37,9 +37,7 @@ import {
   linspace,
   loadMovingFashion,
   parameterCount,
-  textProgress,
   trainWgan,
-  useConvFilterGradients,
   videoGridFrames,
   type TemporalGenerator,
 } from '@nde/video-gan';
@@ -85,7 +83,6 @@ const backend = await start('video-gan', {
   variants: RUN_VARIANTS.join(','),
   seeds: RUN_SEEDS.join(','),
 });
-useConvFilterGradients();
 const t00 = performance.now();
 const data = await loadMovingFashion({ split: 'train', size: SIZE, frames: FRAMES, items: ITEMS, itemSize: ITEM_SIZE, seed: 0 });
 const evalData = await loadMovingFashion({ split: 'test', size: SIZE, frames: FRAMES, items: ITEMS, itemSize: ITEM_SIZE, seed: 99 });
@@ -152,6 +149,7 @@ for (const seed of RUN_SEEDS) {
     });
     const curve: Run['curve'] = [];
     const realSmall = realEval.slice(0, 64) as tf.Tensor5D;
+    const bar = progressBar(`${variant} seed ${seed}`, ITERS);
     const hist = await trainWgan(trainer, {
       iterations: ITERS,
       data: () => data.batch(BATCH),
@@ -168,8 +166,10 @@ for (const seed of RUN_SEEDS) {
           );
         }
       },
-      onProgress: textProgress(`${variant} seed ${seed}`),
+      onProgress: (p) =>
+        bar.update(p.iteration, { dLoss: p.dLoss.toFixed(4), gLoss: p.gLoss.toFixed(4), 's/iter': p.meanSeconds.toFixed(2) }),
     });
+    bar.stop();
     realSmall.dispose();
     const fake = g.sample(EVAL_VIDEOS);
     const s = await score(realEval, fake);

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, useBackend } from '@nde/core';
-import { Adam, LatentSDE, disposeBatch, klAnnealing, ouProcess } from '@nde/latent-models';
+import { LatentSDE, disposeBatch, klAnnealing, ouProcess } from '@nde/latent-models';
+import { Adam } from '@nde/nn';
 import { lineChart, progressBar, writeText } from '@nde/plot';
 import { curvesSvg, type Curve } from '../lib/charts.js';
 import { isQuick, logger, outDir, round, writeJson, type DemoOptions, type DemoResult } from '../lib/output.js';

@@ -20,7 +20,6 @@ import {
   loadMovingFashion,
   parameterCount,
   trainWgan,
-  useConvFilterGradients,
   videoGridFrames,
 } from '@nde/video-gan';
 import { lineChart, progressBar, writeGif, writeText } from '@nde/plot';
@@ -37,7 +36,6 @@ export async function run(o: DemoOptions = {}): Promise<DemoResult> {
   const log = logger(o);
   const out = outDir('video-gan', o);
   await useBackend(o.backend ?? 'wasm');
-  useConvFilterGradients(); // wasm has no Conv2DBackpropFilter kernel
   log(`backend: ${describeBackend()}`);
   const iterations = quick ? 3 : 400;
   const batchSize = 8;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, Linear, ShapeError, assertPositiveInteger, collectParameters } from '@nde/core';
-import { GRUCell } from '../layers/gru.js';
+import { GRUCell } from '@nde/nn';
 
 /** Options of {@link GRUDeltaTClassifier}. */
 export interface GRUDeltaTOptions {

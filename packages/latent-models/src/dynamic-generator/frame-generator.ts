@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters, type Module } from '@nde/core';
-import { Conv3x3 } from '../layers/conv3x3.js';
+import { Conv3x3 } from '@nde/nn';
 import { PixelShuffleUp } from '../layers/pixel-shuffle-up.js';
 
 /** Options of {@link FrameGenerator}. */

@@ -14,7 +14,7 @@ import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import { DetachableMLP } from '../layers/detachable-mlp.js';
 import { DiagonalDiffusion } from '../layers/diagonal-diffusion.js';
 import { gaussianKL, observationLogLikelihood, type Likelihood } from '../layers/distributions.js';
-import { GRUCell } from '../layers/gru.js';
+import { GRUCell } from '@nde/nn';
 import { maskedGruUpdate } from '../rnn/ode-rnn.js';
 import { posteriorPathKL } from './path-kl.js';
 

@@ -1,7 +1,7 @@
 /** An MLP whose forward pass can run with its parameters detached (for sticking-the-landing). */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, MLP, activation, collectParameters, type Activation } from '@nde/core';
-import { stopGradient } from './stop-gradient.js';
+import { stopGradient } from '@nde/nn';
 
 /** Options of {@link DetachableMLP}. */
 export interface DetachableMLPOptions {

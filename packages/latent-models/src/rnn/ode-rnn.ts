@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, collectParameters } from '@nde/core';
 import { ODETerm, solve, type MethodName } from '@nde/solvers';
-import { GRUCell } from '../layers/gru.js';
+import { GRUCell } from '@nde/nn';
 import { MLPVectorField } from '../layers/vector-field.js';
 import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import type { EncodeOptions, SequenceEncoder } from './encoder.js';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, MLP, collectParameters } from '@nde/core';
-import { GRUCell } from '../layers/gru.js';
+import { GRUCell } from '@nde/nn';
 import { maskedMSE } from '../layers/distributions.js';
 import { assertQueryTimes, validateBatch, type IrregularBatch } from '../data/batch.js';
 import { gruStep } from './ode-rnn.js';

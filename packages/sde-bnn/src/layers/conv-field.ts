@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@nde/core';
 import type { WeightField } from './field.js';
-import { conv3x3 } from './im2col.js';
+import { conv3x3 } from '@nde/nn';
 import { WeightLayout } from './weight-layout.js';
 
 /** Options of {@link ConvWeightField}. */
@@ -17,7 +17,7 @@ export interface ConvWeightFieldOptions {
 
 /**
  * 3×3 convolution C → C (+ bias, tanh) whose D = 9C² + C weights are the weight SDE's state. Each
- * weight sample convolves its own group of examples ({@link conv3x3}: trains on wasm too).
+ * weight sample convolves its own group of examples ({@link @nde/nn!conv3x3}: trains on wasm too).
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 /** The usual (deterministic) layers around an SDE-BNN block. */
 import * as tf from '@tensorflow/tfjs';
 import { BaseModule, InvalidArgumentError, Linear, activation, collectParameters, type Activation, type Module } from '@nde/core';
-import { conv3x3, spaceToDepth2 } from './im2col.js';
+import { conv3x3 } from '@nde/nn';
+import { spaceToDepth2 } from './im2col.js';
 
 /** A module with `apply(x)`: input and output layers of a model. */
 export interface Layer extends Module {
@@ -10,7 +11,7 @@ export interface Layer extends Module {
 }
 
 /**
- * 3×3 "same" convolution `[N, H, W, Cin]` → `[N, H, W, Cout]` ({@link conv3x3}: gradients on every backend).
+ * 3×3 "same" convolution `[N, H, W, Cin]` → `[N, H, W, Cout]` ({@link @nde/nn!conv3x3}: gradients on every backend).
  * @example
  * ```ts
  * const conv = new Conv3x3({ inChannels: 1, outChannels: 16, seed: 0 });

@@ -4,9 +4,9 @@
  * `dataset-fashion-mnist`. Every video knows the classes of its items (for class-aware evaluation).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@nde/core';
+import { InvalidArgumentError, assertPositiveInteger } from '@nde/core';
 import { loadFashionMnist, FASHION_MNIST_DIR, type MnistSplit } from '@nde/data';
-import { assertPositiveInt } from '../layers.js';
+
 import { mulberry32 } from './random.js';
 
 /** Options of {@link MovingFashionMnist}. */
@@ -84,12 +84,12 @@ export class MovingFashionMnist {
     options: MovingFashionOptions = {},
   ) {
     const size = options.size ?? 32;
-    assertPositiveInt('size', size);
+    assertPositiveInteger('size', size);
     this.size = size;
     this.frames = options.frames ?? 16;
-    assertPositiveInt('frames', this.frames);
+    assertPositiveInteger('frames', this.frames);
     this.itemSize = options.itemSize ?? (size <= 32 ? 16 : 28);
-    assertPositiveInt('itemSize', this.itemSize);
+    assertPositiveInteger('itemSize', this.itemSize);
     if (this.itemSize > size) throw new InvalidArgumentError('itemSize', `${this.itemSize} exceeds the canvas ${size}.`);
     const it = options.items ?? [1, 2];
     this.items = typeof it === 'number' ? [it, it] : it;
@@ -114,7 +114,7 @@ export class MovingFashionMnist {
 
   /** `n` videos as host arrays. */
   batchArrays(n: number): VideoArrays {
-    assertPositiveInt('n', n);
+    assertPositiveInteger('n', n);
     const { size: S, frames: T, itemSize: I, rand } = this;
     const videos = new Float32Array(n * T * S * S);
     const labels: number[][] = [];

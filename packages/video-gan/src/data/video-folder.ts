@@ -6,8 +6,8 @@
  * resized to 64×85 beforehand (see the README).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, assertNodeRuntime } from '@nde/core';
-import { assertPositiveInt } from '../layers.js';
+import { InvalidArgumentError, ShapeError, assertNodeRuntime, assertPositiveInteger } from '@nde/core';
+
 import { parseNpy, type NpyArray } from '@nde/data';
 import { mulberry32 } from './random.js';
 
@@ -51,9 +51,9 @@ export class VideoFolderDataset {
   ) {
     if (videos.length === 0) throw new InvalidArgumentError('videos', 'is empty.', 'Put one .npy per video in the folder.');
     this.frames = options.frames ?? 16;
-    assertPositiveInt('frames', this.frames);
+    assertPositiveInteger('frames', this.frames);
     const stride = options.stride ?? 1;
-    assertPositiveInt('stride', stride);
+    assertPositiveInteger('stride', stride);
     const first = videos[0]?.array.shape as number[];
     const dims = (s: number[]): [number, number, number] => [s[1] as number, s[2] as number, s.length === 4 ? (s[3] as number) : 1];
     videos.forEach(({ name, array }) => {
@@ -79,7 +79,7 @@ export class VideoFolderDataset {
 
   /** `n` random clips `[n, frames, size, size, C]` in [-1, 1] (new tensor owned by the caller). */
   batch(n: number): tf.Tensor5D {
-    assertPositiveInt('n', n);
+    assertPositiveInteger('n', n);
     const { frames: T, size: S, channels: C, rand } = this;
     const stride = this.options.stride ?? 1;
     const out = new Float32Array(n * T * S * S * C);

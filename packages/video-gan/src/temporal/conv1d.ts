@@ -5,8 +5,8 @@
  * padding 1); batch norm + ReLU after every layer but the last, tanh after the last.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, UnsupportedError, collectParameters, assertFloatTree } from '@nde/core';
-import { BatchNorm, ConvTranspose2d, Dense, assertPositiveInt } from '../layers.js';
+import { BaseModule, InvalidArgumentError, UnsupportedError, collectParameters, assertFloatTree, assertPositiveInteger } from '@nde/core';
+import { BatchNorm, ConvTranspose2d, Dense } from '../layers.js';
 import { linspace, type GenerateOptions, type TemporalGenerator } from './types.js';
 
 /** Options of {@link Conv1dTemporalGenerator}. */
@@ -68,8 +68,8 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
   /** @throws `InvalidArgumentError` when `numFrames` is not a power of two or `channels` has the wrong length. */
   constructor({ latentDim = 100, frameLatentDim = 100, numFrames = 16, channels, seed = 0 }: Conv1dTemporalOptions = {}) {
     super();
-    assertPositiveInt('latentDim', latentDim);
-    assertPositiveInt('frameLatentDim', frameLatentDim);
+    assertPositiveInteger('latentDim', latentDim);
+    assertPositiveInteger('frameLatentDim', frameLatentDim);
     const layers = Math.log2(numFrames);
     if (!(Number.isInteger(layers) && layers >= 1)) {
       throw new InvalidArgumentError(
@@ -81,7 +81,7 @@ export class Conv1dTemporalGenerator extends BaseModule implements TemporalGener
     const cs = channels ?? (numFrames === 16 ? [512, 256, 128, 128] : Array.from({ length: layers }, (_, i) => Math.max(64, 512 >> i)));
     if (cs.length !== layers)
       throw new InvalidArgumentError('channels', `needs ${layers} entries for ${numFrames} frames (got ${cs.length}).`);
-    cs.forEach((c, i) => assertPositiveInt(`channels[${i}]`, c));
+    cs.forEach((c, i) => assertPositiveInteger(`channels[${i}]`, c));
     this.latentDim = latentDim;
     this.frameLatentDim = frameLatentDim;
     this.numFrames = numFrames;

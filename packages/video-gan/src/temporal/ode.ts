@@ -4,9 +4,9 @@
  * `tanh(Linear(100, 100))` (10,100 parameters), solved with fixed-step RK4 on `linspace(0, 1, 16)`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree } from '@nde/core';
+import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree, assertPositiveInteger } from '@nde/core';
 import { odeint, type MethodName } from '@nde/solvers';
-import { Dense, assertPositiveInt } from '../layers.js';
+import { Dense } from '../layers.js';
 import { linspace, solveGrid, type GenerateOptions, type TemporalGenerator } from './types.js';
 
 /** Options of {@link OdeTemporalGenerator}. */
@@ -70,9 +70,9 @@ export class OdeTemporalGenerator extends BaseModule implements TemporalGenerato
   constructor(options: OdeTemporalOptions = {}) {
     super();
     const { dim = 100, numFrames = 16, hidden, seed = 0 } = options;
-    assertPositiveInt('dim', dim);
-    assertPositiveInt('numFrames', numFrames);
-    if (hidden !== undefined) assertPositiveInt('hidden', hidden);
+    assertPositiveInteger('dim', dim);
+    assertPositiveInteger('numFrames', numFrames);
+    if (hidden !== undefined) assertPositiveInteger('hidden', hidden);
     if (options.dt !== undefined && !(options.dt > 0)) throw new InvalidArgumentError('dt', `must be > 0 (got ${options.dt}).`);
     this.latentDim = dim;
     this.frameLatentDim = dim;

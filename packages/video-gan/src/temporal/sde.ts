@@ -4,10 +4,10 @@
  * with Euler–Maruyama and `dt = 0.025` on `[0, 1]`; reversible Heun (Stratonovich) is the alternative.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree } from '@nde/core';
+import { BaseModule, InvalidArgumentError, collectParameters, assertFloatTree, assertPositiveInteger } from '@nde/core';
 import { VirtualBrownianTree, fold, key as makeKey, type Key } from '@nde/brownian';
 import { sdeint } from '@nde/solvers';
-import { Dense, assertPositiveInt } from '../layers.js';
+import { Dense } from '../layers.js';
 import { linspace, solveGrid, type GenerateOptions, type TemporalGenerator } from './types.js';
 
 /** Options of {@link SdeTemporalGenerator}. */
@@ -64,8 +64,8 @@ export class SdeTemporalGenerator extends BaseModule implements TemporalGenerato
 
   constructor({ dim = 100, numFrames = 16, method = 'euler', dt = 0.025, seed = 0 }: SdeTemporalOptions = {}) {
     super();
-    assertPositiveInt('dim', dim);
-    assertPositiveInt('numFrames', numFrames);
+    assertPositiveInteger('dim', dim);
+    assertPositiveInteger('numFrames', numFrames);
     if (!(dt > 0 && Number.isFinite(dt))) throw new InvalidArgumentError('dt', `must be a finite number > 0 (got ${dt}).`);
     if (method !== 'euler' && method !== 'reversible_heun')
       throw new InvalidArgumentError('method', `must be 'euler' or 'reversible_heun' (got ${String(method)}).`);

@@ -1,66 +1,15 @@
 /**
- * Opt-in convolution gradients for backends without a `Conv2DBackpropFilter` kernel (tfjs-wasm).
- * The filter gradient of a (strided) 2-D convolution is itself a convolution: with the batch and
- * channel axes swapped, `∂L/∂K[a,c,i,o] = Σ_{b,y,x} x̃[b, y·s+a, x·s+c, i] · dy[b,y,x,o]` is a stride-1
- * `conv2d` of the padded input with `dy` as filter, dilated by the stride. Nothing is registered on
- * import: call {@link useConvFilterGradients} once, before training, to replace the gradients of
- * `Conv2D` and `Conv2DBackpropInput` (transposed convolution) globally.
+ * Deprecated: the convolution modules of this package use `@nde/nn`'s `conv2d` / `conv2dTranspose`, whose
+ * filter gradients need no `Conv2DBackpropFilter` kernel, so nothing has to be registered for wasm any more.
+ * {@link useConvFilterGradients} still registers the same gradients globally for code that calls `tf.conv2d`
+ * itself, for one release.
  */
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedError } from '@nde/core';
+import { conv2dFilterGradient, type ConvPadding } from '@nde/nn';
 
-/** Padding mode of the 2-D convolutions these gradients serve (as in `tf.conv2d`). */
-export type ConvPadding = 'same' | 'valid';
-
-function padAmounts(size: number, kernel: number, stride: number, pad: ConvPadding): [number, number] {
-  if (pad === 'valid') return [0, 0];
-  const out = Math.ceil(size / stride);
-  const total = Math.max((out - 1) * stride + kernel - size, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
-
-/**
- * The filter gradient `[kh, kw, ci, co]` of `conv2d(x, K, strides, pad)` given the upstream `dy`, using
- * only `conv2d` (fast on wasm). NHWC, dilation 1.
- *
- * @param x - Input of the convolution `[b, H, W, ci]`.
- * @param dy - Upstream gradient, the convolution's output shape `[b, H', W', co]`.
- * @param filterShape - Filter shape `[kh, kw, ci, co]`.
- * @param strides - Strides `[sh, sw]` of the convolution.
- * @param pad - Padding of the convolution, `'same'` or `'valid'`.
- * @returns A new tensor `[kh, kw, ci, co]` owned by the caller.
- * @example
- * ```ts
- * const dK = conv2dFilterGradient(x, dy, [4, 4, 1, 16], [2, 2], 'same');
- * ```
- */
-export function conv2dFilterGradient(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: readonly [number, number, number, number],
-  strides: [number, number],
-  pad: ConvPadding,
-): tf.Tensor4D {
-  const [kh, kw, ci, co] = filterShape;
-  return tf.tidy(() => {
-    const [ph0, ph1] = padAmounts(x.shape[1], kh, strides[0], pad);
-    const [pw0, pw1] = padAmounts(x.shape[2], kw, strides[1], pad);
-    const xp =
-      ph0 + ph1 + pw0 + pw1 > 0
-        ? x.pad([
-            [0, 0],
-            [ph0, ph1],
-            [pw0, pw1],
-            [0, 0],
-          ])
-        : x;
-    const xt = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [ci, Hp, Wp, b]
-    const f = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [h, w, b, co]
-    const g = tf.conv2d(xt, f, 1, 'valid', 'NHWC', strides); // [ci, ≥kh, ≥kw, co]
-    return g.slice([0, 0, 0, 0], [ci, kh, kw, co]).transpose([1, 2, 0, 3]) as tf.Tensor4D;
-  });
-}
+/** Re-exported from `@nde/nn`; deprecated here (removed in the next minor release): import them from `@nde/nn`. */
+export { conv2dFilterGradient, type ConvPadding } from '@nde/nn';
 
 interface ConvAttrs {
   strides: number | [number, number];
@@ -88,15 +37,13 @@ function checkAttrs(a: ConvAttrs): { strides: [number, number]; pad: ConvPadding
 let registered = false;
 
 /**
- * Register `Conv2D` and `Conv2DBackpropInput` gradients that need no `Conv2DBackpropFilter` kernel, so
- * GANs with (transposed) convolutions train on tfjs-wasm. Global and idempotent; the gradients are exact
- * on every backend (tested against cpu's built-in ones), so it is harmless to call it on cpu too.
+ * Deprecated (the package's modules no longer need it): register `Conv2D` and `Conv2DBackpropInput`
+ * gradients that need no `Conv2DBackpropFilter` kernel, for code calling `tf.conv2d` directly on wasm.
+ * Global and idempotent. Prefer `@nde/nn`'s `conv2d` / `conv2dTranspose`, which carry these gradients.
  *
  * @example
  * ```ts
- * import { useBackend } from '@nde/core';
- * await useBackend('wasm');
- * useConvFilterGradients();   // now tf.variableGrads through conv2d / conv2dTranspose works on wasm
+ * useConvFilterGradients(); // tf.variableGrads through a raw tf.conv2d now works on wasm
  * ```
  */
 export function useConvFilterGradients(): void {

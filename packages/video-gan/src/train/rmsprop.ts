@@ -1,23 +1,16 @@
 /**
- * RMSprop as in Chainer/PyTorch (TGAN's and WGAN's optimiser): `v ← α v + (1−α) g²`,
- * `θ ← θ − lr · g / (√v + ε)`. Its state is allocated up front, so a training step creates no
- * long-lived tensors.
+ * Deprecated: `@nde/nn`'s `Optimizer` with `kind: 'rmsprop'` is the same update (Chainer/PyTorch form,
+ * `v ← α v + (1−α) g²`, `θ ← θ − lr · g / (√v + ε)`) with checkpointable state. This wrapper keeps the
+ * former constructor and `apply` for one release.
  */
-import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertPositive } from '@nde/core';
+import type * as tf from '@tensorflow/tfjs';
+import { Optimizer, type RMSpropOptions } from '@nde/nn';
 
-/** Options of {@link RMSprop}. */
-export interface RMSpropOptions {
-  /** Learning rate (WGAN/TGAN: 5e-5). */
-  learningRate: number;
-  /** Decay of the squared-gradient average (default 0.99). */
-  alpha?: number;
-  /** Added to √v (default 1e-8). */
-  epsilon?: number;
-}
+export type { RMSpropOptions } from '@nde/nn';
 
 /**
- * RMSprop over an explicit list of variables.
+ * RMSprop over an explicit list of variables (deprecated: use `new Optimizer({ kind: 'rmsprop', … })`
+ * from `@nde/nn` and `applyGradients(grads, variables)`).
  *
  * @example
  * ```ts
@@ -26,44 +19,24 @@ export interface RMSpropOptions {
  * opt.apply(grads); value.dispose(); tf.dispose(grads);
  * ```
  */
-export class RMSprop {
-  /** Learning rate. */
-  readonly learningRate: number;
-  /** Decay of the squared-gradient average. */
-  readonly alpha: number;
-  /** Added to √v in the denominator. */
-  readonly epsilon: number;
+export class RMSprop extends Optimizer {
   private readonly vars: tf.Variable[];
-  private readonly state: Map<string, tf.Variable>;
 
-  constructor(variables: readonly tf.Variable[], { learningRate, alpha = 0.99, epsilon = 1e-8 }: RMSpropOptions) {
-    assertPositive('learningRate', learningRate);
-    if (!(alpha >= 0 && alpha < 1)) throw new InvalidArgumentError('alpha', `must be in [0, 1) (got ${alpha}).`);
-    assertPositive('epsilon', epsilon);
-    this.learningRate = learningRate;
-    this.alpha = alpha;
-    this.epsilon = epsilon;
+  /**
+   * @param variables - The variables `apply` updates.
+   * @param options - Learning rate, decay α (default 0.99) and ε (default 1e-8).
+   */
+  constructor(variables: readonly tf.Variable[], options: RMSpropOptions) {
+    super({ kind: 'rmsprop', ...options });
     this.vars = [...variables];
-    this.state = new Map(this.vars.map((v) => [v.name, tf.variable(tf.zerosLike(v), false)]));
+    this.init(this.vars);
   }
 
-  /** Apply gradients keyed by variable name (as `tf.variableGrads` returns them); unknown names are ignored. */
+  /**
+   * Apply gradients keyed by variable name (as `tf.variableGrads` returns them); unknown names are ignored.
+   * @param grads - Gradients by `tf.Variable.name` (not disposed).
+   */
   apply(grads: tf.NamedTensorMap): void {
-    tf.tidy(() => {
-      for (const v of this.vars) {
-        const g = grads[v.name];
-        const s = this.state.get(v.name);
-        if (!g || !s) continue;
-        const ms = tf.add(tf.mul(s, this.alpha), tf.mul(tf.square(g), 1 - this.alpha));
-        s.assign(ms);
-        v.assign(tf.sub(v, tf.div(tf.mul(g, this.learningRate), tf.add(tf.sqrt(ms), this.epsilon))));
-      }
-    });
-  }
-
-  /** Release the optimiser state (not the variables). */
-  dispose(): void {
-    this.state.forEach((s) => s.dispose());
-    this.state.clear();
+    this.applyGradients(grads, this.vars);
   }
 }

@@ -2,15 +2,15 @@
  * WGAN training of a {@link VideoGenerator} against a {@link VideoDiscriminator} (critic), with either
  * weight clipping (Arjovsky et al.) or singular value clipping (TGAN), both optimised with RMSprop as
  * in TGAN. {@link WganTrainer.step} is one iteration (`nCritic` critic updates, one generator update);
- * {@link trainWgan} is the loop with progress, periodic samples and checkpoints.
+ * {@link trainWgan} is the loop with progress, periodic samples and checkpoints. Checkpoints are `@nde/nn`'s
+ * format (weights + RMSprop state + the iteration), one per network.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError, assertPositiveInteger } from '@nde/core';
 import type { VideoDiscriminator } from '../discriminator.js';
 import type { VideoGenerator } from '../generator.js';
-import { assertPositiveInt } from '../layers.js';
-import { checkpoint, type Checkpoint } from './checkpoint.js';
-import { RMSprop } from './rmsprop.js';
+
+import { Optimizer, loadCheckpoint, saveCheckpoint } from '@nde/nn';
 import { clipWeights, singularValueClip } from './svc.js';
 
 /** How the critic is kept Lipschitz. */
@@ -36,6 +36,29 @@ export interface WganOptions {
   nCritic?: number;
   /** Videos per batch. */
   batchSize: number;
+}
+
+/**
+ * A trainer's state: one `@nde/nn` checkpoint (tfjs model artifacts: parameters, RMSprop state, metadata
+ * `{ iteration }`) per network. Write one to disk with `fileSystemHandler(dir).save(artifacts)` (`@nde/data`)
+ * and read it back with `tf.io.fromMemory` or `loadCheckpoint`.
+ */
+export interface WganCheckpoint {
+  /** The generator's parameters and optimizer state. */
+  generator: tf.io.ModelArtifacts;
+  /** The critic's parameters and optimizer state. */
+  discriminator: tf.io.ModelArtifacts;
+}
+
+async function toMemory(save: (h: tf.io.IOHandler) => Promise<unknown>): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  return artifacts as tf.io.ModelArtifacts;
 }
 
 /** What one iteration did. */
@@ -71,27 +94,30 @@ export class WganTrainer {
   readonly nCritic: number;
   /** Videos per real and per generated batch. */
   readonly batchSize: number;
-  private readonly optD: RMSprop;
-  private readonly optG: RMSprop;
+  private readonly optD: Optimizer;
+  private readonly optG: Optimizer;
   private iteration = 0;
 
   constructor(o: WganOptions) {
-    assertPositiveInt('batchSize', o.batchSize);
+    assertPositiveInteger('batchSize', o.batchSize);
     this.nCritic = o.nCritic ?? 1;
-    assertPositiveInt('nCritic', this.nCritic);
+    assertPositiveInteger('nCritic', this.nCritic);
     this.clipping = o.clipping ?? { kind: 'svc', every: 5 };
     if (this.clipping.kind !== 'weight' && this.clipping.kind !== 'svc')
       throw new InvalidArgumentError(
         'clipping.kind',
         `must be 'weight' or 'svc' (got ${String((this.clipping as { kind: unknown }).kind)}).`,
       );
-    if (this.clipping.kind === 'svc' && this.clipping.every !== undefined) assertPositiveInt('clipping.every', this.clipping.every);
+    if (this.clipping.kind === 'svc' && this.clipping.every !== undefined) assertPositiveInteger('clipping.every', this.clipping.every);
     this.generator = o.generator;
     this.discriminator = o.discriminator;
     this.batchSize = o.batchSize;
     const lr = o.learningRate ?? 5e-5;
-    this.optD = new RMSprop(o.discriminator.parameters(), { learningRate: lr });
-    this.optG = new RMSprop(o.generator.parameters(), { learningRate: o.generatorLearningRate ?? lr });
+    this.optD = new Optimizer({ kind: 'rmsprop', learningRate: lr });
+    this.optG = new Optimizer({ kind: 'rmsprop', learningRate: o.generatorLearningRate ?? lr });
+    // State up front: a training step creates no long-lived tensors.
+    this.optD.init(o.discriminator.parameters());
+    this.optG.init(o.generator.parameters());
     if (this.clipping.kind === 'svc') singularValueClip(o.discriminator.parameters());
   }
 
@@ -119,7 +145,7 @@ export class WganTrainer {
           () => tf.sub(tf.mean(this.discriminator.apply(fake)), tf.mean(this.discriminator.apply(real))) as tf.Scalar,
           dVars,
         );
-        this.optD.apply(grads);
+        this.optD.applyGradients(grads, dVars);
         dLoss = value.dataSync()[0] as number;
         tf.dispose([value, fake, grads]);
       } finally {
@@ -133,10 +159,33 @@ export class WganTrainer {
       () => tf.neg(tf.mean(this.discriminator.apply(this.generator.sample(this.batchSize)))) as tf.Scalar,
       gVars,
     );
-    this.optG.apply(grads);
+    this.optG.applyGradients(grads, gVars);
     const gLoss = value.dataSync()[0] as number;
     tf.dispose([value, grads]);
     return { iteration: this.iteration, dLoss, gLoss, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /**
+   * Both networks' parameters and optimizer state, in memory ({@link WganCheckpoint}).
+   * @returns Model artifacts per network; the iteration is in their `userDefinedMetadata`.
+   */
+  async checkpoint(): Promise<WganCheckpoint> {
+    const meta = { iteration: this.iteration };
+    return {
+      generator: await toMemory((h) => saveCheckpoint(this.generator, h, meta, { optimizer: this.optG })),
+      discriminator: await toMemory((h) => saveCheckpoint(this.discriminator, h, meta, { optimizer: this.optD })),
+    };
+  }
+
+  /**
+   * Resume from {@link WganTrainer.checkpoint}: parameters, optimizer state and iteration count.
+   * @param state - What `checkpoint()` (or `trainWgan`'s `onCheckpoint`) gave.
+   * @throws InvalidArgumentError or ShapeError when the networks do not match the checkpoint.
+   */
+  async restore(state: WganCheckpoint): Promise<void> {
+    const { metadata } = await loadCheckpoint(this.generator, tf.io.fromMemory(state.generator), { optimizer: this.optG });
+    await loadCheckpoint(this.discriminator, tf.io.fromMemory(state.discriminator), { optimizer: this.optD });
+    this.iteration = Number(metadata.iteration ?? 0);
   }
 
   /** Release the optimiser state (the networks stay with their owner). */
@@ -160,9 +209,9 @@ export interface TrainLoopOptions {
   onSample?: (iteration: number, videos: tf.Tensor5D) => void | Promise<void>;
   /** Call {@link TrainLoopOptions.onCheckpoint} every this many iterations (and after the last). */
   checkpointEvery?: number;
-  /** Gets the generator and critic parameters. */
-  onCheckpoint?: (iteration: number, state: { generator: Checkpoint; discriminator: Checkpoint }) => void | Promise<void>;
-  /** Progress after every iteration (e.g. {@link textProgress}). */
+  /** Gets the generator's and critic's parameters and optimizer state ({@link WganTrainer.checkpoint}). */
+  onCheckpoint?: (iteration: number, state: WganCheckpoint) => void | Promise<void>;
+  /** Progress after every iteration (the apps draw a bar from it). */
   onProgress?: (stats: IterationStats & { total: number; meanSeconds: number }) => void;
 }
 
@@ -188,12 +237,12 @@ export interface TrainHistory {
  * const history = await trainWgan(trainer, {
  *   iterations: 200, data: () => movingFashion.batch(16),
  *   sampleEvery: 50, onSample: (it, v) => saveGif(`samples-${it}.gif`, v),
- *   onProgress: textProgress('ode'),
+ *   onProgress: (s) => console.log(`${s.iteration}/${s.total} dLoss ${s.dLoss}`),
  * });
  * ```
  */
 export async function trainWgan(trainer: WganTrainer, o: TrainLoopOptions): Promise<TrainHistory> {
-  assertPositiveInt('iterations', o.iterations);
+  assertPositiveInteger('iterations', o.iterations);
   const fixed = o.onSample ? trainer.generator.sampleLatent(o.sampleCount ?? 16) : undefined;
   const history: TrainHistory = { dLoss: [], gLoss: [], secondsPerIteration: 0 };
   let total = 0;
@@ -214,7 +263,7 @@ export async function trainWgan(trainer: WganTrainer, o: TrainLoopOptions): Prom
         }
       }
       if (o.onCheckpoint && (last || (o.checkpointEvery && i % o.checkpointEvery === 0))) {
-        await o.onCheckpoint(s.iteration, { generator: checkpoint(trainer.generator), discriminator: checkpoint(trainer.discriminator) });
+        await o.onCheckpoint(s.iteration, await trainer.checkpoint());
       }
     }
   } finally {
@@ -222,36 +271,4 @@ export async function trainWgan(trainer: WganTrainer, o: TrainLoopOptions): Prom
   }
   history.secondsPerIteration = total / o.iterations;
   return history;
-}
-
-/**
- * A progress reporter for {@link trainWgan}: a text bar with losses and s/iter, redrawn in place on a
- * terminal, one line per 10 % otherwise (stderr in Node, console elsewhere).
- *
- * @param label - Text printed before the bar (e.g. the run's name).
- * @returns A callback for {@link TrainLoopOptions.onProgress}.
- * @example
- * ```ts
- * await trainWgan(trainer, { iterations: 100, data, onProgress: textProgress('ode seed 0') });
- * ```
- */
-export function textProgress(label: string): NonNullable<TrainLoopOptions['onProgress']> {
-  const proc = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process;
-  const tty = !!proc?.stderr?.isTTY;
-  let lastDecile = -1;
-  return (s) => {
-    const frac = s.iteration / s.total;
-    const width = 20;
-    const filled = Math.round(frac * width);
-    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${s.iteration}/${s.total} dLoss ${s.dLoss.toFixed(4)} gLoss ${s.gLoss.toFixed(4)} ${s.meanSeconds.toFixed(2)} s/iter`;
-    if (tty && proc?.stderr) {
-      proc.stderr.write(`\r${line}${s.iteration === s.total ? '\n' : ''}`);
-      return;
-    }
-    const decile = Math.floor(frac * 10);
-    if (decile === lastDecile) return;
-    lastDecile = decile;
-    if (proc?.stderr) proc.stderr.write(`${line}\n`);
-    else console.log(line);
-  };
 }

@@ -1,9 +1,10 @@
 /**
- * A 3×3 'same' convolution by im2col (pad, nine shifted slices, one matmul). Trains on every
- * backend, wasm included (no conv2d filter-gradient kernel needed).
+ * A 3×3 'same' convolution module: {@link conv3x3} (a `conv2d` whose filter gradient is a `conv2d` too, so
+ * it trains fast on every backend, wasm included) plus a bias, with its weight kept as an im2col matrix.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, ShapeError, collectParameters, Linear } from '@nde/core';
+import { BaseModule, ShapeError, assertPositiveInteger, collectParameters, Linear } from '@nde/core';
+import { conv3x3 } from './conv.js';
 
 /** Options of {@link Conv3x3}. */
 export interface Conv3x3Options {
@@ -25,7 +26,7 @@ export interface Conv3x3Options {
  * ```
  */
 export class Conv3x3 extends BaseModule {
-  /** The im2col kernel: `9·inChannels → outChannels`, input rows ordered (dy, dx, channel) over the 3×3 window. */
+  /** The kernel as a matrix: `weight` `[9·inChannels, outChannels]`, rows ordered (dy, dx, channel) over the 3×3 window, and `bias`. */
   readonly linear: Linear;
   /** Channels of the input. */
   readonly inChannels: number;
@@ -34,6 +35,8 @@ export class Conv3x3 extends BaseModule {
 
   constructor(opts: Conv3x3Options) {
     super();
+    assertPositiveInteger('inChannels', opts.inChannels);
+    assertPositiveInteger('outChannels', opts.outChannels);
     this.inChannels = opts.inChannels;
     this.outChannels = opts.outChannels;
     this.linear = new Linear({ inFeatures: 9 * opts.inChannels, outFeatures: opts.outChannels, seed: opts.seed ?? 0 });
@@ -51,18 +54,6 @@ export class Conv3x3 extends BaseModule {
   apply(x: tf.Tensor): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.inChannels)
       throw new ShapeError('x', `expected [n, h, w, ${this.inChannels}], got [${x.shape}].`);
-    const [n, h, w, c] = x.shape as [number, number, number, number];
-    return tf.tidy(() => {
-      const p = tf.pad(x, [
-        [0, 0],
-        [1, 1],
-        [1, 1],
-        [0, 0],
-      ]);
-      const cols: tf.Tensor[] = [];
-      for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [n, h, w, c]));
-      const patches = tf.concat(cols, 3).reshape([n * h * w, 9 * c]);
-      return this.linear.apply(patches).reshape([n, h, w, this.outChannels]) as tf.Tensor4D;
-    });
+    return tf.tidy(() => tf.add(conv3x3(x, this.linear.weight), this.linear.bias as tf.Variable) as tf.Tensor4D);
   }
 }

@@ -1,6 +1,6 @@
 /** A GRU cell that owns its variables (PyTorch's `nn.GRUCell` equations). */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters } from '@nde/core';
+import { BaseModule, Linear, ShapeError, assertPositiveInteger, collectParameters } from '@nde/core';
 
 /** Options of {@link GRUCell}. */
 export interface GRUCellOptions {
@@ -8,7 +8,7 @@ export interface GRUCellOptions {
   inputSize: number;
   /** Width of the hidden state `h`, `[batch, hiddenSize]`. */
   hiddenSize: number;
-  /** Seed of the uniform(−1/√hidden, 1/√hidden) init (default: random, not reproducible). */
+  /** Seed of the uniform(−1/√hidden, 1/√hidden) init (default 0: the same weights every run). */
   seed?: number;
 }
 
@@ -34,12 +34,11 @@ export class GRUCell extends BaseModule {
   constructor(options: GRUCellOptions) {
     super();
     const { inputSize, hiddenSize } = options;
-    if (!(Number.isInteger(inputSize) && inputSize > 0 && Number.isInteger(hiddenSize) && hiddenSize > 0)) {
-      throw new InvalidArgumentError('inputSize/hiddenSize', `must be positive integers (got ${inputSize}, ${hiddenSize}).`);
-    }
+    assertPositiveInteger('inputSize', inputSize);
+    assertPositiveInteger('hiddenSize', hiddenSize);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
-    const seed = options.seed ?? Math.floor(Math.random() * 1e6);
+    const seed = options.seed ?? 0;
     const bound = 1 / Math.sqrt(hiddenSize);
     const init = (rows: number, s: number): { weight: tf.Tensor2D; biasInit: tf.Tensor1D } => ({
       weight: tf.randomUniform([rows, 3 * hiddenSize], -bound, bound, 'float32', s) as tf.Tensor2D,
