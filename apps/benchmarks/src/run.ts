@@ -5,9 +5,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
+const wanted = parseArgs({ allowPositionals: true, options: {} }).positionals;
 const backends = (process.env.NDE_BENCH_BACKENDS ?? 'cpu,wasm').split(',').filter(Boolean);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))

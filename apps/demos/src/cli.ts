@@ -2,17 +2,34 @@
  * `pnpm demo [name] [--out DIR] [--quick] [--backend wasm|cpu] [--dataset NAME]` — run one demo (default: spirals).
  * `pnpm demo --list` lists them.
  */
+import { parseArgs } from 'node:util';
 import { DEMOS, DEFAULT_DEMO } from './demos/index.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const positional = args.filter((a, i) => !a.startsWith('--') && !['--out', '--backend', '--dataset'].includes(args[i - 1] ?? ''));
+const usage = 'Usage: pnpm demo [name] [--out DIR] [--quick] [--backend wasm|cpu] [--dataset NAME (cnf)]';
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      backend: { type: 'string' },
+      dataset: { type: 'string' },
+      quick: { type: 'boolean' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+try {
+  parsed = parse();
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
+  process.exit(2);
+}
+const { values: flags, positionals: positional } = parsed;
 
-if (args.includes('--list') || args.includes('--help') || args.includes('-h')) {
-  console.log('Usage: pnpm demo [name] [--out DIR] [--quick] [--backend wasm|cpu] [--dataset NAME (cnf)]\n\nDemos:');
+if (flags.list || flags.help) {
+  console.log(`${usage}\n\nDemos:`);
   for (const [name, d] of Object.entries(DEMOS))
     console.log(`  ${name.padEnd(12)} ${d.description}${name === DEFAULT_DEMO ? '  (default)' : ''}`);
   process.exit(0);
@@ -24,16 +41,20 @@ if (!demo) {
   process.exit(2);
 }
 console.log(`=== demo ${name}: ${demo.description}`);
-const out = flag('--out');
-if (flag('--dataset')) process.env.NDE_DEMO_DATASET = flag('--dataset'); // cnf: which 2-D toy
-const backend = flag('--backend') as 'wasm' | 'cpu' | undefined;
+const out = flags.out;
+if (flags.dataset) process.env.NDE_DEMO_DATASET = flags.dataset; // cnf: which 2-D toy
+if (flags.backend !== undefined && flags.backend !== 'wasm' && flags.backend !== 'cpu') {
+  console.error(`--backend must be wasm or cpu (got ${flags.backend}).\n${usage}`);
+  process.exit(2);
+}
+const backend = flags.backend as 'wasm' | 'cpu' | undefined;
 const t0 = performance.now();
 let result: Awaited<ReturnType<typeof demo.run>>;
 try {
   result = await demo.run({
     ...(out ? { out } : {}),
     ...(backend ? { backend } : {}),
-    ...(args.includes('--quick') ? { quick: true } : {}),
+    ...(flags.quick ? { quick: true } : {}),
   });
 } catch (e) {
   // Print the error ourselves: tfjs-backend-wasm's uncaught-exception handler would dump its whole module source.

@@ -18,6 +18,7 @@
  *   cd apps/benchmarks && node --import tsx src/repro/cnf-toy2d.ts [dataset …]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
 import { CNF, ConcatSquashMLP, TOY2D_NAMES, sampleToy2d, toy2dLogDensity, type Toy2dName } from '@nde/latent-models';
@@ -172,7 +173,8 @@ async function runDataset(name: Toy2dName): Promise<Record<string, unknown>> {
 
 await useBackend('wasm');
 mkdirSync(OUT, { recursive: true });
-const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : TOY2D_NAMES) as Toy2dName[];
+const names = parseArgs({ allowPositionals: true, options: {} }).positionals;
+const wanted = (names.length ? names : TOY2D_NAMES) as Toy2dName[];
 // Rows of datasets not run now are kept from the previous results.json (each row records its own config).
 const previous: Record<string, unknown>[] = existsSync(`${OUT}results.json`)
   ? ((JSON.parse(readFileSync(`${OUT}results.json`, 'utf8')) as { rows?: Record<string, unknown>[] }).rows ?? [])
