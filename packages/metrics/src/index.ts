@@ -1,12 +1,30 @@
 /**
  * `@nde/metrics`: generative scores (FID/FVD, IS, KID, precision/recall), MMD and energy distance,
  * calibration (ECE, MCE, reliability diagrams, NLL, Brier, entropy), OOD AUROC, bits per dimension,
- * float64 linear algebra for them, and a shipped Fashion-MNIST feature classifier. Data-set readers and the
+ * float64 Cholesky and matrix square roots for them (on `@nde/linalg`), and a shipped Fashion-MNIST feature classifier. Data-set readers and the
  * file-system IO handler live in `@nde/data`.
  * @packageDocumentation
  */
-export * from './linalg/matrix.js';
-export * from './linalg/eigh.js';
+/**
+ * Re-exported from `@nde/linalg`, their home now; deprecated here, removed from `@nde/metrics` in the next
+ * minor release. Import them from `@nde/linalg`.
+ */
+export {
+  asymmetry64,
+  assertSquare,
+  eigh,
+  frobenius64,
+  identity64,
+  matmul64,
+  matmulViaTf,
+  toArray2d,
+  toMatrix64,
+  transpose64,
+  type EighOptions,
+  type EighResult,
+  type Matrix64,
+  type MatrixLike,
+} from '@nde/linalg';
 export * from './linalg/cholesky.js';
 export * from './linalg/sqrtm.js';
 export * from './stats/streaming.js';

@@ -1,6 +1,6 @@
 /** Cholesky factorisation of a symmetric positive-definite matrix, in float64. */
 import { InvalidArgumentError } from '@nde/core';
-import { assertSquare, toMatrix64, type Matrix64, type MatrixLike } from './matrix.js';
+import { assertSquare, toMatrix64, type Matrix64, type MatrixLike } from '@nde/linalg';
 
 /**
  * Lower-triangular `L` with `A = L Lᵀ`, or `undefined` when `A` is not (numerically) positive definite.

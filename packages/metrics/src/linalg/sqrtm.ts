@@ -3,7 +3,7 @@
  * Newton–Schulz (with an error check), and the trace of √(A·B) that the Fréchet distance needs.
  */
 import { InvalidArgumentError, UnsupportedError } from '@nde/core';
-import { eigh } from './eigh.js';
+import { eigh } from '@nde/linalg';
 import { cholesky, congruenceLower } from './cholesky.js';
 import {
   assertSquare,
@@ -15,7 +15,7 @@ import {
   transpose64,
   type Matrix64,
   type MatrixLike,
-} from './matrix.js';
+} from '@nde/linalg';
 
 /** A square root and how well it squares back. */
 export interface SqrtmResult {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError } from '@nde/core';
-import type { Matrix64 } from '../linalg/matrix.js';
+import type { Matrix64 } from '@nde/linalg';
 
 /** Mean and covariance of a sample (the Gaussian fitted by the Fréchet distance). */
 export interface GaussianStats {

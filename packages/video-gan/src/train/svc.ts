@@ -5,7 +5,7 @@
  * eigendecomposition of the smaller Gram matrix (`WᵀW = V Σ² Vᵀ`, `W' = W V min(1, 1/σ) Vᵀ`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { eigh } from '@nde/metrics';
+import { eigh } from '@nde/linalg';
 
 /** Host float64 `[rows, cols]` matrix. */
 interface Mat {
