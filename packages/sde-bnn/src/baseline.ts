@@ -1,6 +1,6 @@
 /** The deterministic ODE-net baseline with the same architecture: the block's weights are constant over depth. */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters } from '@nde/core';
+import { BaseModule, collectParameters, assertPositiveInteger } from '@nde/core';
 import { odeint } from '@nde/solvers';
 import type { WeightField } from './layers/field.js';
 import type { Layer } from './layers/layer.js';
@@ -61,8 +61,7 @@ export class ODENet extends BaseModule implements Predictor {
     init.dispose();
     this.t1 = options.t1 ?? 1;
     this.steps = options.steps ?? 4;
-    if (!(Number.isInteger(this.steps) && this.steps > 0))
-      throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
+    assertPositiveInteger('steps', this.steps);
     this.method = options.method ?? 'midpoint';
   }
 

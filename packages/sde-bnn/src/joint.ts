@@ -11,7 +11,7 @@
  * KL(q ‖ p) = E_q ∫ ½|u|² dt (Li et al. 2020; Xu et al. 2022).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, UnsupportedError, assertPositive, type Module } from '@nde/core';
+import { InvalidArgumentError, ShapeError, UnsupportedError, assertPositive, type Module, assertPositiveInteger } from '@nde/core';
 import { VirtualBrownianTree, type Key } from '@nde/brownian';
 import { SDETerm, solve, type AdjointMethod } from '@nde/solvers';
 import { BacksolveAdjoint, ReversibleAdjoint, StochasticAdjoint } from '@nde/adjoint';
@@ -128,7 +128,7 @@ export function solveJoint(o: JointSolveOptions): JointSolution {
   const t1 = o.t1 ?? 1;
   const steps = o.steps ?? 4;
   assertPositive('t1', t1);
-  if (!(Number.isInteger(steps) && steps > 0)) throw new InvalidArgumentError('steps', `must be a positive integer (got ${steps}).`);
+  assertPositiveInteger('steps', steps);
   if (o.w0.rank !== 2) throw new ShapeError('w0', `must be [samples, D] (got [${o.w0.shape}]).`);
   const [S, D] = o.w0.shape as [number, number];
   const hasH = o.h0 !== undefined;

@@ -3,7 +3,7 @@
  * (t, w) (as in the paper: conditioned on nothing else) and the prior's diffusion σ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, Linear, ShapeError, collectParameters } from '@nde/core';
+import { BaseModule, Linear, ShapeError, collectParameters, assertPositiveInteger } from '@nde/core';
 import { stopGradient } from '@nde/nn';
 
 /** Options of {@link PosteriorDrift}. */
@@ -41,8 +41,7 @@ export class PosteriorDrift extends BaseModule {
   constructor(options: PosteriorDriftOptions) {
     super();
     const { weightDim } = options;
-    if (!(Number.isInteger(weightDim) && weightDim > 0))
-      throw new InvalidArgumentError('weightDim', `must be a positive integer (got ${weightDim}).`);
+    assertPositiveInteger('weightDim', weightDim);
     this.weightDim = weightDim;
     this.hidden = options.hidden ?? 32;
     const seed = options.seed ?? 0;

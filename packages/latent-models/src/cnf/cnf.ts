@@ -5,7 +5,7 @@
  * ∫‖f‖² dt (kinetic energy) and ∫‖∂f/∂z‖²_F dt alongside.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, ShapeError, collectParameters, type Tree } from '@nde/core';
+import { BaseModule, InvalidArgumentError, ShapeError, collectParameters, type Tree, assertPositiveInteger } from '@nde/core';
 import {
   ConstantStepSize,
   ODETerm,
@@ -275,7 +275,7 @@ export class CNF extends BaseModule {
    * model log-density (change of variables along the same path). Caller disposes both.
    */
   sample(n: number, seed?: number): { x: tf.Tensor2D; logProb: tf.Tensor1D } {
-    if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
+    assertPositiveInteger('n', n);
     const z = tf.randomNormal([n, this.dim], 0, 1, 'float32', seed ?? this.seed++);
     const lpz = standardNormalLogProb(z);
     const r = this.forward(z, true);

@@ -3,7 +3,7 @@
  * FFJORD's `ODEnet` with `layer_type='concatsquash'`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters, type Module } from '@nde/core';
+import { BaseModule, InvalidArgumentError, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
 import { activationWithDerivative, type ActivationWithDerivative, type JvpActivation } from '../layers/activation-jvp.js';
 import { ConcatSquashLinear } from '../layers/concat-squash.js';
 
@@ -49,8 +49,7 @@ export class ConcatSquashMLP extends BaseModule implements CNFVectorField {
 
   constructor(opts: ConcatSquashMLPOptions) {
     super();
-    if (!(Number.isInteger(opts.dim) && opts.dim > 0))
-      throw new InvalidArgumentError('dim', `must be a positive integer (got ${opts.dim}).`);
+    assertPositiveInteger('dim', opts.dim);
     if (!opts.hidden.every((h) => Number.isInteger(h) && h > 0))
       throw new InvalidArgumentError('hidden', `must be positive integers (got [${opts.hidden}]).`);
     this.dim = opts.dim;

@@ -242,7 +242,7 @@ export class ContinuousTimeVAE extends BaseModule {
 
   /** Generate `n` sequences from the prior z₀ ~ N(0, I): `[n, times.length, dataDim]`. */
   sample(n: number, times: readonly number[], options: { seed?: number } = {}): tf.Tensor3D {
-    if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
+    assertPositiveInteger('n', n);
     return tf.tidy(() =>
       this.decode(tf.randomNormal([n, this.latentDim], 0, 1, 'float32', options.seed ?? this.nextSeed++) as tf.Tensor2D, times),
     );

@@ -3,7 +3,7 @@
  * fire-like noise field, and Moving Fashion-MNIST. Each returns `Float32Array` frames
  * `[T, size, size]` (one channel) with values in [−1, 1].
  */
-import { InvalidArgumentError, ShapeError } from '@nde/core';
+import { InvalidArgumentError, ShapeError, assertPositiveInteger } from '@nde/core';
 import { Rng } from '../training/seed.js';
 
 /** A sequence of frames, row-major `[T, size, size]`, values in [−1, 1]. */
@@ -17,7 +17,7 @@ export interface FrameSequence {
 }
 
 function check(T: number, size: number): void {
-  if (!(Number.isInteger(T) && T > 0)) throw new InvalidArgumentError('T', `must be a positive integer (got ${T}).`);
+  assertPositiveInteger('T', T);
   if (!(Number.isInteger(size) && size >= 4)) throw new InvalidArgumentError('size', `must be an integer ≥ 4 (got ${size}).`);
 }
 

@@ -8,7 +8,7 @@
  * The ODE/SDE variants run through `solve` of `@nde/solvers`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, MLP, ShapeError, UnsupportedError, collectParameters, type Module } from '@nde/core';
+import { BaseModule, MLP, ShapeError, UnsupportedError, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
 import { ODETerm, SDETerm, solve, type BrownianIncrement, type BrownianMotion, type MethodName } from '@nde/solvers';
 
 /** A transition F(s, ξ). */
@@ -40,10 +40,9 @@ function checkStep(t: Transition, s: tf.Tensor, xi: tf.Tensor): void {
 }
 
 function dims(o: TransitionOptions): { d: number; m: number; hidden: number[] } {
-  if (!(Number.isInteger(o.stateDim) && o.stateDim > 0))
-    throw new InvalidArgumentError('stateDim', `must be a positive integer (got ${o.stateDim}).`);
+  assertPositiveInteger('stateDim', o.stateDim);
   const m = o.noiseDim ?? o.stateDim;
-  if (!(Number.isInteger(m) && m > 0)) throw new InvalidArgumentError('noiseDim', `must be a positive integer (got ${m}).`);
+  assertPositiveInteger('noiseDim', m);
   return { d: o.stateDim, m, hidden: [...(o.hidden ?? [64])] };
 }
 
@@ -111,8 +110,7 @@ export class ODETransition extends BaseModule implements Transition {
     this.noiseDim = m;
     this.method = o.method ?? 'rk4';
     this.steps = o.steps ?? 4;
-    if (!(Number.isInteger(this.steps) && this.steps > 0))
-      throw new InvalidArgumentError('steps', `must be a positive integer (got ${this.steps}).`);
+    assertPositiveInteger('steps', this.steps);
     this.net = new MLP({ sizes: [d + m, ...hidden, d], activation: 'tanh', seed: o.seed ?? 0 });
   }
   namedParameters(): Record<string, tf.Variable> {
@@ -230,8 +228,7 @@ export class SDETransition extends BaseModule implements Transition {
     super();
     const { d, hidden } = dims({ ...o, noiseDim: o.stateDim });
     this.substeps = o.substeps ?? 2;
-    if (!(Number.isInteger(this.substeps) && this.substeps > 0))
-      throw new InvalidArgumentError('substeps', `must be a positive integer (got ${this.substeps}).`);
+    assertPositiveInteger('substeps', this.substeps);
     this.stateDim = d;
     this.noiseDim = d * this.substeps;
     this.method = o.method ?? 'euler';

@@ -223,7 +223,7 @@ export class LatentODE extends BaseModule {
       throw new ShapeError('target', `has ${target.values.shape[0]} sequences, observed has ${observed.values.shape[0]}.`);
     }
     const S = options.nSamples ?? 1;
-    if (!(Number.isInteger(S) && S >= 1)) throw new InvalidArgumentError('nSamples', `must be a positive integer (got ${S}).`);
+    assertPositiveInteger('nSamples', S);
     const B = observed.values.shape[0];
     const t0 = observed.times[0] as number;
     if ((target.times[0] as number) < t0)

@@ -222,7 +222,7 @@ export class LatentSDE extends BaseModule {
   elbo(batch: IrregularBatch, options: LatentSDEElboOptions = {}): LatentSDEElbo {
     this.check(batch, 'batch');
     const S = options.nSamples ?? 1;
-    if (!(Number.isInteger(S) && S >= 1)) throw new InvalidArgumentError('nSamples', `must be a positive integer (got ${S}).`);
+    assertPositiveInteger('nSamples', S);
     const seed = this.seedFor(options.seed);
     const klWeight = options.klWeight ?? 1;
     const B = batch.values.shape[0];
@@ -284,7 +284,7 @@ export class LatentSDE extends BaseModule {
    * `[n, times.length, dataDim]` (caller owns it).
    */
   samplePrior(n: number, times: readonly number[], options: { seed?: number } = {}): tf.Tensor3D {
-    if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
+    assertPositiveInteger('n', n);
     if (times.length < 2) throw new InvalidArgumentError('times', 'needs at least two times.');
     const seed = this.seedFor(options.seed);
     return tf.tidy(() => {

@@ -1,6 +1,6 @@
 /** Diagonal diffusion with one small network per latent coordinate (torchsde's latent SDE examples). */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, ShapeError } from '@nde/core';
+import { BaseModule, ShapeError, assertPositiveInteger } from '@nde/core';
 
 /** Options of {@link DiagonalDiffusion}. */
 export interface DiagonalDiffusionOptions {
@@ -42,7 +42,7 @@ export class DiagonalDiffusion extends BaseModule {
   constructor(options: DiagonalDiffusionOptions) {
     super();
     const { dim } = options;
-    if (!(Number.isInteger(dim) && dim > 0)) throw new InvalidArgumentError('dim', `must be a positive integer (got ${dim}).`);
+    assertPositiveInteger('dim', dim);
     const h = options.hidden ?? 16;
     this.dim = dim;
     this.maxValue = options.maxValue ?? 1;

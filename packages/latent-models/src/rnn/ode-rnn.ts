@@ -4,7 +4,7 @@
  * observed at a time keep their evolved state (the mask decides, per sequence).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, collectParameters } from '@nde/core';
+import { BaseModule, InvalidArgumentError, collectParameters, assertPositiveInteger } from '@nde/core';
 import { ODETerm, solve, type MethodName } from '@nde/solvers';
 import { GRUCell } from '@nde/nn';
 import { MLPVectorField } from '../layers/vector-field.js';
@@ -108,8 +108,7 @@ export class ODERNN extends BaseModule implements SequenceEncoder {
   constructor(options: ODERNNOptions) {
     super();
     const { inputDim, hiddenSize } = options;
-    if (!(Number.isInteger(inputDim) && inputDim > 0))
-      throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
+    assertPositiveInteger('inputDim', inputDim);
     this.inputDim = inputDim;
     this.hiddenSize = hiddenSize;
     const seed = options.seed ?? 0;

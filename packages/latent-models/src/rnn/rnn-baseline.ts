@@ -4,7 +4,7 @@
  * to the next observation. It forecasts autoregressively, feeding its own predictions back.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, InvalidArgumentError, MLP, collectParameters } from '@nde/core';
+import { BaseModule, InvalidArgumentError, MLP, collectParameters, assertPositiveInteger } from '@nde/core';
 import { GRUCell } from '@nde/nn';
 import { maskedMSE } from '../layers/distributions.js';
 import { assertQueryTimes, validateBatch, type IrregularBatch } from '../data/batch.js';
@@ -46,8 +46,7 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
   constructor(options: RNNBaselineOptions) {
     super();
     const { inputDim, hiddenSize } = options;
-    if (!(Number.isInteger(inputDim) && inputDim > 0))
-      throw new InvalidArgumentError('inputDim', `must be a positive integer (got ${inputDim}).`);
+    assertPositiveInteger('inputDim', inputDim);
     this.inputDim = inputDim;
     this.hiddenSize = hiddenSize;
     const seed = options.seed ?? 0;

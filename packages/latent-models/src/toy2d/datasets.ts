@@ -3,7 +3,7 @@
  * true log-density where it has a closed form or a one-dimensional integral (the best NLL a model
  * can reach on that dataset).
  */
-import { InvalidArgumentError, UnknownMethodError } from '@nde/core';
+import { UnknownMethodError, assertPositiveInteger } from '@nde/core';
 import { Rng } from '../training/seed.js';
 
 /** Names of the 2-D toy datasets. */
@@ -104,7 +104,7 @@ const GENERATORS: Record<Toy2dName, Gen> = {
 export function sampleToy2d(name: Toy2dName, n: number, seed = 0): Float32Array {
   const gen = GENERATORS[name];
   if (!gen) throw new UnknownMethodError('name', String(name), TOY2D_NAMES);
-  if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
+  assertPositiveInteger('n', n);
   const out = new Float32Array(2 * n);
   gen(new Rng(seed), n, out);
   return out;

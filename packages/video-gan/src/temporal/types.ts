@@ -1,6 +1,6 @@
 /** The interface every temporal generator implements, and the time-grid helpers they share. */
 import type * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, type Module } from '@nde/core';
+import { InvalidArgumentError, type Module, assertPositiveInteger } from '@nde/core';
 import type { Key } from '@nde/brownian';
 
 /** Options of {@link TemporalGenerator.generate}. */
@@ -54,7 +54,7 @@ export interface TemporalGenerator extends Module {
  * ```
  */
 export function linspace(a: number, b: number, n: number): number[] {
-  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError('n', `must be a positive integer (got ${n}).`);
+  assertPositiveInteger('n', n);
   if (n === 1) return [a];
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? b : a + ((b - a) * i) / (n - 1)));
 }
