@@ -157,6 +157,34 @@ export function conv2dTranspose(
 }
 
 /**
+ * 3×3 patches with zero "same" padding: `[N, H, W, C]` → `[N, H, W, 9C]` (new tensor), channels ordered
+ * (dy, dx, c) like the rows of {@link conv3x3}'s `K`: `conv3x3(x, K)` equals `im2col3x3(x)` times `K`
+ * (a reference; `conv3x3` itself never builds the 9× larger patch tensor).
+ *
+ * @param x - input `[N, H, W, C]` (not disposed).
+ *
+ * @example
+ * ```ts
+ * const cols = im2col3x3(tf.zeros([2, 7, 7, 8]));   // [2, 7, 7, 72]
+ * ```
+ */
+export function im2col3x3(x: tf.Tensor): tf.Tensor4D {
+  if (x.rank !== 4) throw new ShapeError('x', `must be [N, H, W, C] (got [${x.shape}]).`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  return tf.tidy(() => {
+    const p = tf.pad(x, [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ]);
+    const cols: tf.Tensor[] = [];
+    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [N, H, W, C]));
+    return tf.concat(cols, 3) as tf.Tensor4D;
+  });
+}
+
+/**
  * 3×3 "same" convolution with the filter as a matrix `K: [9·Cin, Cout]`, rows ordered (dy, dx, c) over the
  * 3×3 window (the im2col layout): {@link conv2d} with `K` reshaped to `[3, 3, Cin, Cout]`. New tensor.
  *

@@ -2,20 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { ShapeError } from '@nde/core';
 import { describeBackends, expectNoLeaks, values } from '@nde/test-utils';
-import { Conv3x3, GRUCell, conv2d, conv2dTranspose, conv3x3, stopGradient } from '../src/index.js';
+import { Conv3x3, GRUCell, conv2d, conv2dTranspose, conv3x3, im2col3x3, stopGradient } from '../src/index.js';
 
 /** im2col reference of a 3×3 'same' convolution with the filter as a [9C, O] matrix. */
 function im2colConv(x: tf.Tensor4D, K: tf.Tensor2D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const p = tf.pad(x, [
-    [0, 0],
-    [1, 1],
-    [1, 1],
-    [0, 0],
-  ]);
-  const cols: tf.Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [n, h, w, c]));
-  return tf.matMul(tf.concat(cols, 3).reshape([n * h * w, 9 * c]), K).reshape([n, h, w, K.shape[1]]);
+  return tf.matMul(im2col3x3(x).reshape([n * h * w, 9 * c]), K).reshape([n, h, w, K.shape[1]]);
 }
 
 const maxDiff = async (a: tf.Tensor, b: tf.Tensor): Promise<number> => {

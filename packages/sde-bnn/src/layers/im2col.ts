@@ -1,35 +1,6 @@
-/**
- * Patch extraction: 3×3 "same" patches by padding and nine slices (the im2col layout of `@nde/nn`'s
- * `conv3x3` filter matrix), and 2×2 stride-2 patches by a space-to-depth reshape.
- */
+/** 2×2 stride-2 patches by a space-to-depth reshape. */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@nde/core';
-
-/**
- * 3×3 patches with zero "same" padding: `[N, H, W, C]` → `[N, H, W, 9C]` (new tensor).
- *
- * @param x - input `[N, H, W, C]` (not disposed).
- *
- * @example
- * ```ts
- * const cols = im2col3x3(tf.zeros([2, 7, 7, 8]));   // [2, 7, 7, 72]
- * ```
- */
-export function im2col3x3(x: tf.Tensor): tf.Tensor4D {
-  if (x.rank !== 4) throw new ShapeError('x', `must be [N, H, W, C] (got [${x.shape}]).`);
-  const [N, H, W, C] = x.shape as [number, number, number, number];
-  return tf.tidy(() => {
-    const p = tf.pad(x, [
-      [0, 0],
-      [1, 1],
-      [1, 1],
-      [0, 0],
-    ]);
-    const cols: tf.Tensor[] = [];
-    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [N, H, W, C]));
-    return tf.concat(cols, 3) as tf.Tensor4D;
-  });
-}
 
 /**
  * 2×2 space-to-depth: `[N, H, W, C]` → `[N, H/2, W/2, 4C]` (H and W even; new tensor).
@@ -51,6 +22,7 @@ export function spaceToDepth2(x: tf.Tensor): tf.Tensor4D {
 
 /**
  * Re-exported from `@nde/nn` (the one 3×3 convolution of the `@nde/*` models, with a conv2d filter
- * gradient); deprecated here, removed in the next minor release: import it from `@nde/nn`.
+ * gradient, and its im2col patch layout); deprecated here, removed in the next minor release: import them
+ * from `@nde/nn`.
  */
-export { conv3x3 } from '@nde/nn';
+export { conv3x3, im2col3x3 } from '@nde/nn';
