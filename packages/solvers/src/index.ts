@@ -11,6 +11,7 @@ export * from './save-at.js';
 export * from './events.js';
 export * from './rk/tableaus.js';
 export * from './rk/explicit-rk.js';
+export * from './implicit/index.js';
 export * from './controllers/controller.js';
 export * from './controllers/clip.js';
 export * from './controllers/constant.js';

@@ -1,5 +1,7 @@
 /** Method names → solver objects. */
 import { UnknownMethodError } from '@nde/core';
+import { ImplicitRK } from './implicit/implicit-rk.js';
+import { ESDIRK_TABLEAUS } from './implicit/tableaus.js';
 import { ExplicitRK } from './rk/explicit-rk.js';
 import { TABLEAUS, type TableauName } from './rk/tableaus.js';
 import { EulerMaruyama } from './sde/euler-maruyama.js';
@@ -11,8 +13,11 @@ import { SRA1 } from './sde/sra1.js';
 import { SRK } from './sde/srk.js';
 import type { Solver, TermKind } from './solver.js';
 
+/** Names of the built-in implicit (stiff) ODE methods. */
+export type ImplicitMethodName = keyof typeof ESDIRK_TABLEAUS;
+
 /** Names of the built-in ODE methods. */
-export type MethodName = TableauName | (string & {});
+export type MethodName = TableauName | ImplicitMethodName | (string & {});
 
 /** Names of the built-in SDE methods. */
 export type SdeMethodName = 'euler' | 'milstein' | 'milstein_grad_free' | 'heun' | 'midpoint' | 'reversible_heun' | 'sra1' | 'srk';
@@ -56,7 +61,7 @@ export function registerMethod(name: string, make: () => Solver, termKind: TermK
  */
 export function knownMethods(termKind: TermKind = 'ode'): string[] {
   if (termKind === 'sde') return [...Object.keys(SDE_METHODS), ...extraSde.keys()];
-  return [...Object.keys(TABLEAUS), ...extra.keys()];
+  return [...Object.keys(TABLEAUS), ...Object.keys(ESDIRK_TABLEAUS), ...extra.keys()];
 }
 
 /**
@@ -77,6 +82,8 @@ export function resolveSolver(solver: Solver | MethodName, termKind: TermKind = 
   }
   const tableau = (TABLEAUS as Record<string, (typeof TABLEAUS)[TableauName]>)[solver];
   if (tableau) return new ExplicitRK(tableau);
+  const implicit = (ESDIRK_TABLEAUS as Record<string, (typeof ESDIRK_TABLEAUS)[ImplicitMethodName]>)[solver];
+  if (implicit) return new ImplicitRK(implicit) as Solver;
   const make = extra.get(solver) ?? (SDE_METHODS as Record<string, () => Solver>)[solver] ?? extraSde.get(solver);
   if (make) return make();
   throw new UnknownMethodError('method', solver, knownMethods());

@@ -19,6 +19,12 @@ export interface SolveStats {
   rejected: number;
   /** All attempted steps (accepted + rejected). */
   steps: number;
+  /** Jacobian evaluations (implicit solvers only). */
+  jacobians?: number;
+  /** LU factorisations (implicit solvers only). */
+  factorizations?: number;
+  /** Newton iterations (implicit solvers only). */
+  newtonIterations?: number;
 }
 
 /** The result of a solve. Owns its tensors: call `dispose()` when done. */

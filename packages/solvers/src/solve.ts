@@ -263,16 +263,25 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
     return true;
   }
 
+  const tolerances = isAdaptiveController(controller) ? { tolerances: { rtol: controller.rtol, atol: controller.atol } } : {};
+
   /** Step: attempt [t, tNext] (one float short of a jump, so no stage sees its far side, as diffrax). */
   const attempt = (): Attempt => {
     const tStart = s.t;
     const tEndNominal = s.proposal.tNext;
     const tEnd = s.proposal.madeJump && tEndNominal !== t1 ? nextAfter(tEndNominal, -direction) : tEndNominal;
     const needsDense = saver.needsDense(tEndNominal) || events.active;
-    const result = tidyTree(() => solver.step(terms, tStart, tEnd, s.y, args, s.solverState, { madeJump: s.afterJump, needsDense }));
+    const result = tidyTree(() =>
+      solver.step(terms, tStart, tEnd, s.y, args, s.solverState, { madeJump: s.afterJump, needsDense, ...tolerances }),
+    );
     s.pending = result;
     stats.steps++;
     stats.nfe += result.nfe;
+    if (result.counts) {
+      stats.jacobians = (stats.jacobians ?? 0) + result.counts.jacobians;
+      stats.factorizations = (stats.factorizations ?? 0) + result.counts.factorizations;
+      stats.newtonIterations = (stats.newtonIterations ?? 0) + result.counts.newtonIterations;
+    }
     return { tStart, tEnd, tEndNominal, result };
   };
 

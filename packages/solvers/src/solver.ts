@@ -28,6 +28,26 @@ export interface StepResult<S> {
   readonly state: S;
   /** Vector-field evaluations this step made. */
   readonly nfe: number;
+  /** Work of an implicit step (summed into the solve's stats). */
+  readonly counts?: ImplicitCounts;
+}
+
+/** What implicit steps cost beyond evaluations. */
+export interface ImplicitCounts {
+  /** Jacobian evaluations. */
+  readonly jacobians: number;
+  /** LU factorisations of the Newton matrix. */
+  readonly factorizations: number;
+  /** Newton iterations (each one evaluation of the vector field). */
+  readonly newtonIterations: number;
+}
+
+/** The adaptive controller's tolerances, handed to solvers with inner iterations (Newton) to scale their own. */
+export interface StepTolerances {
+  /** Relative tolerance (a number, or a tree of per-component tolerances). */
+  readonly rtol: number | Tree;
+  /** Absolute tolerance. */
+  readonly atol: number | Tree;
 }
 
 /** Kinds of terms a solver accepts. */
@@ -58,7 +78,7 @@ export interface Solver<T = unknown, S = unknown> {
     y0: Tree,
     args: unknown,
     state: S,
-    opts: { madeJump: boolean; needsDense: boolean },
+    opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
   ): StepResult<S>;
   /** Dispose the tensors held in a state. */
   disposeState(state: S): void;

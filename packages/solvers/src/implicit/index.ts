@@ -1,0 +1,4 @@
+/** Implicit (stiff) solvers: ESDIRK tableaux, one implicit stepper, Jacobians and host LU. */
+export * from './tableaus.js';
+export * from './implicit-rk.js';
+export type { JacobianOptions, JacobianSource, JacobianStructure } from './jacobian.js';
