@@ -1,7 +1,8 @@
 /** Method names → solver objects. */
 import { UnknownMethodError } from '@nde/core';
+import { BDF } from './implicit/bdf.js';
 import { ImplicitRK } from './implicit/implicit-rk.js';
-import { ESDIRK_TABLEAUS } from './implicit/tableaus.js';
+import { ESDIRK_TABLEAUS, type EsdirkTableau } from './implicit/tableaus.js';
 import { ExplicitRK } from './rk/explicit-rk.js';
 import { TABLEAUS, type TableauName } from './rk/tableaus.js';
 import { EulerMaruyama } from './sde/euler-maruyama.js';
@@ -14,7 +15,7 @@ import { SRK } from './sde/srk.js';
 import type { Solver, TermKind } from './solver.js';
 
 /** Names of the built-in implicit (stiff) ODE methods. */
-export type ImplicitMethodName = keyof typeof ESDIRK_TABLEAUS;
+export type ImplicitMethodName = keyof typeof ESDIRK_TABLEAUS | 'bdf';
 
 /** Names of the built-in ODE methods. */
 export type MethodName = TableauName | ImplicitMethodName | (string & {});
@@ -61,7 +62,7 @@ export function registerMethod(name: string, make: () => Solver, termKind: TermK
  */
 export function knownMethods(termKind: TermKind = 'ode'): string[] {
   if (termKind === 'sde') return [...Object.keys(SDE_METHODS), ...extraSde.keys()];
-  return [...Object.keys(TABLEAUS), ...Object.keys(ESDIRK_TABLEAUS), ...extra.keys()];
+  return [...Object.keys(TABLEAUS), ...Object.keys(ESDIRK_TABLEAUS), 'bdf', ...extra.keys()];
 }
 
 /**
@@ -82,7 +83,8 @@ export function resolveSolver(solver: Solver | MethodName, termKind: TermKind = 
   }
   const tableau = (TABLEAUS as Record<string, (typeof TABLEAUS)[TableauName]>)[solver];
   if (tableau) return new ExplicitRK(tableau);
-  const implicit = (ESDIRK_TABLEAUS as Record<string, (typeof ESDIRK_TABLEAUS)[ImplicitMethodName]>)[solver];
+  if (solver === 'bdf') return new BDF() as Solver;
+  const implicit = (ESDIRK_TABLEAUS as Record<string, EsdirkTableau | undefined>)[solver];
   if (implicit) return new ImplicitRK(implicit) as Solver;
   const make = extra.get(solver) ?? (SDE_METHODS as Record<string, () => Solver>)[solver] ?? extraSde.get(solver);
   if (make) return make();

@@ -316,7 +316,13 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
       failWith('stepFailed', { tEnd: a.tEnd });
       return undefined;
     }
-    const decision = controller.adapt(a.tStart, a.tEndNominal, ratio, s.controllerState);
+    const decision = controller.adapt(
+      a.tStart,
+      a.tEndNominal,
+      ratio,
+      s.controllerState,
+      a.result.errorOrder !== undefined ? { errorOrder: a.result.errorOrder } : undefined,
+    );
     s.controllerState = decision.state;
     if (decision.accept) return decision;
     stats.rejected++;

@@ -30,6 +30,11 @@ export interface StepResult<S> {
   readonly nfe: number;
   /** Work of an implicit step (summed into the solve's stats). */
   readonly counts?: ImplicitCounts;
+  /**
+   * The order of this step's error estimate, for variable-order methods (BDF): handed to the
+   * controller, whose step-size exponent follows it. Default: the solver's `errorOrder`.
+   */
+  readonly errorOrder?: number;
 }
 
 /** What implicit steps cost beyond evaluations. */

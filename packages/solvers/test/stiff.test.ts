@@ -101,20 +101,24 @@ describeBackends('stiff solvers', () => {
     });
   });
 
+  // `bdfWithin`: our BDF's evaluations as a multiple of scipy's at most. The 2×2 system's field sums
+  // terms of ~1000 to results of ~1: its float32 cancellation noise (~1000 · 2^-24) sits above
+  // scipy's Newton tolerance (√rtol of the tolerance), so Newton stalls and steps shrink — correct
+  // but 14× the work (a float32 limit, recorded, not hidden).
   const problems = [
-    { key: 'robertson', term: robertson, atol: 1e-10 },
-    { key: 'van_der_pol_mu1000', term: vanDerPol(1000), atol: 1e-6 },
-    { key: 'hires', term: hires, atol: 1e-10 },
-    { key: 'mildly_stiff_linear_2x2', term: mildlyStiff, atol: 1e-10 },
+    { key: 'robertson', term: robertson, atol: 1e-10, bdfWithin: 2 },
+    { key: 'van_der_pol_mu1000', term: vanDerPol(1000), atol: 1e-6, bdfWithin: 2 },
+    { key: 'hires', term: hires, atol: 1e-10, bdfWithin: 2 },
+    { key: 'mildly_stiff_linear_2x2', term: mildlyStiff, atol: 1e-10, bdfWithin: 16 },
   ] as const;
   for (const p of problems) {
-    it(`${p.key} at rtol 1e-6: every Kværnø method succeeds within 1e-3 of scipy Radau (rtol 1e-11); work beside scipy's`, async () => {
+    it(`${p.key} at rtol 1e-6: BDF and every Kværnø method succeed within 1e-3 of scipy Radau (rtol 1e-11); BDF within ${p.bdfWithin}× scipy BDF's evaluations`, async () => {
       await expectNoLeaks(() => {
         const ref = stiffReference().problems[p.key]!;
         const bdf = ref.runs.find((r) => r.method === 'BDF')!.nfev;
         const y0 = tf.tensor1d(ref.y0);
         const nfe: Record<string, number> = {};
-        for (const method of METHODS) {
+        for (const method of [...METHODS, 'bdf'] as const) {
           const sol = solve({
             terms: p.term,
             solver: method,
@@ -133,32 +137,37 @@ describeBackends('stiff solvers', () => {
           expect(rel).toBeLessThan(1e-3);
           sol.dispose();
         }
-        // Kvaerno5, the one to use at these tolerances, stays within 3× of scipy's BDF (Radau: 1.7–2.1×).
+        // Our BDF against scipy's, evaluation for evaluation; Kvaerno5 within 3× (scipy's Radau: 1.7–2.1×).
+        expect(nfe.bdf).toBeLessThan(p.bdfWithin * bdf);
         expect(nfe.kvaerno5).toBeLessThan(3 * bdf);
         y0.dispose();
       });
     });
   }
 
-  it("Robertson to t = 1e11 (Hairer's test): success, the state sums to 1, matches Radau", async () => {
+  it("Robertson to t = 1e11 (Hairer's test): kvaerno5 and BDF succeed, the state sums to 1, matches Radau", async () => {
     await expectNoLeaks(() => {
       const ref = stiffReference().problems.robertson!.extra_final_states!.t_1e11!;
       const y0 = tf.tensor1d([1, 0, 0]);
-      const sol = solve({
-        terms: robertson,
-        solver: 'kvaerno5',
-        t0: 0,
-        t1: 1e11,
-        y0,
-        stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-12 }),
-      });
-      const y = finalOf(sol);
-      console.log(`[stiff] robertson 1e11: ${y.join(', ')} (Radau ${ref.final_state.join(', ')}), stats ${JSON.stringify(sol.stats)}`);
-      expect(sol.status).toBe('success');
-      expect(Math.abs(y.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
-      expect(Math.abs(y[0]! - ref.final_state[0]!) / ref.final_state[0]!).toBeLessThan(1e-2);
-      expect(Math.abs(y[2]! - ref.final_state[2]!)).toBeLessThan(1e-6);
-      sol.dispose();
+      for (const method of ['kvaerno5', 'bdf']) {
+        const sol = solve({
+          terms: robertson,
+          solver: method,
+          t0: 0,
+          t1: 1e11,
+          y0,
+          stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-12 }),
+        });
+        const y = finalOf(sol);
+        console.log(
+          `[stiff] robertson 1e11 ${method}: ${y.join(', ')} (Radau ${ref.final_state.join(', ')}), stats ${JSON.stringify(sol.stats)}`,
+        );
+        expect(sol.status).toBe('success');
+        expect(Math.abs(y.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+        expect(Math.abs(y[0]! - ref.final_state[0]!) / ref.final_state[0]!).toBeLessThan(1e-2);
+        expect(Math.abs(y[2]! - ref.final_state[2]!)).toBeLessThan(1e-6);
+        sol.dispose();
+      }
       y0.dispose();
     });
   });
@@ -208,16 +217,25 @@ describeBackends('stiff solvers', () => {
     });
   });
 
-  it('named errors: mass matrix, tree state, gradients requested, Newton failing at every step size', () => {
+  it('tree states work; named errors: mass matrix, gradients requested, Newton failing at every step size', () => {
     expect(thrownError(() => new ImplicitRK(ESDIRK_TABLEAUS.kvaerno3, { massMatrix: [[1]] }))).toBeInstanceOf(UnsupportedError);
     const before = tf.memory().numTensors;
     const a = tf.ones([2]);
     const b = tf.ones([2]);
-    const tree = thrownError(() =>
-      solve({ terms: new ODETerm((_t, y: { a: tf.Tensor; b: tf.Tensor }) => y), solver: 'kvaerno3', t0: 0, t1: 1, y0: { a, b }, dt0: 0.1 }),
-    );
-    expect(tree).toBeInstanceOf(UnsupportedError);
-    expect((tree as UnsupportedError).argument).toBe('y0');
+    // A tree state works (flattened on the host), with a field that returns its input (aliasing).
+    for (const method of ['kvaerno3', 'bdf']) {
+      const sol = solve({
+        terms: new ODETerm((_t, y: { a: tf.Tensor; b: tf.Tensor }) => y),
+        solver: method,
+        t0: 0,
+        t1: 1,
+        y0: { a, b },
+        stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }),
+      });
+      const ys = sol.ys as { a: tf.Tensor; b: tf.Tensor };
+      for (const v of [...ys.a.dataSync(), ...ys.b.dataSync()]) expect(Math.abs(v - Math.E)).toBeLessThan(1e-4);
+      sol.dispose();
+    }
     const grad = thrownError(() =>
       tf.grad((x: tf.Tensor) => {
         const sol = solve({ terms: stiffScalar, solver: 'kvaerno3', t0: 0, t1: 1, y0: x, dt0: 0.1 });

@@ -14,6 +14,7 @@ import type {
   InitialStepProblem,
   Reads,
   StepDecision,
+  StepInfo,
   StepProposal,
   StepSizeController,
 } from './controller.js';
@@ -126,12 +127,12 @@ export class ClipStepSizeController<S = unknown> implements StepSizeController<C
     return this.wrap(ctx.t0, p, p.state, ctx.direction);
   }
 
-  adapt(t0: number, t1: number, errorRatio: number | undefined, s: ClipState<S>): StepDecision<ClipState<S>> {
+  adapt(t0: number, t1: number, errorRatio: number | undefined, s: ClipState<S>, info?: StepInfo): StepDecision<ClipState<S>> {
     // A non-adaptive controller's grid point beyond a clipped step stays the next target.
     if (!this.inner.adaptive && t1 !== s.proposal.tNext) {
       return { accept: true, status: 'ok', ...this.wrap(t1, s.proposal, s.inner, s.direction) };
     }
-    const d = this.inner.adapt(t0, t1, errorRatio, s.inner);
+    const d = this.inner.adapt(t0, t1, errorRatio, s.inner, info);
     return { accept: d.accept, status: d.status, ...this.wrap(d.accept ? t1 : t0, d, d.state, s.direction) };
   }
 

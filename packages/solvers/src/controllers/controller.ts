@@ -32,6 +32,12 @@ export interface StepDecision<S> extends StepProposal {
   readonly state: S;
 }
 
+/** What a step reports to the controller beside its error ratio. */
+export interface StepInfo {
+  /** Order of this step's error estimate, when it differs from the solver's fixed one (BDF). */
+  readonly errorOrder?: number;
+}
+
 /** Problem facts a controller needs at the start. */
 export interface ControllerInit {
   /** Start of the integration interval. */
@@ -60,8 +66,9 @@ export interface StepSizeController<S = unknown> {
    * @param t1 - its (nominal) end
    * @param errorRatio - scaled error norm (≤ 1 accepts), undefined for non-adaptive controllers; NaN/∞ rejects.
    * @param state - the state from `init` or the previous `adapt`
+   * @param info - what the step reported about itself: the order of its error estimate (variable-order methods)
    */
-  adapt(t0: number, t1: number, errorRatio: number | undefined, state: S): StepDecision<S>;
+  adapt(t0: number, t1: number, errorRatio: number | undefined, state: S, info?: StepInfo): StepDecision<S>;
   /**
    * Continue a previous solve's controller state on a new interval (what `Solution.controllerState`
    * returned), so the step size and error history carry over instead of restarting. Optional.

@@ -17,6 +17,7 @@ import {
   type InitialStepProblem,
   type Reads,
   type StepDecision,
+  type StepInfo,
   type StepProposal,
 } from './controller.js';
 
@@ -176,7 +177,9 @@ export class PIDController implements AdaptiveStepSizeController<PIDState> {
     return { tNext, madeJump };
   }
 
-  adapt(t0: number, t1: number, errorRatio: number | undefined, s: PIDState): StepDecision<PIDState> {
+  adapt(t0: number, t1: number, errorRatio: number | undefined, s: PIDState, info?: StepInfo): StepDecision<PIDState> {
+    // A variable-order method's step reports its own order: the exponents follow it.
+    const k = info?.errorOrder !== undefined ? info.errorOrder + 1 : s.k;
     const r = errorRatio ?? NaN;
     const finite = Number.isFinite(r);
     // forceDtmin: a step already at dtmin is kept whatever its error.
@@ -189,9 +192,9 @@ export class PIDController implements AdaptiveStepSizeController<PIDState> {
       factor = factormax;
     } else {
       const inv = 1 / r;
-      const b1 = (pcoeff + icoeff + dcoeff) / s.k;
-      const b2 = -(pcoeff + 2 * dcoeff) / s.k;
-      const b3 = dcoeff / s.k;
+      const b1 = (pcoeff + icoeff + dcoeff) / k;
+      const b2 = -(pcoeff + 2 * dcoeff) / k;
+      const b3 = dcoeff / k;
       factor = safety * inv ** b1 * s.prevInv ** b2 * s.prevPrevInv ** b3;
       factor = Math.min(factormax, Math.max(accept ? 1 : this.o.factormin, factor));
     }

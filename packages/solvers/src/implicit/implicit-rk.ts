@@ -11,12 +11,24 @@
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, UnsupportedError, isTensor, tapeOn, treeDispose, type Tree } from '@nde/core';
+import { InvalidArgumentError, UnsupportedError, tapeOn, treeDispose, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
+import { HostLayout } from './layout.js';
 import { BlockLU } from './lu.js';
+import {
+  ensureFactorization,
+  hostField,
+  newtonSolve,
+  numericTolerances,
+  sameArray,
+  validateNewton,
+  type NewtonCache,
+  type NewtonSettings,
+  type NewtonWork,
+} from './newton.js';
 import type { EsdirkTableau } from './tableaus.js';
 
 /** Options of the implicit solvers. */
@@ -42,34 +54,12 @@ export interface ImplicitOptions {
   readonly massMatrix?: unknown;
 }
 
-/** Jacobian and factorisation shared by a step and its retries (a rejected step keeps the older state). */
-interface NewtonCache {
-  /** Time and state the Jacobian was computed at. */
-  jAt?: { t: number; y: Float64Array };
-  J?: Float64Array;
-  /** The factorisation of I − hγJ and the hγ it is for. */
-  lu?: BlockLU;
-  luFor?: number;
-  /** Recompute the Jacobian before the next step (Newton converged slowly). */
-  stale: boolean;
-  /** The last contraction estimate η = θ/(1 − θ), to judge a first iteration (Hairer's η₀ = η^0.8). */
-  eta?: number;
-}
-
 /** The implicit stepper's state: host values only (no tensors). */
 export interface ImplicitState {
   /** f(t0, y0) for the next step (the last stage of the previous one: FSAL). */
   readonly fsal?: Float64Array;
   /** @internal */
   readonly cache: NewtonCache;
-}
-
-/** What a step's Newton iterations cost. */
-interface Work {
-  nfe: number;
-  jacobians: number;
-  factorizations: number;
-  newtonIterations: number;
 }
 
 /**
@@ -91,8 +81,7 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
   readonly errorOrder: number;
   readonly termKind = 'ode' as const;
   private readonly jac: Required<JacobianOptions>;
-  private readonly maxIter: number;
-  private readonly kappa: number;
+  private readonly newton: NewtonSettings;
   private readonly recomputeRate: number;
   private readonly smooth: boolean;
 
@@ -116,13 +105,10 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     this.order = tableau.order;
     this.errorOrder = tableau.errorOrder;
     this.jac = { structure: options.jacobian?.structure ?? 'dense', source: options.jacobian?.source ?? 'autodiff' };
-    this.maxIter = options.maxNewtonIterations ?? 10;
-    this.kappa = options.newtonKappa ?? 0.05;
+    this.newton = { maxIterations: options.maxNewtonIterations ?? 10, kappa: options.newtonKappa ?? 0.05 };
     this.recomputeRate = options.jacobianRecomputeRate ?? 1e-3;
     this.smooth = options.smoothErrorEstimate ?? true;
-    if (!(Number.isInteger(this.maxIter) && this.maxIter > 0))
-      throw new InvalidArgumentError('maxNewtonIterations', `must be a positive integer (got ${this.maxIter}).`);
-    if (!(this.kappa > 0 && this.kappa < 1)) throw new InvalidArgumentError('newtonKappa', `must be in (0, 1) (got ${this.kappa}).`);
+    validateNewton(this.newton);
   }
 
   validate(terms: ODETerm): void {
@@ -145,16 +131,10 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
 
   init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): ImplicitState {
     // f(t0, y0) from the first-step choice becomes the first stage (and the tensor is released).
-    const fsal = isTensor(f0) ? Float64Array.from(f0.dataSync()) : undefined;
+    const layout = HostLayout.of(y0);
+    const fsal = f0 ? layout.read(f0) : undefined;
     treeDispose(f0);
-    if (!isTensor(y0)) {
-      throw new UnsupportedError(
-        'y0',
-        `'${this.name}' takes one tensor as its state.`,
-        'Concatenate the parts of the state into one tensor.',
-      );
-    }
-    systemShape(y0.shape, this.jac.structure);
+    systemShape(layout, this.jac.structure);
     if (tapeOn()) {
       throw new UnsupportedError(
         'adjoint',
@@ -180,29 +160,21 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     state: ImplicitState,
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
   ): StepResult<ImplicitState> {
-    const yT = y0T as tf.Tensor;
-    const shape = yT.shape;
-    const y0 = Float64Array.from(yT.dataSync());
-    const work: Work = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
-    const f = (t: number, y: Float64Array): Float64Array => {
-      const x = tf.tensor(Float32Array.from(y), shape);
-      const out = tf.tidy(() => terms.evaluate(t, x, args) as tf.Tensor);
-      const v = Float64Array.from(out.dataSync());
-      tf.dispose([x, out]);
-      work.nfe++;
-      return v;
-    };
-    const fOnTensor = (t: number, y: tf.Tensor): tf.Tensor => terms.evaluate(t, y, args) as tf.Tensor;
+    const layout = HostLayout.of(y0T);
+    const y0 = layout.read(y0T);
+    const work: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
+    const fOnTree = (t: number, y: Tree): Tree => terms.evaluate(t, y, args);
+    const f = hostField(fOnTree, layout, work);
     const k0 = state.fsal && !opts.madeJump ? state.fsal : f(t0, y0);
     const cache = state.cache;
     const tol = numericTolerances(opts.tolerances);
     const scale = Float64Array.from(y0, (v) => tol.atol + tol.rtol * Math.abs(v));
-    const { blocks, n } = systemShape(shape, this.jac.structure);
+    const { blocks, n } = systemShape(layout, this.jac.structure);
     const h = t1 - t0;
     const hg = h * this.tableau.gamma;
 
     const freshJacobian = (): void => {
-      cache.J = jacobian(fOnTensor, t0, y0, shape, args, this.jac, k0).J;
+      cache.J = jacobian(fOnTree, t0, y0, layout, args, this.jac, k0).J;
       cache.jAt = { t: t0, y: y0 };
       cache.lu = undefined;
       cache.stale = false;
@@ -219,14 +191,14 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     const nextState: ImplicitState = { cache, ...(attempt.status === 'success' ? { fsal: attempt.kLast } : {}) };
     const counts = { jacobians: work.jacobians, factorizations: work.factorizations, newtonIterations: work.newtonIterations };
     if (attempt.status === 'failed') {
-      return { status: 'failed', y1: tf.clone(yT), state: { cache }, nfe: work.nfe, counts };
+      return { status: 'failed', y1: layout.tree(y0), state: { cache }, nfe: work.nfe, counts };
     }
     if (attempt.maxRate > this.recomputeRate) cache.stale = true;
     const { y1, yError, kLast } = attempt;
-    const y1T = tf.tensor(Float32Array.from(y1), shape);
+    const y1T = layout.tree(y1);
     const out: StepResult<ImplicitState> = {
       y1: y1T,
-      yError: tf.tensor(Float32Array.from(yError), shape),
+      yError: layout.tree(yError),
       state: nextState,
       nfe: work.nfe,
       counts,
@@ -237,7 +209,7 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       return {
         ...out,
         interp: {
-          vectors: [tf.tensor(dy, shape), tf.tensor(Float32Array.from(k0), shape), tf.tensor(Float32Array.from(kLast), shape)],
+          vectors: [layout.tree(dy), layout.tree(k0), layout.tree(kLast)],
           weights: hermiteWeights(h),
         },
       };
@@ -260,24 +232,12 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     n: number,
     hg: number,
     cache: NewtonCache,
-    work: Work,
+    work: NewtonWork,
     freshJ: boolean,
   ): { status: 'success'; y1: Float64Array; yError: Float64Array; kLast: Float64Array; maxRate: number } | { status: 'failed' } {
     const T = this.tableau;
     const N = y0.length;
-    if (!cache.lu || cache.luFor !== hg) {
-      const J = cache.J as Float64Array;
-      const M = new Float64Array(J.length);
-      for (let b = 0; b < blocks; b++) {
-        const o = b * n * n;
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M[o + i * n + j] = (i === j ? 1 : 0) - hg * (J[o + i * n + j] as number);
-      }
-      cache.lu = BlockLU.factor(M, n, blocks);
-      cache.luFor = hg;
-      work.factorizations++;
-      if (!cache.lu) return { status: 'failed' };
-    }
-    const lu = cache.lu;
+    if (!ensureFactorization(cache, hg, blocks, n, work)) return { status: 'failed' };
     const ks: Float64Array[] = [k0];
     let z = y0;
     let maxRate = 0;
@@ -285,41 +245,9 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       const ti = t0 + (T.c[i] as number) * h;
       const base = combine(y0, h, T.a[i] as readonly number[], ks);
       z = combine(y0, h, T.predictor[i] as readonly number[], ks);
-      let prevNorm = Infinity;
-      let converged = false;
-      for (let it = 0; it < this.maxIter; it++) {
-        const fz = f(ti, z);
-        work.newtonIterations++;
-        const delta = new Float64Array(N);
-        for (let k = 0; k < N; k++) delta[k] = -((z[k] as number) - (base[k] as number) - hg * (fz[k] as number));
-        lu.solve(delta);
-        let sq = 0;
-        for (let k = 0; k < N; k++) {
-          z[k] = (z[k] as number) + (delta[k] as number);
-          const r = (delta[k] as number) / (scale[k] as number);
-          sq += r * r;
-        }
-        const norm = Math.sqrt(sq / N);
-        if (!Number.isFinite(norm)) return { status: 'failed' };
-        if (it > 0) {
-          const rate = norm / prevNorm;
-          if (rate >= 1) return { status: 'failed' };
-          maxRate = Math.max(maxRate, rate);
-          const eta = rate / (1 - rate);
-          cache.eta = eta;
-          if (eta * norm <= this.kappa) {
-            converged = true;
-            break;
-          }
-        } else if (freshJ && Math.max(cache.eta ?? 1, 1e-16) ** 0.8 * norm <= this.kappa) {
-          // One iteration suffices when the previous contraction says so — trusted only with a
-          // Jacobian from this step: an old one may contract far worse than last time.
-          converged = true;
-          break;
-        }
-        prevNorm = norm;
-      }
-      if (!converged) return { status: 'failed' };
+      const rate = newtonSolve(f, ti, z, base, hg, scale, cache, this.newton, work, freshJ);
+      if (rate === undefined) return { status: 'failed' };
+      maxRate = Math.max(maxRate, rate);
       // k_i from the stage equation itself, (z − base)/(hγ): at convergence it is f(t_i, z), and
       // it does not amplify the Newton residual by the stiffness.
       const k = new Float64Array(N);
@@ -327,7 +255,7 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       ks.push(k);
     }
     const yError = combine(new Float64Array(N), h, T.bError, ks);
-    if (this.smooth) lu.solve(yError);
+    if (this.smooth) (cache.lu as BlockLU).solve(yError);
     return { status: 'success', y1: z, yError, kLast: ks[ks.length - 1] as Float64Array, maxRate };
   }
 }
@@ -342,23 +270,4 @@ function combine(y: Float64Array, h: number, w: readonly number[], ks: readonly 
     for (let m = 0; m < out.length; m++) out[m] = (out[m] as number) + c * (k[m] as number);
   });
   return out;
-}
-
-function sameArray(a: Float64Array, b: Float64Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Newton's scaled norm needs numbers: per-component tolerance trees fall back to their smallest entry. */
-function numericTolerances(t: StepTolerances | undefined): { rtol: number; atol: number } {
-  const pick = (v: StepTolerances['rtol'] | undefined, d: number): number => {
-    if (typeof v === 'number') return v;
-    if (v === undefined) return d;
-    const leaves = isTensor(v) ? [v] : Object.values(v as Record<string, tf.Tensor>).filter(isTensor);
-    const mins = leaves.map((x) => tf.tidy(() => tf.min(x).dataSync()[0] as number));
-    return mins.length ? Math.min(...mins) : d;
-  };
-  return { rtol: pick(t?.rtol, 1e-7), atol: pick(t?.atol, 1e-9) };
 }

@@ -1,4 +1,5 @@
 /** Implicit (stiff) solvers: ESDIRK tableaux, one implicit stepper, Jacobians and host LU. */
 export * from './tableaus.js';
 export * from './implicit-rk.js';
+export * from './bdf.js';
 export type { JacobianOptions, JacobianSource, JacobianStructure } from './jacobian.js';

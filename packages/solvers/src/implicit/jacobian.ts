@@ -6,7 +6,8 @@
  * products for the whole batch at once, giving `[B, d, d]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, isTensor, vjp } from '@nde/core';
+import { InvalidArgumentError, ShapeError, isTensor, tidyTree, treeDispose, treeLeaves, vjp, type Tree } from '@nde/core';
+import type { HostLayout } from './layout.js';
 
 /** How the Jacobian's blocks are laid out: one dense system, or independent `[d, d]` blocks per sample. */
 export type JacobianStructure = 'dense' | 'blockDiagonal';
@@ -14,9 +15,9 @@ export type JacobianStructure = 'dense' | 'blockDiagonal';
 /**
  * Where the Jacobian comes from: `'autodiff'` (vector–Jacobian products), `'finiteDifference'` (one
  * extra evaluation per column of a block), or a function returning `[n, n]` (dense, n = y.size) or
- * `[B, d, d]` (block-diagonal) with entry [i][j] = ∂f_i/∂y_j.
+ * `[B, d, d]` (block-diagonal) with entry [i][j] = ∂f_i/∂y_j (a tree state's leaves in tree order).
  */
-export type JacobianSource = 'autodiff' | 'finiteDifference' | ((t: number, y: tf.Tensor, args: unknown) => tf.Tensor);
+export type JacobianSource = 'autodiff' | 'finiteDifference' | ((t: number, y: Tree, args: unknown) => tf.Tensor);
 
 /** Jacobian options of the implicit solvers. */
 export interface JacobianOptions {
@@ -26,18 +27,31 @@ export interface JacobianOptions {
   readonly source?: JacobianSource;
 }
 
-/** Sizes of the Newton systems for a state: `blocks` systems of size `n`. @internal */
-export function systemShape(shape: readonly number[], structure: JacobianStructure): { blocks: number; n: number } {
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (structure === 'dense') return { blocks: 1, n: size };
-  if (shape.length !== 2) {
+/**
+ * Sizes of the Newton systems for a state: `blocks` systems of size `n`.
+ * @param layout - the state's layout
+ * @param structure - dense, or block-diagonal over a `[B, d]` state
+ * @internal
+ */
+export function systemShape(layout: HostLayout, structure: JacobianStructure): { blocks: number; n: number } {
+  if (structure === 'dense') return { blocks: 1, n: layout.size };
+  const shape = layout.shapes[0] as number[];
+  if (!layout.single || shape.length !== 2) {
     throw new ShapeError(
       'jacobian.structure',
-      `'blockDiagonal' needs a [batch, d] state (got shape [${shape.join(', ')}]).`,
+      `'blockDiagonal' needs one [batch, d] tensor as the state (got ${layout.single ? `shape [${shape.join(', ')}]` : 'a tree'}).`,
       "Reshape the state to [batch, d], or use structure: 'dense'.",
     );
   }
   return { blocks: shape[0] as number, n: shape[1] as number };
+}
+
+/** <f(), ct> summed over the leaves: the scalar whose gradient is the VJP with a tree cotangent. */
+function dot(out: Tree, ct: Tree): tf.Tensor {
+  const a = treeLeaves(out);
+  const b = treeLeaves(ct);
+  const parts = a.map((x, i) => tf.sum(tf.mul(x, b[i] as tf.Tensor)));
+  return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
 }
 
 /**
@@ -45,26 +59,26 @@ export function systemShape(shape: readonly number[], structure: JacobianStructu
  * it cost (finite differences only).
  * @param f - the vector field on tensors (its result is owned by the caller)
  * @param t - time
- * @param y - state (host copy, float64)
- * @param shape - the state's shape
+ * @param y - state (host vector, float64, in layout order)
+ * @param layout - the state's layout
  * @param args - passed to a user Jacobian
  * @param options - structure and source
  * @param f0 - f(t, y) on the host, for finite differences
  * @internal
  */
 export function jacobian(
-  f: (t: number, y: tf.Tensor) => tf.Tensor,
+  f: (t: number, y: Tree) => Tree,
   t: number,
   y: Float64Array,
-  shape: readonly number[],
+  layout: HostLayout,
   args: unknown,
   options: Required<JacobianOptions>,
   f0: Float64Array,
 ): { J: Float64Array; nfe: number } {
-  const { blocks, n } = systemShape(shape, options.structure);
+  const { blocks, n } = systemShape(layout, options.structure);
   const J = new Float64Array(blocks * n * n);
   const source = options.source;
-  const yT = tf.tensor(Float32Array.from(y), shape as number[]);
+  const yT = layout.tree(y);
   try {
     if (typeof source === 'function') {
       const out = tf.tidy(() => source(t, yT, args));
@@ -84,12 +98,14 @@ export function jacobian(
     if (source === 'autodiff') {
       // Row i of every block from one vector–Jacobian product with the one-hot cotangent e_i
       // (for blockDiagonal, e_i in every sample at once).
+      const leaves = treeLeaves(yT);
       for (let i = 0; i < n; i++) {
         const row = tf.tidy(() => {
-          const unit = new Float32Array(blocks * n);
+          const unit = new Float32Array(layout.size);
           for (let b = 0; b < blocks; b++) unit[b * n + i] = 1;
-          const [g] = vjp(() => f(t, yT), [yT], tf.tensor(unit, shape as number[]));
-          return g as tf.Tensor;
+          const ct = layout.tree(unit);
+          const grads = layout.single ? vjp(() => f(t, yT) as tf.Tensor, leaves, ct as tf.Tensor) : vjp(() => dot(f(t, yT), ct), leaves);
+          return grads.length === 1 ? (grads[0] as tf.Tensor).reshape([-1]) : tf.concat(grads.map((g) => g.reshape([-1])));
         });
         const g = row.dataSync();
         row.dispose();
@@ -111,10 +127,10 @@ export function jacobian(
           // The step the float32 evaluation actually sees.
           eps[b] = (yp[k] as number) - yk;
         }
-        const ypT = tf.tensor(Float32Array.from(yp), shape as number[]);
-        const fp = tf.tidy(() => f(t, ypT));
-        const v = fp.dataSync();
-        tf.dispose([fp, ypT]);
+        const ypT = layout.tree(yp);
+        const fp = tidyTree(() => f(t, ypT));
+        const v = layout.read(fp);
+        treeDispose(fp, ypT);
         for (let b = 0; b < blocks; b++) {
           for (let i = 0; i < n; i++) {
             const k = b * n + i;
@@ -126,6 +142,6 @@ export function jacobian(
     }
     throw new InvalidArgumentError('jacobian.source', `must be 'autodiff', 'finiteDifference' or a function (got ${String(source)}).`);
   } finally {
-    yT.dispose();
+    treeDispose(yT);
   }
 }

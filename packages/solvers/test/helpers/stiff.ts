@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadReference } from '@nde/test-utils';
 import { ODETerm } from '@nde/solvers';
+import type { Tree } from '@nde/core';
 
 export interface StiffRun {
   method: string;
@@ -29,7 +30,8 @@ export const robertson = new ODETerm((_t: number, y: tf.Tensor) => {
 });
 
 /** Robertson's Jacobian by hand, for the user-Jacobian test. */
-export const robertsonJacobian = (_t: number, y: tf.Tensor): tf.Tensor => {
+export const robertsonJacobian = (_t: number, state: Tree): tf.Tensor => {
+  const y = state as tf.Tensor;
   const [, b, c] = Array.from(y.dataSync());
   return tf.tensor2d([
     [-0.04, 1e4 * c!, 1e4 * b!],

@@ -1,0 +1,67 @@
+/**
+ * The implicit solvers work on one float64 vector on the host; a state may be a tree of tensors.
+ * `HostLayout` is the map between them: the leaves flattened and concatenated in tree order.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { isTensor, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
+
+/** The leaves' shapes and order of a state, and the map to and from one host vector. @internal */
+export class HostLayout {
+  /** Total number of elements. */
+  readonly size: number;
+  private readonly sizes: number[];
+
+  private constructor(
+    private readonly def: TreeDef,
+    /** Each leaf's shape, in tree order. */
+    readonly shapes: readonly number[][],
+    /** The state is one tensor (not a tree). */
+    readonly single: boolean,
+  ) {
+    this.sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    this.size = this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * The layout of a state.
+   * @param y - a tensor or a tree of tensors
+   */
+  static of(y: Tree): HostLayout {
+    const { def, leaves } = treeFlatten(y);
+    return new HostLayout(
+      def,
+      leaves.map((l) => l.shape),
+      isTensor(y),
+    );
+  }
+
+  /**
+   * The state's values as one float64 vector (reads every leaf).
+   * @param y - a tree of this layout
+   */
+  read(y: Tree): Float64Array {
+    const out = new Float64Array(this.size);
+    let o = 0;
+    treeFlatten(y).leaves.forEach((l) => {
+      out.set(l.dataSync(), o);
+      o += l.size;
+    });
+    return out;
+  }
+
+  /**
+   * A new tree of float32 tensors holding `v` (the caller owns it).
+   * @param v - values in layout order
+   */
+  tree(v: ArrayLike<number>): Tree {
+    let o = 0;
+    const leaves = this.shapes.map((shape, i) => {
+      const n = this.sizes[i] as number;
+      const data = new Float32Array(n);
+      for (let k = 0; k < n; k++) data[k] = v[o + k] as number;
+      o += n;
+      return tf.tensor(data, shape);
+    });
+    return treeUnflatten(this.def, leaves);
+  }
+}
