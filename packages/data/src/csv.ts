@@ -8,8 +8,9 @@ import { InvalidArgumentError } from '@nde/core';
 
 /**
  * Parse CSV text into rows of strings keyed by the header. Double-quoted fields may contain the
- * separator, line breaks and `""` (a literal quote); cells are trimmed, blank lines skipped, missing
- * cells are `''`.
+ * separator, line breaks and `""` (a literal quote); a field is quoted only when its first character is
+ * the quote (a quote after a space or inside a cell is literal). Cells are trimmed, blank lines skipped,
+ * missing cells are `''`.
  * @param text - CSV text whose first non-blank line is the header.
  * @param separator - Field separator, one character (default `','`).
  * @returns One record per data row, keyed by the (trimmed) header cells.

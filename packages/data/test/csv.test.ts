@@ -18,6 +18,13 @@ describe('parseCsv (d3-dsv)', () => {
     ]);
   });
 
+  it('opens a quoted field only at the start of a cell (RFC 4180): a quote after a space or inside a cell is literal', () => {
+    expect(parseCsv('a,b,c\n1, "x,y"\n2,p"q,3\n')).toEqual([
+      { a: '1', b: '"x', c: 'y"' },
+      { a: '2', b: 'p"q', c: '3' },
+    ]);
+  });
+
   it('rejects empty text and a separator that is not one character', () => {
     expect(() => parseCsv('\n\n')).toThrow(InvalidArgumentError);
     expect(() => parseCsv('a,b\n1,2', ',,')).toThrow(/one character/);
