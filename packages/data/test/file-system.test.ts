@@ -25,6 +25,7 @@ describeBackends('fileSystemHandler and .npy', () => {
       expect(back.modelTopology).toEqual({ kind: 'test' });
       tf.dispose([w, decoded]);
       expect(() => fileSystemHandler('')).toThrow(InvalidArgumentError);
+      expect(() => fileSystemHandler('')).toThrow(/`dir`: must be a non-empty folder path/);
       await expect(fileSystemHandler(join(dir, 'nope')).load!()).rejects.toThrow(/no model.json/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -38,4 +38,42 @@ describeBackends('float64 linear algebra', () => {
     t.dispose();
     expect(() => toMatrix64([[1, 2], [3]])).toThrow(ShapeError);
   });
+
+  it('eigh: A V = V Λ and VᵀV = I on a seeded 60×60 SPD matrix of condition 1e10; values-only agrees', () => {
+    // A = Q diag(λ) Qᵀ with λ log-spaced from 1 down to 1e-10 and Q orthogonal (Gram–Schmidt of seeded rows).
+    const n = 60;
+    const rand = mulberry32(3);
+    const q: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      let v = Array.from({ length: n }, () => rand() - 0.5);
+      for (const u of q) {
+        const dot = v.reduce((s, x, k) => s + x * (u[k] as number), 0);
+        v = v.map((x, k) => x - dot * (u[k] as number));
+      }
+      const norm = Math.hypot(...v);
+      q.push(v.map((x) => x / norm));
+    }
+    const lambda = Array.from({ length: n }, (_, i) => Math.pow(1e10, -i / (n - 1)));
+    const A = toMatrix64(
+      Array.from({ length: n }, (_, a) =>
+        Array.from({ length: n }, (_, b) => q.reduce((s, u, i) => s + (lambda[i] as number) * (u[a] as number) * (u[b] as number), 0)),
+      ),
+    );
+    const { values, vectors } = eigh(A);
+    const V = transpose64(vectors as Matrix64); // columns are eigenvectors
+    const AV = matmul64(A, V);
+    const VtV = matmul64(vectors as Matrix64, V);
+    let residual = 0;
+    let orthogonality = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < n; k++) {
+        residual = Math.max(residual, Math.abs((AV.data[k * n + i] as number) - (values[i] as number) * (V.data[k * n + i] as number)));
+        orthogonality = Math.max(orthogonality, Math.abs((VtV.data[i * n + k] as number) - (i === k ? 1 : 0)));
+      }
+    }
+    expect(residual).toBeLessThan(1e-14);
+    expect(orthogonality).toBeLessThan(1e-13);
+    expect(Math.abs((values[0] as number) - 1e-10)).toBeLessThan(1e-15);
+    eigh(A, { vectors: false }).values.forEach((v, i) => expect(v).toBeCloseTo(values[i] as number, 14));
+  });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { fid, frechetDistance, frechetVideoDistance, gaussianStats, toMatrix64, type GaussianStats } from '../src/index.js';
+import { toMatrix64 } from '@nde/linalg';
+import { fid, frechetDistance, frechetVideoDistance, gaussianStats, type GaussianStats } from '../src/index.js';
 import { normalRows, spd } from './helpers.js';
 
 const stats = (mean: number[], cov: number[][], count = 10_000): GaussianStats => ({

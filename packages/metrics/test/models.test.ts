@@ -2,17 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { InvalidArgumentError } from '@nde/core';
+import { FASHION_MNIST_DIR, fileSystemHandler, loadFashionMnist } from '@nde/data';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import {
-  FASHION_MNIST_DIR,
-  fashionClassifier,
-  features,
-  fileSystemHandler,
-  loadFashionMnist,
-  loadFeatureModel,
-  prepareFashionFrames,
-} from '../src/index.js';
+import { fashionClassifier, features, loadFeatureModel, prepareFashionFrames } from '../src/index.js';
 
 describeBackends('feature models', (backend) => {
   it('fileSystemHandler round-trips a LayersModel; loadFeatureModel reads the folder or model.json; features picks a layer', async () => {
@@ -50,11 +42,6 @@ describeBackends('feature models', (backend) => {
     await expect(loadFeatureModel(`${dir}/absent`)).rejects.toThrow(/no model.json/);
     x.dispose();
     [model, a as tf.LayersModel, b as tf.LayersModel].forEach((m) => m.dispose());
-  });
-
-  it('fileSystemHandler rejects an empty folder path with InvalidArgumentError naming dir', () => {
-    expect(() => fileSystemHandler('')).toThrow(InvalidArgumentError);
-    expect(() => fileSystemHandler('')).toThrow(/`dir`: must be a non-empty folder path/);
   });
 
   it('prepareFashionFrames pads 28×28, resizes 64×64, and rejects colour frames', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { frechetDistance, sqrtmPsd, toMatrix64, traceSqrtProduct } from '../src/index.js';
+import { toMatrix64 } from '@nde/linalg';
+import { frechetDistance, sqrtmPsd, traceSqrtProduct } from '../src/index.js';
 
 interface Case {
   d: number;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it, describe } from 'vitest';
 import { InvalidArgumentError, ShapeError, UnsupportedError } from '@nde/core';
-import { FASHION_MNIST_DIR } from '@nde/data';
-import { MovingFashionMnist, encodeNpy, loadMovingFashion, loadVideoFolder, parseNpy, videoGridFrames } from '../src/index.js';
+import { FASHION_MNIST_DIR, encodeNpy, parseNpy } from '@nde/data';
+import { MovingFashionMnist, loadMovingFashion, loadVideoFolder, videoGridFrames } from '../src/index.js';
 
 const fakeSource = () => {
   const count = 5;
