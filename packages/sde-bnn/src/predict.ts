@@ -1,6 +1,6 @@
 /** Prediction by Monte Carlo over weight paths: predictive probabilities and their uncertainty. */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@nde/core';
+import { assertPositiveInteger } from '@nde/core';
 import { fold, key as makeKey, type Key } from '@nde/brownian';
 import type { Predictor } from './model.js';
 
@@ -36,7 +36,7 @@ function keyOf(seed: number | Key | undefined): Key {
 
 function samplesOf(model: Predictor, n: number | undefined): number {
   const s = model.stochastic ? (n ?? 16) : 1;
-  if (!(Number.isInteger(s) && s > 0)) throw new InvalidArgumentError('samples', `must be a positive integer (got ${n}).`);
+  assertPositiveInteger('samples', s);
   return s;
 }
 

@@ -7,10 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, assertPositiveInteger } from '@nde/core';
+import { Optimizer, loadCheckpoint, saveCheckpoint } from '@nde/nn';
 import type { VideoDiscriminator } from '../discriminator.js';
 import type { VideoGenerator } from '../generator.js';
-
-import { Optimizer, loadCheckpoint, saveCheckpoint } from '@nde/nn';
 import { clipWeights, singularValueClip } from './svc.js';
 
 /** How the critic is kept Lipschitz. */
