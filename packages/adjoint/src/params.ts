@@ -3,7 +3,7 @@
  * explicitly as modules or variables, or found by probing the terms), and the tensors inside `args`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, isTensor, withOuterTape, treeLeaves, type Module, type Tree } from '@nde/core';
+import { InvalidArgumentError, usedVariables, type Module, type Tree } from '@nde/core';
 
 /**
  * Parameters to differentiate: a module (its `namedParameters()`), a list of variables, or a record
@@ -73,52 +73,12 @@ export type Probe = () => Tree;
  * ```
  */
 export function findParams(probe: Probe): NamedParams {
-  const all = Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
-  if (all.length === 0) return { names: [], vars: [] };
-  const used: tf.Variable[] = [];
-  tf.tidy(() => {
-    const { grads } = withOuterTape(() =>
-      tf.engine().gradients(
-        () => {
-          const leaves = treeLeaves(probe());
-          const sums = leaves.map((x) => tf.sum(x));
-          return sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
-        },
-        all,
-        undefined,
-        true,
-      ),
-    );
-    grads.forEach((g, i) => {
-      if (g) used.push(all[i] as tf.Variable);
-    });
-  });
-  return { names: used.map((v) => v.name), vars: used };
+  const vars = usedVariables(probe);
+  return { names: vars.map((v) => v.name), vars };
 }
 
-/**
- * The tensors inside `args` (a tensor, or arrays / plain objects holding tensors; other values are
- * ignored), depth first with object keys sorted — the order of `grads.args`.
- *
- * @example
- * ```ts
- * argTensors({ scale: tf.scalar(2), mode: 'fast' }); // [scale]
- * ```
- *
- * @internal
- */
-export function argTensors(args: unknown): tf.Tensor[] {
-  const out: tf.Tensor[] = [];
-  const walk = (x: unknown): void => {
-    if (isTensor(x)) out.push(x);
-    else if (Array.isArray(x)) x.forEach(walk);
-    else if (typeof x === 'object' && x !== null && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null)) {
-      for (const k of Object.keys(x).sort()) walk((x as Record<string, unknown>)[k]);
-    }
-  };
-  walk(args);
-  return out;
-}
+// One home for argTensors (core): the implicit solvers need it too.
+export { argTensors } from '@nde/core';
 
 /** Resolve explicit params, or find them by probing. @internal */
 export function paramsFor(spec: ParamsSpec | undefined, probe: Probe): NamedParams {

@@ -8,6 +8,7 @@
  * that saves and restores it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isTensor, treeLeaves, type Tree } from './tree.js';
 
 interface EngineTapeState {
   activeTape: { saved?: tf.Tensor[] }[] | null;
@@ -68,4 +69,61 @@ export function vjp(f: () => tf.Tensor, xs: readonly tf.Tensor[], dy?: tf.Tensor
     value.dispose();
     return grads.map((g, i) => g ?? tf.zerosLike(xs[i] as tf.Tensor));
   });
+}
+
+/**
+ * The trainable variables a computation depends on (one evaluation and one VJP): every registered
+ * trainable `tf.Variable` with a gradient path to `probe()`'s result. Solvers use it to make a step
+ * that runs off the tape (an implicit one) differentiable in the parameters; adjoints to find them.
+ *
+ * @param probe - evaluates the computation once (its result is only differentiated, then freed)
+ * @example
+ * ```ts
+ * const vars = usedVariables(() => term.vf(0, y0, args));
+ * ```
+ */
+export function usedVariables(probe: () => Tree): tf.Variable[] {
+  const all = Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
+  if (all.length === 0) return [];
+  const used: tf.Variable[] = [];
+  tf.tidy(() => {
+    const { grads } = withOuterTape(() =>
+      tf.engine().gradients(
+        () => {
+          const sums = treeLeaves(probe()).map((x) => tf.sum(x));
+          return sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
+        },
+        all,
+        undefined,
+        true,
+      ),
+    );
+    grads.forEach((g, i) => {
+      if (g) used.push(all[i] as tf.Variable);
+    });
+  });
+  return used;
+}
+
+/**
+ * The tensors inside a solve's `args` (arrays and plain objects walked, keys sorted), in a fixed
+ * order: what gradients with respect to `args` are reported for.
+ *
+ * @param args - the `args` passed to a vector field
+ * @example
+ * ```ts
+ * argTensors({ w, nested: [b] }); // [b, w] (keys sorted)
+ * ```
+ */
+export function argTensors(args: unknown): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  const walk = (x: unknown): void => {
+    if (isTensor(x)) out.push(x);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (typeof x === 'object' && x !== null && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null)) {
+      for (const k of Object.keys(x).sort()) walk((x as Record<string, unknown>)[k]);
+    }
+  };
+  walk(args);
+  return out;
 }

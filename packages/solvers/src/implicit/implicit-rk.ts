@@ -11,11 +11,12 @@
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, UnsupportedError, tapeOn, treeDispose, type Tree } from '@nde/core';
+import { InvalidArgumentError, UnsupportedError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
+import { differentiableStep, type Differentiated } from './ift.js';
 import { HostLayout } from './layout.js';
 import { BlockLU } from './lu.js';
 import {
@@ -60,6 +61,8 @@ export interface ImplicitState {
   readonly fsal?: Float64Array;
   /** @internal */
   readonly cache: NewtonCache;
+  /** @internal What steps are differentiated with respect to, when a gradient tape is recording. */
+  readonly grad?: Differentiated;
 }
 
 /**
@@ -129,20 +132,16 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     }
   }
 
-  init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): ImplicitState {
+  init(terms: ODETerm, t0: number, y0: Tree, args: unknown, f0?: Tree): ImplicitState {
     // f(t0, y0) from the first-step choice becomes the first stage (and the tensor is released).
     const layout = HostLayout.of(y0);
     const fsal = f0 ? layout.read(f0) : undefined;
     treeDispose(f0);
     systemShape(layout, this.jac.structure);
-    if (tapeOn()) {
-      throw new UnsupportedError(
-        'adjoint',
-        `gradients through '${this.name}' are not implemented yet (its Newton iterations run on the host).`,
-        'Solve stiff problems without recording gradients, or use an explicit method for the gradient pass.',
-      );
-    }
-    return { cache: { stale: false }, ...(fsal ? { fsal } : {}) };
+    // Under a gradient tape, steps are differentiated by the implicit function theorem, with respect
+    // to y0, the variables the field uses and the tensors in args.
+    const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
+    return { cache: { stale: false }, ...(fsal ? { fsal } : {}), ...(grad ? { grad } : {}) };
   }
 
   disposeState(): void {}
@@ -188,14 +187,30 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       freshJacobian();
       attempt = this.stages(f, t0, h, y0, k0, scale, blocks, n, hg, cache, work, true);
     }
-    const nextState: ImplicitState = { cache, ...(attempt.status === 'success' ? { fsal: attempt.kLast } : {}) };
+    const nextState: ImplicitState = {
+      cache,
+      ...(attempt.status === 'success' ? { fsal: attempt.kLast } : {}),
+      ...(state.grad ? { grad: state.grad } : {}),
+    };
     const counts = { jacobians: work.jacobians, factorizations: work.factorizations, newtonIterations: work.newtonIterations };
     if (attempt.status === 'failed') {
-      return { status: 'failed', y1: layout.tree(y0), state: { cache }, nfe: work.nfe, counts };
+      return { status: 'failed', y1: layout.tree(y0), state: { ...state, cache }, nfe: work.nfe, counts };
     }
     if (attempt.maxRate > this.recomputeRate) cache.stale = true;
     const { y1, yError, kLast } = attempt;
-    const y1T = layout.tree(y1);
+    const T = this.tableau;
+    const y1T = state.grad
+      ? differentiableStep(
+          y1,
+          y0T,
+          layout,
+          { t0, h, gamma: T.gamma, a: T.a, ts: T.c.map((c) => t0 + c * h), zs: [y0, ...attempt.zs] },
+          state.grad,
+          fOnTree,
+          this.jac,
+          args,
+        )
+      : layout.tree(y1);
     const out: StepResult<ImplicitState> = {
       y1: y1T,
       yError: layout.tree(yError),
@@ -203,6 +218,13 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       nfe: work.nfe,
       counts,
     };
+    if (opts.needsDense && state.grad) {
+      // Under gradients the interpolant is built from differentiable tensors (two more evaluations).
+      return {
+        ...out,
+        interp: { vectors: [treeSub(y1T, y0T), terms.evaluate(t0, y0T, args), terms.evaluate(t1, y1T, args)], weights: hermiteWeights(h) },
+      };
+    }
     if (opts.needsDense) {
       // Cubic Hermite from the end values and slopes (the stages are not a continuous extension).
       const dy = Float32Array.from(y1, (v, i) => v - (y0[i] as number));
@@ -234,11 +256,14 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     cache: NewtonCache,
     work: NewtonWork,
     freshJ: boolean,
-  ): { status: 'success'; y1: Float64Array; yError: Float64Array; kLast: Float64Array; maxRate: number } | { status: 'failed' } {
+  ):
+    | { status: 'success'; y1: Float64Array; yError: Float64Array; kLast: Float64Array; maxRate: number; zs: Float64Array[] }
+    | { status: 'failed' } {
     const T = this.tableau;
     const N = y0.length;
     if (!ensureFactorization(cache, hg, blocks, n, work)) return { status: 'failed' };
     const ks: Float64Array[] = [k0];
+    const zs: Float64Array[] = [];
     let z = y0;
     let maxRate = 0;
     for (let i = 1; i < T.c.length; i++) {
@@ -253,10 +278,11 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       const k = new Float64Array(N);
       for (let m = 0; m < N; m++) k[m] = ((z[m] as number) - (base[m] as number)) / hg;
       ks.push(k);
+      zs.push(z);
     }
     const yError = combine(new Float64Array(N), h, T.bError, ks);
     if (this.smooth) (cache.lu as BlockLU).solve(yError);
-    return { status: 'success', y1: z, yError, kLast: ks[ks.length - 1] as Float64Array, maxRate };
+    return { status: 'success', y1: z, yError, kLast: ks[ks.length - 1] as Float64Array, maxRate, zs };
   }
 }
 

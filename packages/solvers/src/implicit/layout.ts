@@ -50,6 +50,14 @@ export class HostLayout {
   }
 
   /**
+   * A tree of this layout from its leaves (taken as they are).
+   * @param leaves - one tensor per leaf, in tree order
+   */
+  fromLeaves(leaves: tf.Tensor[]): Tree {
+    return treeUnflatten(this.def, leaves);
+  }
+
+  /**
    * A new tree of float32 tensors holding `v` (the caller owns it).
    * @param v - values in layout order
    */

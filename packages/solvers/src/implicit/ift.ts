@@ -1,0 +1,179 @@
+/**
+ * Gradients through an implicit Runge–Kutta step by the implicit function theorem, not by
+ * differentiating Newton's iterations (which run on the host). The step is one `tf.customGrad` op
+ * whose inputs are y0's leaves, the trainable variables the vector field uses and the tensors in
+ * `args`, and whose output is y1. With stage equations z_i = y0 + h Σ_{j<i} a_ij k_j + hγ f(t_i, z_i),
+ * k_i = f(t_i, z_i), y1 = z_last (stiffly accurate), the backward pass walks the stages in reverse:
+ *
+ *   c_i = z̄_i + J_iᵀ k̄_i,   (I − hγ J_i)ᵀ λ_i = c_i,   ȳ0 += λ_i,   k̄_j += h a_ij λ_i (j < i),
+ *   θ̄ += (∂f_i/∂θ)ᵀ (k̄_i + hγ λ_i),   and for the explicit stage ȳ0 += J_0ᵀ k̄_0, θ̄ += (∂f_0/∂θ)ᵀ k̄_0,
+ *
+ * with J_i the exact Jacobian at each converged stage (not Newton's frozen one), so the gradient is
+ * that of the exact discrete step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { tidyTree, treeDispose, treeLeaves, vjp, type Tree } from '@nde/core';
+import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
+import type { HostLayout } from './layout.js';
+import { BlockLU } from './lu.js';
+
+/** What the backward pass of a step needs from its forward pass. @internal */
+export interface StepRecord {
+  readonly t0: number;
+  readonly h: number;
+  readonly gamma: number;
+  /** The tableau's lower coefficients. */
+  readonly a: readonly (readonly number[])[];
+  /** Stage times. */
+  readonly ts: readonly number[];
+  /** Stage values: z_0 = y0, then each converged implicit stage. */
+  readonly zs: readonly Float64Array[];
+}
+
+/** Inputs the step is differentiated with respect to, besides y0. @internal */
+export interface Differentiated {
+  readonly vars: readonly tf.Variable[];
+  readonly args: readonly tf.Tensor[];
+}
+
+/**
+ * y1 as a differentiable op of y0 (a tree), the variables and the args tensors.
+ * @param y1 - the forward result (host)
+ * @param y0 - the step's input state (on the tape)
+ * @param layout - the state's layout
+ * @param record - the stages, for the backward pass
+ * @param wrt - variables and args tensors
+ * @param f - the vector field on trees
+ * @param jac - Jacobian options (the backward pass uses the exact Jacobian at each stage)
+ * @param argsValue - passed to a user Jacobian
+ * @internal
+ */
+export function differentiableStep(
+  y1: Float64Array,
+  y0: Tree,
+  layout: HostLayout,
+  record: StepRecord,
+  wrt: Differentiated,
+  f: (t: number, y: Tree) => Tree,
+  jac: Required<JacobianOptions>,
+  argsValue: unknown,
+): Tree {
+  const y0Leaves = treeLeaves(y0);
+  const thetas = [...wrt.vars, ...wrt.args];
+  // The op's inputs only carry the gradient connection: the value was computed on the host.
+  const op = tf.customGrad(() => {
+    const value = tf.tensor(Float32Array.from(y1));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const { y0bar, thetaBar } = backward(Float64Array.from(dy.dataSync()), layout, record, thetas, f, jac, argsValue);
+        const y0Tree = layout.tree(y0bar);
+        const y0Grads = treeLeaves(y0Tree);
+        return [...y0Grads, ...thetaBar];
+      },
+    };
+  }) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
+  const flat = op(...y0Leaves, ...thetas);
+  const out = tidyTree(() => {
+    let o = 0;
+    const leaves = layout.shapes.map((shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const part = tf.reshape(tf.slice(flat, [o], [n]), shape);
+      o += n;
+      return part;
+    });
+    return layout.single ? (leaves[0] as tf.Tensor) : layout.fromLeaves(leaves);
+  });
+  flat.dispose();
+  return out;
+}
+
+/** ȳ0 (host) and θ̄ (tensors) from ȳ1. */
+function backward(
+  ybar: Float64Array,
+  layout: HostLayout,
+  r: StepRecord,
+  thetas: readonly tf.Tensor[],
+  f: (t: number, y: Tree) => Tree,
+  jac: Required<JacobianOptions>,
+  argsValue: unknown,
+): { y0bar: Float64Array; thetaBar: tf.Tensor[] } {
+  const N = ybar.length;
+  const s = r.zs.length;
+  const kbar = r.zs.map(() => new Float64Array(N));
+  const y0bar = new Float64Array(N);
+  let thetaBar = thetas.map((x) => tf.zerosLike(x));
+  const addTheta = (g: tf.Tensor[]): void => {
+    const next = thetaBar.map((t, i) => tf.add(t, g[i] as tf.Tensor));
+    tf.dispose([...thetaBar, ...g]);
+    thetaBar = next;
+  };
+  // One VJP of f at (t, z) with a host cotangent: the z part on the host, the θ part as tensors.
+  const vjpAt = (t: number, z: Float64Array, ct: Float64Array): { z: Float64Array; theta: tf.Tensor[] } => {
+    const zT = layout.tree(z);
+    const ctT = layout.tree(ct);
+    const zLeaves = treeLeaves(zT);
+    const grads = vjp(() => {
+      const out = treeLeaves(f(t, zT));
+      const c = treeLeaves(ctT);
+      const parts = out.map((x, i) => tf.sum(tf.mul(x, c[i] as tf.Tensor)));
+      return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
+    }, [...zLeaves, ...thetas]);
+    const zPart = layout.read(layout.fromLeaves(grads.slice(0, zLeaves.length)));
+    tf.dispose(grads.slice(0, zLeaves.length));
+    treeDispose(zT, ctT);
+    return { z: zPart, theta: grads.slice(zLeaves.length) };
+  };
+  const isZero = (x: Float64Array): boolean => x.every((v) => v === 0);
+  const { blocks, n } = systemShape(layout, jac.structure);
+  for (let i = s - 1; i >= 1; i--) {
+    const t = r.ts[i] as number;
+    const z = r.zs[i] as Float64Array;
+    const c = i === s - 1 ? Float64Array.from(ybar) : new Float64Array(N);
+    const kb = kbar[i] as Float64Array;
+    if (!isZero(kb)) {
+      const g = vjpAt(t, z, kb);
+      for (let q = 0; q < N; q++) c[q] = (c[q] as number) + (g.z[q] as number);
+      addTheta(g.theta);
+    }
+    // (I − hγ J_i)ᵀ λ = c, with the exact Jacobian at the converged stage.
+    // Finite differences need f at the stage; the other sources ignore it.
+    const fz = jac.source === 'finiteDifference' ? evaluateHost(f, t, z, layout) : new Float64Array(N);
+    const J = jacobian(f, t, z, layout, argsValue, jac, fz).J;
+    const hg = r.h * r.gamma;
+    const M = new Float64Array(J.length);
+    for (let b = 0; b < blocks; b++) {
+      const o = b * n * n;
+      for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) M[o + p * n + q] = (p === q ? 1 : 0) - hg * (J[o + p * n + q] as number);
+    }
+    const lu = BlockLU.factor(M, n, blocks);
+    const lambda = lu ? lu.solveTransposed(c) : c.fill(NaN);
+    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (lambda[q] as number);
+    const row = r.a[i] as readonly number[];
+    row.forEach((aij, j) => {
+      if (aij === 0) return;
+      const kj = kbar[j] as Float64Array;
+      for (let q = 0; q < N; q++) kj[q] = (kj[q] as number) + r.h * aij * (lambda[q] as number);
+    });
+    if (thetas.length) {
+      const ct = Float64Array.from(lambda, (v) => hg * v);
+      const g = vjpAt(t, z, ct);
+      addTheta(g.theta);
+    }
+  }
+  const kb0 = kbar[0] as Float64Array;
+  if (!isZero(kb0)) {
+    const g = vjpAt(r.ts[0] as number, r.zs[0] as Float64Array, kb0);
+    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (g.z[q] as number);
+    addTheta(g.theta);
+  }
+  return { y0bar, thetaBar };
+}
+
+function evaluateHost(f: (t: number, y: Tree) => Tree, t: number, z: Float64Array, layout: HostLayout): Float64Array {
+  const zT = layout.tree(z);
+  const out = tidyTree(() => f(t, zT));
+  const v = layout.read(out);
+  treeDispose(zT, out);
+  return v;
+}
