@@ -4,7 +4,7 @@
  * live in `sde/terms.ts`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertTreeLike, ownedResult, type Tree } from '@nde/core';
+import { InvalidArgumentError, assertTreeLike, ownedResult, treeAdd, treeDispose, type Tree } from '@nde/core';
 
 /** A vector field `f(t, y, args)` returning a tree shaped like `y`. */
 export type VectorField<Y extends Tree = Tree, A = unknown> = (t: number, y: Y, args: A) => Y;
@@ -47,3 +47,48 @@ export class ODETerm<Y extends Tree = Tree, A = unknown> {
 
 /** Optional scalar tensor helper for vector fields that need `t` as a tensor. */
 export type TimeTensor = tf.Scalar;
+
+/**
+ * Two ODE terms whose sum is the vector field, for IMEX solvers: `explicit` (non-stiff, stepped
+ * explicitly) and `implicit` (stiff, solved by Newton), as diffrax's `MultiTerm` pairs them.
+ *
+ * @example
+ * ```ts
+ * // advection explicit, fast reaction implicit
+ * const terms = new MultiTerm(new ODETerm(advection), new ODETerm(reaction));
+ * solve({ terms, solver: 'kencarp4', t0: 0, t1: 1, y0 });
+ * ```
+ */
+export class MultiTerm<Y extends Tree = Tree, A = unknown> {
+  /** Discriminant telling solvers this is a pair of ODE terms. */
+  readonly kind = 'multi' as const;
+  constructor(
+    /** The non-stiff part, stepped explicitly. */
+    readonly explicit: ODETerm<Y, A>,
+    /** The stiff part, solved implicitly. */
+    readonly implicit: ODETerm<Y, A>,
+  ) {
+    for (const [name, t] of [
+      ['explicit', explicit],
+      ['implicit', implicit],
+    ] as const) {
+      if (!(t instanceof ODETerm)) {
+        throw new InvalidArgumentError(`terms.${name}`, 'must be an ODETerm.', `Wrap the field: new ODETerm((t, y, args) => …).`);
+      }
+    }
+  }
+
+  /**
+   * The whole vector field at (t, y): the sum of both parts (owned by the caller).
+   * @param t - time
+   * @param y - state
+   * @param args - passed to both fields
+   */
+  evaluate(t: number, y: Y, args: A): Y {
+    const a = this.explicit.evaluate(t, y, args);
+    const b = this.implicit.evaluate(t, y, args);
+    const sum = treeAdd(a, b) as Y;
+    treeDispose(a, b);
+    return sum;
+  }
+}

@@ -5,8 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { treeDispose, treeLeaves, type Tree } from '@nde/core';
-import { ODETerm, PIDController, knownMethods, resolveSolver, solve, type SaveAt, type Solution, type SolveOptions } from '@nde/solvers';
+import { treeDispose, treeLeaves, treeMap, type Tree } from '@nde/core';
+import {
+  IMEX_TABLEAUS,
+  MultiTerm,
+  ODETerm,
+  PIDController,
+  knownMethods,
+  resolveSolver,
+  solve,
+  type SaveAt,
+  type Solution,
+  type SolveOptions,
+} from '@nde/solvers';
 import { num, buildTree, exactLeaf, leavesOf, rate, shapeArb, vectorFieldOf, type Shape } from './trees.js';
 
 /** One random ODE solve. */
@@ -50,12 +61,18 @@ export const odeCaseArb: fc.Arbitrary<OdeCase> = fc
     return { shape: r.shape, method: r.method, t0: r.t0, t1, saveAt, denseAt: r.denseAt, checkInverse: r.checkInverse };
   });
 
+const treeZerosLike = (y: Tree): Tree => treeMap((x) => tf.zerosLike(x), y);
+
 /** Options to solve a case (adaptive with PID where the method has an error estimate). */
 export function odeOptions(c: OdeCase, y0: Tree, vf: (t: number, y: Tree) => Tree): SolveOptions<Tree> {
   const solver = resolveSolver(c.method, 'ode');
   const dir = c.t1 >= c.t0 ? 1 : -1;
+  // IMEX methods take the field as a MultiTerm: here all of it implicit, a zero explicit part (which
+  // returns a fresh tensor each call).
+  const term = new ODETerm(vf);
+  const terms = c.method in IMEX_TABLEAUS ? new MultiTerm(new ODETerm((_t: number, y: Tree) => treeZerosLike(y)), term) : term;
   return {
-    terms: new ODETerm(vf),
+    terms,
     solver: c.method,
     t0: c.t0,
     t1: c.t1,

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, UnsupportedError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
-import type { ODETerm } from '../terms.js';
+import { MultiTerm, type ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { differentiableStep, type Differentiated } from './ift.js';
 import { HostLayout } from './layout.js';
@@ -30,6 +30,7 @@ import {
   type NewtonSettings,
   type NewtonWork,
 } from './newton.js';
+import type { ImexTableau } from './imex-tableaus.js';
 import type { EsdirkTableau } from './tableaus.js';
 
 /** Options of the implicit solvers. */
@@ -75,7 +76,7 @@ export interface ImplicitState {
  * new ImplicitRK(kvaerno5, { jacobian: { structure: 'blockDiagonal' } }); // a batch of independent samples
  * ```
  */
-export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
+export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
   /** The method name (the tableau's). */
   readonly name: string;
   /** Order of the solution. */
@@ -87,6 +88,8 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
   private readonly newton: NewtonSettings;
   private readonly recomputeRate: number;
   private readonly smooth: boolean;
+  /** The explicit part's coefficients and the weights, for an IMEX tableau. */
+  private readonly imex: { readonly aExplicit: readonly (readonly number[])[]; readonly b: readonly number[] } | undefined;
 
   /**
    * @param tableau - the ESDIRK coefficients
@@ -94,9 +97,10 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
    */
   constructor(
     /** The coefficients driving the steps. */
-    readonly tableau: EsdirkTableau,
+    readonly tableau: EsdirkTableau | ImexTableau,
     options: ImplicitOptions = {},
   ) {
+    this.imex = 'aExplicit' in tableau ? { aExplicit: tableau.aExplicit, b: tableau.b } : undefined;
     if (options.massMatrix !== undefined) {
       throw new UnsupportedError(
         'massMatrix',
@@ -114,12 +118,20 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     validateNewton(this.newton);
   }
 
-  validate(terms: ODETerm): void {
-    if (!terms || (terms as { kind?: unknown }).kind !== 'ode' || typeof (terms as ODETerm).evaluate !== 'function') {
+  validate(terms: ODETerm | MultiTerm): void {
+    const kind = (terms as { kind?: unknown } | undefined)?.kind;
+    if (this.imex && !(terms instanceof MultiTerm)) {
+      throw new InvalidArgumentError(
+        'terms',
+        `'${this.name}' is an IMEX method: it takes a MultiTerm of an explicit and an implicit part.`,
+        'Pass new MultiTerm(new ODETerm(nonStiff), new ODETerm(stiff)), or use kvaerno3/4/5 or bdf for a single ODETerm.',
+      );
+    }
+    if (!this.imex && (kind !== 'ode' || typeof (terms as ODETerm).evaluate !== 'function')) {
       throw new InvalidArgumentError(
         'terms',
         `'${this.name}' solves an ODETerm.`,
-        'Wrap the vector field: new ODETerm((t, y, args) => …).',
+        kind === 'multi' ? 'Use an IMEX method (kencarp3/4/5) for a MultiTerm.' : 'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
     const backend = tf.getBackend();
@@ -132,7 +144,7 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     }
   }
 
-  init(terms: ODETerm, t0: number, y0: Tree, args: unknown, f0?: Tree): ImplicitState {
+  init(terms: ODETerm | MultiTerm, t0: number, y0: Tree, args: unknown, f0?: Tree): ImplicitState {
     // f(t0, y0) from the first-step choice becomes the first stage (and the tensor is released).
     const layout = HostLayout.of(y0);
     const fsal = f0 ? layout.read(f0) : undefined;
@@ -140,18 +152,25 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     systemShape(layout, this.jac.structure);
     // Under a gradient tape, steps are differentiated by the implicit function theorem, with respect
     // to y0, the variables the field uses and the tensors in args.
+    if (tapeOn() && this.imex) {
+      throw new UnsupportedError(
+        'adjoint',
+        `gradients through the IMEX method '${this.name}' are not implemented yet.`,
+        'Differentiate through kvaerno3/4/5 (one ODETerm with both parts), or solve without recording gradients.',
+      );
+    }
     const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
     return { cache: { stale: false }, ...(fsal ? { fsal } : {}), ...(grad ? { grad } : {}) };
   }
 
   disposeState(): void {}
 
-  evalDerivative(terms: ODETerm, t: number, y: Tree, args: unknown): Tree {
+  evalDerivative(terms: ODETerm | MultiTerm, t: number, y: Tree, args: unknown): Tree {
     return terms.evaluate(t, y, args);
   }
 
   step(
-    terms: ODETerm,
+    terms: ODETerm | MultiTerm,
     t0: number,
     t1: number,
     y0T: Tree,
@@ -162,9 +181,14 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     const layout = HostLayout.of(y0T);
     const y0 = layout.read(y0T);
     const work: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
-    const fOnTree = (t: number, y: Tree): Tree => terms.evaluate(t, y, args);
+    // The part Newton solves for (the whole field, or a MultiTerm's implicit part) and the explicit part.
+    const implicitTerm = terms instanceof MultiTerm ? terms.implicit : terms;
+    const fOnTree = (t: number, y: Tree): Tree => implicitTerm.evaluate(t, y, args);
     const f = hostField(fOnTree, layout, work);
-    const k0 = state.fsal && !opts.madeJump ? state.fsal : f(t0, y0);
+    const fExplicit = terms instanceof MultiTerm ? hostField((t, y) => terms.explicit.evaluate(t, y, args), layout, work) : undefined;
+    // FSAL holds for the stiffly accurate ESDIRK methods only (an IMEX step's last stage is not y1).
+    const k0 = state.fsal && !opts.madeJump && !fExplicit ? state.fsal : f(t0, y0);
+    const kE0 = fExplicit?.(t0, y0);
     const cache = state.cache;
     const tol = numericTolerances(opts.tolerances);
     const scale = Float64Array.from(y0, (v) => tol.atol + tol.rtol * Math.abs(v));
@@ -182,14 +206,14 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     const isFresh = (): boolean => cache.jAt !== undefined && cache.jAt.t === t0 && sameArray(cache.jAt.y, y0);
     if (!cache.J || cache.stale) freshJacobian();
 
-    let attempt = this.stages(f, t0, h, y0, k0, scale, blocks, n, hg, cache, work, isFresh());
+    let attempt = this.stages(f, fExplicit, t0, h, y0, k0, kE0, scale, blocks, n, hg, cache, work, isFresh());
     if (attempt.status === 'failed' && !isFresh()) {
       freshJacobian();
-      attempt = this.stages(f, t0, h, y0, k0, scale, blocks, n, hg, cache, work, true);
+      attempt = this.stages(f, fExplicit, t0, h, y0, k0, kE0, scale, blocks, n, hg, cache, work, true);
     }
     const nextState: ImplicitState = {
       cache,
-      ...(attempt.status === 'success' ? { fsal: attempt.kLast } : {}),
+      ...(attempt.status === 'success' && !fExplicit ? { fsal: attempt.kLast } : {}),
       ...(state.grad ? { grad: state.grad } : {}),
     };
     const counts = { jacobians: work.jacobians, factorizations: work.factorizations, newtonIterations: work.newtonIterations };
@@ -227,11 +251,14 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     }
     if (opts.needsDense) {
       // Cubic Hermite from the end values and slopes (the stages are not a continuous extension).
+      // An IMEX step's slopes are both parts' (the end one evaluated: its last stage is not y1).
       const dy = Float32Array.from(y1, (v, i) => v - (y0[i] as number));
+      const slope0 = fExplicit ? Float64Array.from(k0, (v, i) => v + ((kE0 as Float64Array)[i] as number)) : k0;
+      const slope1 = fExplicit ? Float64Array.from(f(t1, y1), (v, i) => v + (fExplicit(t1, y1)[i] as number)) : kLast;
       return {
         ...out,
         interp: {
-          vectors: [layout.tree(dy), layout.tree(k0), layout.tree(kLast)],
+          vectors: [layout.tree(dy), layout.tree(slope0), layout.tree(slope1)],
           weights: hermiteWeights(h),
         },
       };
@@ -245,10 +272,12 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
    */
   private stages(
     f: (t: number, y: Float64Array) => Float64Array,
+    fExplicit: ((t: number, y: Float64Array) => Float64Array) | undefined,
     t0: number,
     h: number,
     y0: Float64Array,
     k0: Float64Array,
+    kE0: Float64Array | undefined,
     scale: Float64Array,
     blocks: number,
     n: number,
@@ -263,13 +292,23 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
     const N = y0.length;
     if (!ensureFactorization(cache, hg, blocks, n, work)) return { status: 'failed' };
     const ks: Float64Array[] = [k0];
+    // IMEX: the explicit part's stage slopes, and both parts' sums for the predictor and the weights.
+    const kEs: Float64Array[] = kE0 ? [kE0] : [];
+    const total = (j: number): Float64Array =>
+      kE0 ? Float64Array.from(ks[j] as Float64Array, (v, q) => v + ((kEs[j] as Float64Array)[q] as number)) : (ks[j] as Float64Array);
     const zs: Float64Array[] = [];
     let z = y0;
     let maxRate = 0;
     for (let i = 1; i < T.c.length; i++) {
       const ti = t0 + (T.c[i] as number) * h;
-      const base = combine(y0, h, T.a[i] as readonly number[], ks);
-      z = combine(y0, h, T.predictor[i] as readonly number[], ks);
+      const implicitPart = combine(y0, h, T.a[i] as readonly number[], ks);
+      const base = this.imex ? combine(implicitPart, h, this.imex.aExplicit[i] as readonly number[], kEs) : implicitPart;
+      z = combine(
+        y0,
+        h,
+        T.predictor[i] as readonly number[],
+        ks.map((_, j) => total(j)),
+      );
       const rate = newtonSolve(f, ti, z, base, hg, scale, cache, this.newton, work, freshJ);
       if (rate === undefined) return { status: 'failed' };
       maxRate = Math.max(maxRate, rate);
@@ -278,11 +317,15 @@ export class ImplicitRK implements Solver<ODETerm, ImplicitState> {
       const k = new Float64Array(N);
       for (let m = 0; m < N; m++) k[m] = ((z[m] as number) - (base[m] as number)) / hg;
       ks.push(k);
+      if (fExplicit) kEs.push(fExplicit(ti, z));
       zs.push(z);
     }
-    const yError = combine(new Float64Array(N), h, T.bError, ks);
+    const slopes = ks.map((_, j) => total(j));
+    const yError = combine(new Float64Array(N), h, T.bError, slopes);
     if (this.smooth) (cache.lu as BlockLU).solve(yError);
-    return { status: 'success', y1: z, yError, kLast: ks[ks.length - 1] as Float64Array, maxRate, zs };
+    // Stiffly accurate ESDIRK: y1 is the last stage; IMEX: the weighted sum of both parts' slopes.
+    const y1 = this.imex ? combine(y0, h, this.imex.b, slopes) : z;
+    return { status: 'success', y1, yError, kLast: ks[ks.length - 1] as Float64Array, maxRate, zs };
   }
 }
 
