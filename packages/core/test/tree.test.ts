@@ -3,6 +3,8 @@ import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks, values } from '@nde/test-utils';
 import {
   ShapeError,
+  nextTensorId,
+  ownedResult,
   treeAxpy,
   treeDispose,
   treeDot,
@@ -51,5 +53,25 @@ describeBackends('tensor trees', () => {
     const b = { q: tf.scalar(1) };
     expect(() => treeMap((x, y) => tf.add(x, y), a, b)).toThrow(ShapeError);
     treeDispose(a, b);
+  });
+
+  // Ownership's one assumption about tfjs (ownedResult, the only place that compares tensor ids): ids
+  // are handed out in creation order. If a tfjs upgrade breaks it, this fails before any solver does.
+  it('tripwire: tensor ids grow in creation order, and ownedResult copies exactly the leaves that existed before', async () => {
+    await expectNoLeaks(() => {
+      const first = nextTensorId();
+      const a = tf.scalar(1);
+      const b = tf.scalar(2);
+      expect(a.id).toBeGreaterThanOrEqual(first);
+      expect(b.id).toBeGreaterThan(a.id);
+      expect(nextTensorId()).toBeGreaterThan(b.id);
+      const captured = tf.scalar(3);
+      const out = ownedResult(() => ({ same: a, made: tf.add(a, b), constant: captured }));
+      expect(out.same).not.toBe(a);
+      expect(out.constant).not.toBe(captured);
+      expect(out.made.id).toBeGreaterThan(captured.id);
+      expect(Array.from(out.same.dataSync())).toEqual([1]);
+      treeDispose(out, a, b, captured);
+    });
   });
 });
