@@ -2,6 +2,7 @@
 import { UnknownMethodError } from '@nde/core';
 import { BDF } from './implicit/bdf.js';
 import { ImplicitRK } from './implicit/implicit-rk.js';
+import { ROSENBROCK_TABLEAUS, Rosenbrock, type RosenbrockTableau } from './implicit/rosenbrock.js';
 import { IMEX_TABLEAUS, type ImexTableau } from './implicit/imex-tableaus.js';
 import { ESDIRK_TABLEAUS, type EsdirkTableau } from './implicit/tableaus.js';
 import { ExplicitRK } from './rk/explicit-rk.js';
@@ -16,7 +17,7 @@ import { SRK } from './sde/srk.js';
 import type { Solver, TermKind } from './solver.js';
 
 /** Names of the built-in implicit (stiff) ODE methods. */
-export type ImplicitMethodName = keyof typeof ESDIRK_TABLEAUS | keyof typeof IMEX_TABLEAUS | 'bdf';
+export type ImplicitMethodName = keyof typeof ESDIRK_TABLEAUS | keyof typeof IMEX_TABLEAUS | keyof typeof ROSENBROCK_TABLEAUS | 'bdf';
 
 /** Names of the built-in ODE methods. */
 export type MethodName = TableauName | ImplicitMethodName | (string & {});
@@ -63,7 +64,14 @@ export function registerMethod(name: string, make: () => Solver, termKind: TermK
  */
 export function knownMethods(termKind: TermKind = 'ode'): string[] {
   if (termKind === 'sde') return [...Object.keys(SDE_METHODS), ...extraSde.keys()];
-  return [...Object.keys(TABLEAUS), ...Object.keys(ESDIRK_TABLEAUS), ...Object.keys(IMEX_TABLEAUS), 'bdf', ...extra.keys()];
+  return [
+    ...Object.keys(TABLEAUS),
+    ...Object.keys(ESDIRK_TABLEAUS),
+    ...Object.keys(IMEX_TABLEAUS),
+    ...Object.keys(ROSENBROCK_TABLEAUS),
+    'bdf',
+    ...extra.keys(),
+  ];
 }
 
 /**
@@ -85,6 +93,8 @@ export function resolveSolver(solver: Solver | MethodName, termKind: TermKind = 
   const tableau = (TABLEAUS as Record<string, (typeof TABLEAUS)[TableauName]>)[solver];
   if (tableau) return new ExplicitRK(tableau);
   if (solver === 'bdf') return new BDF() as Solver;
+  const rosenbrock = (ROSENBROCK_TABLEAUS as Record<string, RosenbrockTableau | undefined>)[solver];
+  if (rosenbrock) return new Rosenbrock(rosenbrock) as Solver;
   const implicit =
     (ESDIRK_TABLEAUS as Record<string, EsdirkTableau | undefined>)[solver] ??
     (IMEX_TABLEAUS as Record<string, ImexTableau | undefined>)[solver];

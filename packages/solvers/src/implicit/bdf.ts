@@ -11,11 +11,11 @@
  * it compares the error estimates of orders k − 1, k and k + 1 and moves to the one that allows the
  * largest step.
  */
-import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, UnsupportedError, tapeOn, treeDispose, type Tree } from '@nde/core';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
+import { assertHostBackend, assertNoMassMatrix } from './checks.js';
 import { HostLayout } from './layout.js';
 import {
   ensureFactorization,
@@ -142,13 +142,7 @@ export class BDF implements Solver<ODETerm, BdfState> {
 
   /** @param options - Jacobian, highest order, NDF or BDF, Newton settings */
   constructor(options: BdfOptions = {}) {
-    if (options.massMatrix !== undefined) {
-      throw new UnsupportedError(
-        'massMatrix',
-        'mass matrices (and so DAEs) are not supported by the implicit solvers yet.',
-        'Solve M y′ = f for y′ yourself when M is constant and invertible (y′ = M⁻¹ f), or reformulate the DAE as an ODE.',
-      );
-    }
+    assertNoMassMatrix(options.massMatrix);
     this.order = options.maxOrder ?? MAX_ORDER;
     if (!(Number.isInteger(this.order) && this.order >= 1 && this.order <= MAX_ORDER))
       throw new InvalidArgumentError('maxOrder', `must be an integer from 1 to 5 (got ${options.maxOrder}).`);
@@ -169,14 +163,7 @@ export class BDF implements Solver<ODETerm, BdfState> {
         'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
-    const backend = tf.getBackend();
-    if (backend === 'webgpu' || backend === 'webgl') {
-      throw new UnsupportedError(
-        'solver',
-        `'${this.name}' factors its Newton matrices on the host, which stalls ${backend} at every iteration.`,
-        "Run implicit solvers on the 'cpu' or 'wasm' backend (a batched on-device LU is planned).",
-      );
-    }
+    assertHostBackend(this.name);
   }
 
   init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): BdfState {

@@ -10,13 +10,13 @@
  * recomputes it and retries the step once; a failure with a fresh one reports the step `'failed'`,
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
-import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, UnsupportedError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import { MultiTerm, type ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { differentiableStep, type Differentiated } from './ift.js';
+import { assertHostBackend, assertNoMassMatrix } from './checks.js';
 import { HostLayout } from './layout.js';
 import { BlockLU } from './lu.js';
 import {
@@ -101,13 +101,7 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
     options: ImplicitOptions = {},
   ) {
     this.imex = 'aExplicit' in tableau ? { aExplicit: tableau.aExplicit, b: tableau.b } : undefined;
-    if (options.massMatrix !== undefined) {
-      throw new UnsupportedError(
-        'massMatrix',
-        'mass matrices (and so DAEs) are not supported by the implicit solvers yet.',
-        'Solve M y′ = f for y′ yourself when M is constant and invertible (y′ = M⁻¹ f), or reformulate the DAE as an ODE.',
-      );
-    }
+    assertNoMassMatrix(options.massMatrix);
     this.name = tableau.name;
     this.order = tableau.order;
     this.errorOrder = tableau.errorOrder;
@@ -134,14 +128,7 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
         kind === 'multi' ? 'Use an IMEX method (kencarp3/4/5) for a MultiTerm.' : 'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
-    const backend = tf.getBackend();
-    if (backend === 'webgpu' || backend === 'webgl') {
-      throw new UnsupportedError(
-        'solver',
-        `'${this.name}' factors its Newton matrices on the host, which stalls ${backend} at every iteration.`,
-        "Run implicit solvers on the 'cpu' or 'wasm' backend (a batched on-device LU is planned).",
-      );
-    }
+    assertHostBackend(this.name);
   }
 
   init(terms: ODETerm | MultiTerm, t0: number, y0: Tree, args: unknown, f0?: Tree): ImplicitState {

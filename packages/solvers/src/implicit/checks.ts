@@ -1,0 +1,33 @@
+/** The checks every implicit solver makes, with one wording each. */
+import * as tf from '@tensorflow/tfjs';
+import { UnsupportedError } from '@nde/core';
+
+/**
+ * Mass matrices (DAEs) are not supported: a named error with what to do instead.
+ * @param massMatrix - what the user passed
+ * @internal
+ */
+export function assertNoMassMatrix(massMatrix: unknown): void {
+  if (massMatrix === undefined) return;
+  throw new UnsupportedError(
+    'massMatrix',
+    'mass matrices (and so DAEs) are not supported by the implicit solvers yet.',
+    'Solve M y′ = f for y′ yourself when M is constant and invertible (y′ = M⁻¹ f), or reformulate the DAE as an ODE.',
+  );
+}
+
+/**
+ * The implicit solvers factor on the host: refuse GPU backends, whose every read would stall.
+ * @param name - the solver's name
+ * @internal
+ */
+export function assertHostBackend(name: string): void {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu' || backend === 'webgl') {
+    throw new UnsupportedError(
+      'solver',
+      `'${name}' factors its Newton matrices on the host, which stalls ${backend} at every iteration.`,
+      "Run implicit solvers on the 'cpu' or 'wasm' backend (a batched on-device LU is planned).",
+    );
+  }
+}
