@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
 import { UnsupportedError } from '@nde/core';
-import { ODETerm, PIDController, solve, type Solution } from '@nde/solvers';
+import { MultiTerm, ODETerm, PIDController, solve, type Solution } from '@nde/solvers';
 
 const tight = (): PIDController => new PIDController({ rtol: 1e-7, atol: 1e-9 });
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
@@ -129,6 +129,31 @@ describeBackends('gradients through implicit steps (implicit function theorem)',
       tf.dispose([implicit.value, explicit.value, ...Object.values(implicit.grads), ...Object.values(explicit.grads), y0]);
       w.dispose();
       b.dispose();
+    });
+  });
+
+  it('IMEX (kencarp3/4/5): y′ = a·y (explicit) + b·y (implicit): dL/da = dL/db = Σy0 e^{a+b} and dL/dy0 = e^{a+b}', async () => {
+    await expectNoLeaks(() => {
+      for (const method of ['kencarp3', 'kencarp4', 'kencarp5']) {
+        const a = tf.tidy(() => tf.variable(tf.scalar(-0.5), true));
+        const b = tf.tidy(() => tf.variable(tf.scalar(-20), true));
+        const terms = new MultiTerm(new ODETerm((_t, y: tf.Tensor) => tf.mul(y, a)), new ODETerm((_t, y: tf.Tensor) => tf.mul(y, b)));
+        const y0 = tf.tensor1d([1, 2]);
+        const T = 0.1;
+        const e = Math.exp((-0.5 - 20) * T);
+        const { value, grads } = tf.variableGrads(() => {
+          const sol = solve({ terms, solver: method, t0: 0, t1: T, y0, stepSizeController: tight() });
+          return tf.sum(sol.ys as tf.Tensor) as tf.Scalar;
+        }, [a, b]);
+        const [gy0] = tf.grads((y: tf.Tensor) =>
+          tf.sum(solve({ terms, solver: method, t0: 0, t1: T, y0: y, stepSizeController: tight() }).ys as tf.Tensor),
+        )([y0]);
+        for (const v of [a, b]) expect(rel(grads[v.name]!.dataSync()[0]!, 3 * T * e)).toBeLessThan(1e-3);
+        for (const v of gy0!.dataSync()) expect(rel(v, e)).toBeLessThan(1e-4);
+        tf.dispose([value, ...Object.values(grads), gy0!, y0]);
+        a.dispose();
+        b.dispose();
+      }
     });
   });
 

@@ -9,7 +9,8 @@
  *   θ̄ += (∂f_i/∂θ)ᵀ (k̄_i + hγ λ_i),   and for the explicit stage ȳ0 += J_0ᵀ k̄_0, θ̄ += (∂f_0/∂θ)ᵀ k̄_0,
  *
  * with J_i the exact Jacobian at each converged stage (not Newton's frozen one), so the gradient is
- * that of the exact discrete step.
+ * that of the exact discrete step. IMEX steps add the explicit slopes kE_i = fE(t_i, z_i) (their
+ * VJPs join c_i, their coefficients k̄E_j += h aE_ij λ_i) and y1 = y0 + h Σ b (kE + kI).
  */
 import * as tf from '@tensorflow/tfjs';
 import { tidyTree, treeDispose, treeLeaves, vjp, type Tree } from '@nde/core';
@@ -28,6 +29,15 @@ export interface StepRecord {
   readonly ts: readonly number[];
   /** Stage values: z_0 = y0, then each converged implicit stage. */
   readonly zs: readonly Float64Array[];
+  /**
+   * IMEX: the explicit part's field and coefficients, and the shared weights (y1 = y0 + h Σ b (kE + kI)
+   * instead of the last stage).
+   */
+  readonly imex?: {
+    readonly fExplicit: (t: number, y: Tree) => Tree;
+    readonly aExplicit: readonly (readonly number[])[];
+    readonly b: readonly number[];
+  };
 }
 
 /** Inputs the step is differentiated with respect to, besides y0. @internal */
@@ -101,7 +111,18 @@ function backward(
   const N = ybar.length;
   const s = r.zs.length;
   const kbar = r.zs.map(() => new Float64Array(N));
+  // IMEX: cotangents of the explicit slopes too; y1 = y0 + h Σ b (kE + kI) feeds y0 and both slopes.
+  const kEbar = r.zs.map(() => new Float64Array(N));
   const y0bar = new Float64Array(N);
+  if (r.imex) {
+    for (let q = 0; q < N; q++) y0bar[q] = ybar[q] as number;
+    r.imex.b.forEach((bj, j) => {
+      for (let q = 0; q < N; q++) {
+        (kbar[j] as Float64Array)[q] = r.h * bj * (ybar[q] as number);
+        (kEbar[j] as Float64Array)[q] = r.h * bj * (ybar[q] as number);
+      }
+    });
+  }
   let thetaBar = thetas.map((x) => tf.zerosLike(x));
   const addTheta = (g: tf.Tensor[]): void => {
     const next = thetaBar.map((t, i) => tf.add(t, g[i] as tf.Tensor));
@@ -109,12 +130,12 @@ function backward(
     thetaBar = next;
   };
   // One VJP of f at (t, z) with a host cotangent: the z part on the host, the θ part as tensors.
-  const vjpAt = (t: number, z: Float64Array, ct: Float64Array): { z: Float64Array; theta: tf.Tensor[] } => {
+  const vjpAt = (t: number, z: Float64Array, ct: Float64Array, field = f): { z: Float64Array; theta: tf.Tensor[] } => {
     const zT = layout.tree(z);
     const ctT = layout.tree(ct);
     const zLeaves = treeLeaves(zT);
     const grads = vjp(() => {
-      const out = treeLeaves(f(t, zT));
+      const out = treeLeaves(field(t, zT));
       const c = treeLeaves(ctT);
       const parts = out.map((x, i) => tf.sum(tf.mul(x, c[i] as tf.Tensor)));
       return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
@@ -129,10 +150,16 @@ function backward(
   for (let i = s - 1; i >= 1; i--) {
     const t = r.ts[i] as number;
     const z = r.zs[i] as Float64Array;
-    const c = i === s - 1 ? Float64Array.from(ybar) : new Float64Array(N);
+    const c = i === s - 1 && !r.imex ? Float64Array.from(ybar) : new Float64Array(N);
     const kb = kbar[i] as Float64Array;
     if (!isZero(kb)) {
       const g = vjpAt(t, z, kb);
+      for (let q = 0; q < N; q++) c[q] = (c[q] as number) + (g.z[q] as number);
+      addTheta(g.theta);
+    }
+    const keb = kEbar[i] as Float64Array;
+    if (r.imex && !isZero(keb)) {
+      const g = vjpAt(t, z, keb, r.imex.fExplicit);
       for (let q = 0; q < N; q++) c[q] = (c[q] as number) + (g.z[q] as number);
       addTheta(g.theta);
     }
@@ -155,6 +182,11 @@ function backward(
       const kj = kbar[j] as Float64Array;
       for (let q = 0; q < N; q++) kj[q] = (kj[q] as number) + r.h * aij * (lambda[q] as number);
     });
+    ((r.imex?.aExplicit[i] ?? []) as readonly number[]).forEach((aij, j) => {
+      if (aij === 0) return;
+      const kj = kEbar[j] as Float64Array;
+      for (let q = 0; q < N; q++) kj[q] = (kj[q] as number) + r.h * aij * (lambda[q] as number);
+    });
     if (thetas.length) {
       const ct = Float64Array.from(lambda, (v) => hg * v);
       const g = vjpAt(t, z, ct);
@@ -164,6 +196,12 @@ function backward(
   const kb0 = kbar[0] as Float64Array;
   if (!isZero(kb0)) {
     const g = vjpAt(r.ts[0] as number, r.zs[0] as Float64Array, kb0);
+    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (g.z[q] as number);
+    addTheta(g.theta);
+  }
+  const keb0 = kEbar[0] as Float64Array;
+  if (r.imex && !isZero(keb0)) {
+    const g = vjpAt(r.ts[0] as number, r.zs[0] as Float64Array, keb0, r.imex.fExplicit);
     for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (g.z[q] as number);
     addTheta(g.theta);
   }

@@ -10,7 +10,7 @@
  * recomputes it and retries the step once; a failure with a fresh one reports the step `'failed'`,
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
-import { InvalidArgumentError, UnsupportedError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
+import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import { MultiTerm, type ODETerm } from '../terms.js';
@@ -139,13 +139,6 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
     systemShape(layout, this.jac.structure);
     // Under a gradient tape, steps are differentiated by the implicit function theorem, with respect
     // to y0, the variables the field uses and the tensors in args.
-    if (tapeOn() && this.imex) {
-      throw new UnsupportedError(
-        'adjoint',
-        `gradients through the IMEX method '${this.name}' are not implemented yet.`,
-        'Differentiate through kvaerno3/4/5 (one ODETerm with both parts), or solve without recording gradients.',
-      );
-    }
     const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
     return { cache: { stale: false }, ...(fsal ? { fsal } : {}), ...(grad ? { grad } : {}) };
   }
@@ -215,7 +208,17 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
           y1,
           y0T,
           layout,
-          { t0, h, gamma: T.gamma, a: T.a, ts: T.c.map((c) => t0 + c * h), zs: [y0, ...attempt.zs] },
+          {
+            t0,
+            h,
+            gamma: T.gamma,
+            a: T.a,
+            ts: T.c.map((c) => t0 + c * h),
+            zs: [y0, ...attempt.zs],
+            ...(this.imex && terms instanceof MultiTerm
+              ? { imex: { fExplicit: (t: number, y: Tree) => terms.explicit.evaluate(t, y, args), ...this.imex } }
+              : {}),
+          },
           state.grad,
           fOnTree,
           this.jac,
