@@ -2,8 +2,8 @@
  * Gradients through the implicit (Kværnø) steps by the implicit function theorem: against closed
  * forms (y′ = λy with λ a variable, and with λ in `args`), against central finite differences on a
  * stiff Van der Pol oscillator (μ = 10, dL/dμ and dL/dy0), and against backpropagation through an
- * explicit solver (dopri5 at tight tolerance) on a nonlinear field. BDF under a gradient tape is a
- * named error.
+ * explicit solver (dopri5 at tight tolerance) on a nonlinear field; IMEX steps against a closed form.
+ * BDF and Rosenbrock under a gradient tape are named errors.
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
@@ -157,15 +157,17 @@ describeBackends('gradients through implicit steps (implicit function theorem)',
     });
   });
 
-  it('BDF under a gradient tape is a named error (its history is not differentiated yet)', () => {
+  it('BDF and ROS34PW2 under a gradient tape are a named error (history / Jacobian not differentiated yet)', () => {
     const x = tf.tensor1d([1]);
-    const e = thrownError(() =>
-      tf.grad((y: tf.Tensor) =>
-        tf.sum(solve({ terms: new ODETerm((_t, v: tf.Tensor) => tf.neg(v)), solver: 'bdf', t0: 0, t1: 1, y0: y }).ys as tf.Tensor),
-      )(x),
-    );
-    expect(e).toBeInstanceOf(UnsupportedError);
-    expect((e as UnsupportedError).argument).toBe('adjoint');
+    for (const solver of ['bdf', 'ros34pw2']) {
+      const e = thrownError(() =>
+        tf.grad((y: tf.Tensor) =>
+          tf.sum(solve({ terms: new ODETerm((_t, v: tf.Tensor) => tf.neg(v)), solver, t0: 0, t1: 1, y0: y }).ys as tf.Tensor),
+        )(x),
+      );
+      expect(e).toBeInstanceOf(UnsupportedError);
+      expect((e as UnsupportedError).argument).toBe('adjoint');
+    }
     x.dispose();
   });
 });
