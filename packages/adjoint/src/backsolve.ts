@@ -12,6 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedError, treeLeaves, treeMap, treeUnflatten, type Tree } from '@nde/core';
 import {
+  DenseInterpolation,
+  LocalInterpolant,
   ODETerm,
   PIDController,
   StepTo,
@@ -49,6 +51,21 @@ export interface BacksolveAdjointOptions extends AdjointOptions {
    * torchdiffeq's behaviour, two extra evaluations and a ramp-up per interval).
    */
   readonly carryControllerState?: boolean;
+  /**
+   * How the backward pass knows y(t): `'backsolve'` (default) re-solves it backwards with the adjoint,
+   * O(1) memory — ill-posed for stiff problems, whose decaying modes grow backwards; `'interpolate'`
+   * reads it from the forward solve's dense output (SciMLSensitivity's `InterpolatingAdjoint`), O(steps)
+   * memory but stable for stiff problems, and the adjoint system loses y's part of the error norm.
+   */
+  readonly reconstruct?: 'backsolve' | 'interpolate';
+}
+
+/** What the forward pass hands the backward one: the step grid and, when interpolating, the dense output's layout. */
+interface BacksolveMeta {
+  readonly grid: number[];
+  /** Each dense piece: its interval, weights, and how many kept tensors its y0 and vectors take. */
+  readonly pieces?: readonly { t0: number; t1: number; weights: (theta: number) => number[]; vectors: number }[];
+  readonly direction?: 1 | -1;
 }
 
 /**
@@ -60,7 +77,7 @@ export interface BacksolveAdjointOptions extends AdjointOptions {
  * const { value, grads } = valueAndGrads({ loss: (ys) => tf.sum(ys as tf.Tensor), solveOptions, adjoint });
  * ```
  */
-export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> {
+export class BacksolveAdjoint extends CustomBackwardAdjoint<BacksolveMeta> {
   /** Identifier of this adjoint: `'backsolve'`. */
   readonly name = 'backsolve';
   /** The options it was built with (backward solver, tolerances, step-size controller, step limit). */
@@ -84,9 +101,35 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
-  ): ForwardResult<{ grid: number[] }> {
+  ): ForwardResult<BacksolveMeta> {
     const { options, grid } = withGrid(o);
-    return { solution: solveDirect(options), keep: [], meta: { grid } };
+    if (this.options.reconstruct !== 'interpolate') return { solution: solveDirect(options), keep: [], meta: { grid } };
+    // Keep every step's interpolant (its y0 and vectors) for the backward pass.
+    const solution = solveDirect({ ...options, saveAt: { ...(o.saveAt ?? { t1: true }), dense: true } });
+    const dense = solution.dense as DenseInterpolation<Tree>;
+    const keep: tf.Tensor[] = [];
+    const pieces = dense.pieces.map((p) => {
+      keep.push(...treeLeaves(p.y0), ...p.data.vectors.flatMap((v) => treeLeaves(v)));
+      return { t0: p.t0, t1: p.t1, weights: p.data.weights, vectors: p.data.vectors.length };
+    });
+    return { solution, keep, meta: { grid, pieces, direction: dense.direction } };
+  }
+
+  /** The forward dense output rebuilt from the kept tensors (they stay owned by the gradient machinery). */
+  private denseFrom(meta: BacksolveMeta, kept: readonly tf.Tensor[], y0: Tree): DenseInterpolation<Tree> {
+    const { def, count } = structureOf(y0);
+    let o = 0;
+    const take = (): Tree => {
+      const t = treeUnflatten(def, kept.slice(o, o + count) as tf.Tensor[]);
+      o += count;
+      return t;
+    };
+    const pieces = (meta.pieces ?? []).map((p) => {
+      const y = take();
+      const vectors = Array.from({ length: p.vectors }, take);
+      return new LocalInterpolant<Tree>(p.t0, p.t1, y, { vectors, weights: p.weights });
+    });
+    return new DenseInterpolation<Tree>(pieces, meta.direction ?? 1);
   }
 
   /**
@@ -113,33 +156,48 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<{ grid: number[] }> 
    * Solve the augmented system [y, a, dL/dθ, dL/dargs] from the last saved time back to `t0`, adding dL/dy at each
    * saved time.
    */
-  protected backward(input: BackwardInput<{ grid: number[] }>): BackwardOutput {
+  protected backward(input: BackwardInput<BacksolveMeta>): BackwardOutput {
     const { options: o, params, args } = input;
     const terms = o.terms as ODETerm;
     const { def: yDef, count: nY } = structureOf(o.y0);
     const nP = params.length;
-    const layout: AugmentedLayout<Tree> = this.flattens(o)
-      ? (flatLayout(
-          yDef,
-          [...treeLeaves(o.y0), ...treeLeaves(o.y0), ...params, ...args].map((x) => x.shape),
-          {
-            y: nY,
-            p: nP,
-          },
-        ) as unknown as AugmentedLayout<Tree>)
-      : treeLayout;
+    const interpolate = this.options.reconstruct === 'interpolate';
+    const dense = interpolate ? this.denseFrom(input.meta, input.kept, o.y0) : undefined;
+    const layout: AugmentedLayout<Tree> = interpolate
+      ? treeLayout
+      : this.flattens(o)
+        ? (flatLayout(
+            yDef,
+            [...treeLeaves(o.y0), ...treeLeaves(o.y0), ...params, ...args].map((x) => x.shape),
+            {
+              y: nY,
+              p: nP,
+            },
+          ) as unknown as AugmentedLayout<Tree>)
+        : treeLayout;
     // Seeding the VJP with −a gives the right-hand sides directly (negation is exact).
     const augmented = new ODETerm<Tree>((t, state) => {
-      const { y, a } = layout.view(state);
+      const { a } = layout.view(state);
+      // y from the forward's dense output, or the state's own y (re-solved backwards).
+      // (A stage time past the forward interval's ends — Kværnø's c > 1 — reads the end value.)
+      const y = dense
+        ? dense.evaluate(Math.min(Math.max(t, Math.min(dense.t0, dense.t1)), Math.max(dense.t0, dense.t1)))
+        : layout.view(state).y;
       const { value, grads } = valueAndVjp(
         () => terms.vf(t, y, o.args),
         [...treeLeaves(y), ...params, ...args],
         treeMap((x) => tf.neg(x), a),
       );
-      return layout.build({ y: value, a: treeUnflatten(yDef, grads.slice(0, nY)), p: grads.slice(nY, nY + nP), g: grads.slice(nY + nP) });
+      return layout.build({
+        y: dense ? [] : value,
+        a: treeUnflatten(yDef, grads.slice(0, nY)),
+        p: grads.slice(nY, nY + nP),
+        g: grads.slice(nY + nP),
+      });
     });
     const carry = this.options.carryControllerState ?? true;
     const out = walkBackward({
+      carryState: !interpolate,
       ys: input.ys,
       cotangent: input.cotangent,
       ts: input.ts,

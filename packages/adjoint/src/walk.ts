@@ -96,6 +96,12 @@ export interface BackwardWalk<S extends Tree> {
   /** How the augmented state is held. */
   readonly layout: AugmentedLayout<S>;
   /**
+   * Carry y in the augmented state, reset to the saved value at each saved time (default true).
+   * False when the augmented system reads y from elsewhere (the forward's dense output): its `y`
+   * part is then an empty tree.
+   */
+  readonly carryState?: boolean;
+  /**
    * Solve the augmented system from `from` to `to`, saving only the end; `controllerState` is the
    * previous interval's (undefined for the first). The walk disposes the solution.
    */
@@ -112,9 +118,11 @@ export function walkBackward<S extends Tree>(w: BackwardWalk<S>): { y0: Tree; pa
   const { layout, ts } = w;
   const T = ts.length;
   const slice = (stacked: Tree, k: number): Tree => sliceTree(stacked, k);
+  const carry = w.carryState ?? true;
+  const stateAt = (k: number): Tree => (carry ? slice(w.ys, k) : []);
   let s = tidyTree(() =>
     layout.build({
-      y: slice(w.ys, T - 1),
+      y: stateAt(T - 1),
       a: slice(w.cotangent, T - 1),
       p: w.params.map((p) => tf.zerosLike(p)),
       g: w.args.map((x) => tf.zerosLike(x)),
@@ -137,7 +145,7 @@ export function walkBackward<S extends Tree>(w: BackwardWalk<S>): { y0: Tree; pa
       const prev = s;
       s = tidyTree(() => {
         const parts = layout.view(prev);
-        return layout.build({ ...parts, y: slice(w.ys, k - 1), a: treeAdd(parts.a, slice(w.cotangent, k - 1)) });
+        return layout.build({ ...parts, y: stateAt(k - 1), a: treeAdd(parts.a, slice(w.cotangent, k - 1)) });
       });
       releaseExcept(prev, s);
     }

@@ -37,6 +37,9 @@ describeBackends('backsolve: one backward walk', () => {
       const direct = await run(new DirectAdjoint());
       const carried = await run(new BacksolveAdjoint());
       const restarted = await run(new BacksolveAdjoint({ carryControllerState: false }));
+      const interpolated = await run(new BacksolveAdjoint({ reconstruct: 'interpolate' }));
+      const errInterpolated = (await maxRel(interpolated.params, direct.params)).max;
+      expect(errInterpolated).toBeLessThan(2e-3);
       const errCarried = (await maxRel(carried.params, direct.params)).max;
       const errRestarted = (await maxRel(restarted.params, direct.params)).max;
       console.log(
@@ -45,7 +48,7 @@ describeBackends('backsolve: one backward walk', () => {
       expect(carried.calls).toBeLessThan(restarted.calls);
       expect(errCarried).toBeLessThan(2e-3);
       expect(errRestarted).toBeLessThan(2e-3);
-      [direct, carried, restarted].forEach((g) => g.dispose());
+      [direct, carried, restarted, interpolated].forEach((g) => g.dispose());
     });
   });
 });
