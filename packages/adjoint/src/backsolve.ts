@@ -61,10 +61,12 @@ export interface BacksolveAdjointOptions extends AdjointOptions {
 }
 
 /** What the forward pass hands the backward one: the step grid and, when interpolating, the dense output's layout. */
-interface BacksolveMeta {
+export interface BacksolveMeta {
+  /** The accepted step grid of the forward solve (t0 first). */
   readonly grid: number[];
-  /** Each dense piece: its interval, weights, and how many kept tensors its y0 and vectors take. */
+  /** Each dense piece: its interval, weights, and how many vectors it keeps (interpolating only). */
   readonly pieces?: readonly { t0: number; t1: number; weights: (theta: number) => number[]; vectors: number }[];
+  /** Direction of the forward solve (interpolating only). */
   readonly direction?: 1 | -1;
 }
 
