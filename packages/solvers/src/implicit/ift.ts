@@ -13,10 +13,10 @@
  * VJPs join c_i, their coefficients k̄E_j += h aE_ij λ_i) and y1 = y0 + h Σ b (kE + kI).
  */
 import * as tf from '@tensorflow/tfjs';
-import { tidyTree, treeDispose, treeLeaves, vjp, type Tree } from '@nde/core';
+import { tidyTree, treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import type { HostLayout } from './layout.js';
-import { BlockLU } from './lu.js';
+import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
 
 /** What the backward pass of a step needs from its forward pass. @internal */
 export interface StepRecord {
@@ -98,6 +98,9 @@ export function differentiableStep(
   return out;
 }
 
+/** The backward pass's evaluations are not the solve's work: counted nowhere. */
+const uncounted: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
+
 /** ȳ0 (host) and θ̄ (tensors) from ȳ1. */
 function backward(
   ybar: Float64Array,
@@ -134,12 +137,7 @@ function backward(
     const zT = layout.tree(z);
     const ctT = layout.tree(ct);
     const zLeaves = treeLeaves(zT);
-    const grads = vjp(() => {
-      const out = treeLeaves(field(t, zT));
-      const c = treeLeaves(ctT);
-      const parts = out.map((x, i) => tf.sum(tf.mul(x, c[i] as tf.Tensor)));
-      return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
-    }, [...zLeaves, ...thetas]);
+    const grads = vjp(() => treeDot(field(t, zT), ctT), [...zLeaves, ...thetas]);
     const zPart = layout.read(layout.fromLeaves(grads.slice(0, zLeaves.length)));
     tf.dispose(grads.slice(0, zLeaves.length));
     treeDispose(zT, ctT);
@@ -165,15 +163,10 @@ function backward(
     }
     // (I − hγ J_i)ᵀ λ = c, with the exact Jacobian at the converged stage.
     // Finite differences need f at the stage; the other sources ignore it.
-    const fz = jac.source === 'finiteDifference' ? evaluateHost(f, t, z, layout) : new Float64Array(N);
+    const fz = jac.source === 'finiteDifference' ? hostField(f, layout, uncounted)(t, z) : new Float64Array(N);
     const J = jacobian(f, t, z, layout, argsValue, jac, fz).J;
     const hg = r.h * r.gamma;
-    const M = new Float64Array(J.length);
-    for (let b = 0; b < blocks; b++) {
-      const o = b * n * n;
-      for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) M[o + p * n + q] = (p === q ? 1 : 0) - hg * (J[o + p * n + q] as number);
-    }
-    const lu = BlockLU.factor(M, n, blocks);
+    const lu = factorNewtonMatrix(J, hg, blocks, n);
     const lambda = lu ? lu.solveTransposed(c) : c.fill(NaN);
     for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (lambda[q] as number);
     const row = r.a[i] as readonly number[];
@@ -206,12 +199,4 @@ function backward(
     addTheta(g.theta);
   }
   return { y0bar, thetaBar };
-}
-
-function evaluateHost(f: (t: number, y: Tree) => Tree, t: number, z: Float64Array, layout: HostLayout): Float64Array {
-  const zT = layout.tree(z);
-  const out = tidyTree(() => f(t, zT));
-  const v = layout.read(out);
-  treeDispose(zT, out);
-  return v;
 }

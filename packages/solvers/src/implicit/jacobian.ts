@@ -6,7 +6,7 @@
  * products for the whole batch at once, giving `[B, d, d]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, isTensor, tidyTree, treeDispose, treeLeaves, vjp, type Tree } from '@nde/core';
+import { InvalidArgumentError, ShapeError, isTensor, tidyTree, treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
 import type { HostLayout } from './layout.js';
 
 /** How the Jacobian's blocks are laid out: one dense system, or independent `[d, d]` blocks per sample. */
@@ -44,14 +44,6 @@ export function systemShape(layout: HostLayout, structure: JacobianStructure): {
     );
   }
   return { blocks: shape[0] as number, n: shape[1] as number };
-}
-
-/** <f(), ct> summed over the leaves: the scalar whose gradient is the VJP with a tree cotangent. */
-function dot(out: Tree, ct: Tree): tf.Tensor {
-  const a = treeLeaves(out);
-  const b = treeLeaves(ct);
-  const parts = a.map((x, i) => tf.sum(tf.mul(x, b[i] as tf.Tensor)));
-  return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
 }
 
 /**
@@ -104,7 +96,9 @@ export function jacobian(
           const unit = new Float32Array(layout.size);
           for (let b = 0; b < blocks; b++) unit[b * n + i] = 1;
           const ct = layout.tree(unit);
-          const grads = layout.single ? vjp(() => f(t, yT) as tf.Tensor, leaves, ct as tf.Tensor) : vjp(() => dot(f(t, yT), ct), leaves);
+          const grads = layout.single
+            ? vjp(() => f(t, yT) as tf.Tensor, leaves, ct as tf.Tensor)
+            : vjp(() => treeDot(f(t, yT), ct), leaves);
           return grads.length === 1 ? (grads[0] as tf.Tensor).reshape([-1]) : tf.concat(grads.map((g) => g.reshape([-1])));
         });
         const g = row.dataSync();

@@ -53,19 +53,30 @@ export function validateNewton(s: NewtonSettings): void {
 }
 
 /**
+ * The LU factorisation of I − cJ for `blocks` row-major n×n Jacobian blocks; undefined when singular.
+ * @param J - the Jacobian blocks
+ * @param c - the step's coefficient (hγ, or h/α for BDF)
+ * @param blocks - how many blocks
+ * @param n - size of each block
+ * @internal
+ */
+export function factorNewtonMatrix(J: Float64Array, c: number, blocks: number, n: number): BlockLU | undefined {
+  const M = new Float64Array(J.length);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * n * n;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M[o + i * n + j] = (i === j ? 1 : 0) - c * (J[o + i * n + j] as number);
+  }
+  return BlockLU.factor(M, n, blocks);
+}
+
+/**
  * Factor I − cJ (blocks of size n) into the cache unless it holds that factorisation already.
  * Returns false when it is singular.
  * @internal
  */
 export function ensureFactorization(cache: NewtonCache, c: number, blocks: number, n: number, work: NewtonWork): boolean {
   if (cache.lu && cache.luFor === c) return true;
-  const J = cache.J as Float64Array;
-  const M = new Float64Array(J.length);
-  for (let b = 0; b < blocks; b++) {
-    const o = b * n * n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M[o + i * n + j] = (i === j ? 1 : 0) - c * (J[o + i * n + j] as number);
-  }
-  cache.lu = BlockLU.factor(M, n, blocks);
+  cache.lu = factorNewtonMatrix(cache.J as Float64Array, c, blocks, n);
   cache.luFor = c;
   work.factorizations++;
   return cache.lu !== undefined;

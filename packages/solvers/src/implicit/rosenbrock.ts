@@ -16,8 +16,7 @@ import type { ODETerm } from '../terms.js';
 import { assertHostBackend, assertNoMassMatrix } from './checks.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { HostLayout } from './layout.js';
-import type { BlockLU } from './lu.js';
-import { ensureFactorization, hostField, type NewtonCache, type NewtonWork } from './newton.js';
+import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
 
 /** A Rosenbrock–W tableau. */
 export interface RosenbrockTableau {
@@ -70,12 +69,6 @@ export interface RosenbrockOptions {
   readonly massMatrix?: unknown;
 }
 
-/** The Rosenbrock state: the Jacobian cache (host values only). */
-export interface RosenbrockState {
-  /** @internal */
-  readonly cache: NewtonCache;
-}
-
 /** J·v for `blocks` row-major n×n blocks. */
 function jacobianTimes(J: Float64Array, v: Float64Array, blocks: number, n: number): Float64Array {
   const out = new Float64Array(v.length);
@@ -98,7 +91,7 @@ function jacobianTimes(J: Float64Array, v: Float64Array, blocks: number, n: numb
  *         stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-10 }) });
  * ```
  */
-export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
+export class Rosenbrock implements Solver<ODETerm, undefined> {
   /** The method name (the tableau's). */
   readonly name: string;
   /** Order of the solution. */
@@ -135,7 +128,8 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     assertHostBackend(this.name);
   }
 
-  init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): RosenbrockState {
+  /** No state between steps: the Jacobian is fresh every step. */
+  init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): undefined {
     treeDispose(f0);
     systemShape(HostLayout.of(y0), this.jac.structure);
     if (tapeOn()) {
@@ -145,7 +139,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
         'Differentiate through kvaerno3/4/5 (implicit function theorem), or solve without recording gradients.',
       );
     }
-    return { cache: { stale: false } };
+    return undefined;
   }
 
   disposeState(): void {}
@@ -160,9 +154,9 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     t1: number,
     y0T: Tree,
     args: unknown,
-    state: RosenbrockState,
+    state: undefined,
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
-  ): StepResult<RosenbrockState> {
+  ): StepResult<undefined> {
     const layout = HostLayout.of(y0T);
     const y0 = layout.read(y0T);
     const N = y0.length;
@@ -172,23 +166,20 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     const { blocks, n } = systemShape(layout, this.jac.structure);
     const T = this.tableau;
     const h = t1 - t0;
-    const cache = state.cache;
     const f0 = f(t0, y0);
     // A fresh Jacobian every step (exact J gives the classical order; the W property keeps order 3
     // for an approximate one).
     const { J, nfe } = jacobian(fOnTree, t0, y0, layout, args, this.jac, f0);
     work.nfe += nfe;
     work.jacobians++;
-    Object.assign(cache, { J, lu: undefined });
-    const counts = (): StepResult<RosenbrockState>['counts'] => ({
+    const counts = (): StepResult<undefined>['counts'] => ({
       jacobians: work.jacobians,
       factorizations: work.factorizations,
       newtonIterations: 0,
     });
-    if (!ensureFactorization(cache, h * T.gamma, blocks, n, work)) {
-      return { status: 'failed', y1: layout.tree(y0), state, nfe: work.nfe, counts: counts() };
-    }
-    const lu = cache.lu as BlockLU;
+    const lu = factorNewtonMatrix(J, h * T.gamma, blocks, n);
+    work.factorizations++;
+    if (!lu) return { status: 'failed', y1: layout.tree(y0), state, nfe: work.nfe, counts: counts() };
     // ∂f/∂t by a forward difference in t alone.
     const dt = 1e-3 * Math.max(Math.abs(h), 1e-8);
     const ft = Float64Array.from(f(t0 + dt, y0), (v, i) => (v - (f0[i] as number)) / dt);
@@ -227,7 +218,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
       }
     });
     if (!y1.every(Number.isFinite)) return { status: 'failed', y1: layout.tree(y0), state, nfe: work.nfe, counts: counts() };
-    const out: StepResult<RosenbrockState> = {
+    const out: StepResult<undefined> = {
       y1: layout.tree(y1),
       yError: layout.tree(err),
       state,
