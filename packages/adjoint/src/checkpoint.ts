@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   InvalidArgumentError,
+  UnsupportedError,
   tidyTree,
   treeAdd,
   treeDispose,
@@ -20,7 +21,7 @@ import {
   treeZerosLike,
   type Tree,
 } from '@nde/core';
-import { StepTo, type Solution, type SolveOptions } from '@nde/solvers';
+import { StepTo, isSdeTerm, resolveSolver, type Solution, type SolveOptions } from '@nde/solvers';
 import {
   CustomBackwardAdjoint,
   sliceTree,
@@ -72,6 +73,14 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
     o: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
   ): ForwardResult<CheckpointMeta> {
+    const solver = typeof o.solver === 'string' ? resolveSolver(o.solver, isSdeTerm(o.terms) ? 'sde' : 'ode') : o.solver;
+    if (solver.multistep) {
+      throw new UnsupportedError(
+        'solver',
+        `RecursiveCheckpointAdjoint replays segments from stored states, and '${solver.name}' is a multistep method whose steps also read their history.`,
+        'Use DirectAdjoint (gradients through the history) or BacksolveAdjoint with this solver, or a one-step method (kvaerno5) with checkpointing.',
+      );
+    }
     const { options, grid } = withGrid(o);
     const solution = solveDirect(options);
     const N = grid.length - 1;

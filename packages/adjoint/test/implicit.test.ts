@@ -1,12 +1,13 @@
 /**
- * Adjoints through the implicit (stiff) solvers: DirectAdjoint differentiates each Kværnø step by the
- * implicit function theorem; BacksolveAdjoint solves the augmented adjoint system with the same
+ * Adjoints through the implicit (stiff) solvers: DirectAdjoint differentiates each Kværnø, BDF and
+ * Rosenbrock step (BDF through its history, Rosenbrock with W fixed); BacksolveAdjoint solves the augmented adjoint system with the same
  * implicit method (its Jacobian by autodiff of the vector–Jacobian product). Both against the closed
  * form of y′ = λy on a stiff scale (λ = −50 over [0, 0.1]) and a mixed fast/slow linear system.
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeBackends, expectNoLeaks } from '@nde/test-utils';
+import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
+import { UnsupportedError } from '@nde/core';
 import { ODETerm, PIDController } from '@nde/solvers';
 import { BacksolveAdjoint, DirectAdjoint, RecursiveCheckpointAdjoint, valueAndGrads, type AdjointMethod } from '../src/index.js';
 
@@ -17,7 +18,7 @@ describeBackends('adjoints through implicit solvers', () => {
     ['DirectAdjoint (implicit function theorem per step)', () => new DirectAdjoint()],
     ['BacksolveAdjoint (implicit backward solve)', () => new BacksolveAdjoint()],
   ] as const) {
-    it(`${name}: y′ = λy, λ = −50 on [0, 0.1] with kvaerno5: dL/dλ and dL/dy0 to 1e-4`, async () => {
+    it.each(['kvaerno5', 'bdf', 'ros34pw2'])(`${name}: y′ = λy, λ = −50 on [0, 0.1] with %s: dL/dλ and dL/dy0 to 1e-4`, async (method) => {
       await expectNoLeaks(() => {
         const lam = tf.tidy(() => tf.variable(tf.scalar(-50), true));
         const y0 = tf.tensor1d([1, 2]);
@@ -27,7 +28,7 @@ describeBackends('adjoints through implicit solvers', () => {
           loss: (ys) => tf.sum(ys as tf.Tensor),
           solveOptions: {
             terms: term,
-            solver: 'kvaerno5',
+            solver: method,
             t0: 0,
             t1: 0.1,
             y0,
@@ -91,6 +92,21 @@ describeBackends('adjoints through implicit solvers', () => {
       for (const g of grads) expect(rel(g, exact)).toBeLessThan(1e-3);
       y0.dispose();
       k.dispose();
+    });
+  });
+  it('RecursiveCheckpointAdjoint with bdf (a multistep method) is a named UnsupportedError naming the solver, no leak', async () => {
+    await expectNoLeaks(() => {
+      const y0 = tf.tensor1d([1]);
+      const e = thrownError(() =>
+        valueAndGrads({
+          loss: (ys) => tf.sum(ys as tf.Tensor),
+          solveOptions: { terms: new ODETerm((_t, y: tf.Tensor) => tf.neg(y)), solver: 'bdf', t0: 0, t1: 1, y0 },
+          adjoint: new RecursiveCheckpointAdjoint(),
+        }),
+      );
+      expect(e).toBeInstanceOf(UnsupportedError);
+      expect((e as UnsupportedError).argument).toBe('solver');
+      y0.dispose();
     });
   });
 });

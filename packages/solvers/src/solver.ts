@@ -71,6 +71,11 @@ export interface Solver<T = unknown, S = unknown> {
   readonly errorOrder: number | undefined;
   /** Which terms it solves. */
   readonly termKind: TermKind;
+  /**
+   * A step depends on earlier steps, not on y alone (a multistep method such as BDF): adjoints that
+   * replay segments from stored states (checkpointing) cannot reproduce its steps and refuse it.
+   */
+  readonly multistep?: boolean;
   /** Check that `terms` suit this solver; throw a typed error otherwise. */
   validate(terms: T): void;
   /** State before the first step; `f0` is the vector field at (t0, y0) if the caller has it (ownership passes to the state). */

@@ -10,12 +10,19 @@
  * follows the order); the solver chooses the order, as ode15s does: after k + 1 steps at one order
  * it compares the error estimates of orders k − 1, k and k + 1 and moves to the one that allows the
  * largest step.
+ *
+ * Gradients: under a tape the history is also a tensor, and each step is one op from the old history
+ * to the new one. Everything in a step is linear in the history except the corrector, which is
+ * differentiated by the implicit function theorem at the converged point (the exact Jacobian there),
+ * so gradients reach y0 through the whole history, never through Newton's iterations.
  */
-import { InvalidArgumentError, UnsupportedError, tapeOn, treeDispose, type Tree } from '@nde/core';
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, argTensors, tapeOn, tidyTree, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { assertHostBackend, assertNoMassMatrix } from './checks.js';
+import { HostBackward, axpy, hostStepOp, thetasOf, type Differentiated } from './ift.js';
 import { HostLayout } from './layout.js';
 import {
   ensureFactorization,
@@ -30,6 +37,8 @@ import {
 } from './newton.js';
 
 const MAX_ORDER = 5;
+/** Rows of the difference history: ∇^0 … ∇^{MAX_ORDER+2}. */
+const HISTORY_ROWS = MAX_ORDER + 3;
 // NDF coefficients κ_k (Shampine & Reichelt, Table 1); κ = 0 gives the classical BDF.
 const NDF_KAPPA = [0, -0.185, -1 / 9, -0.0823, -0.0415, 0];
 const GAMMA = NDF_KAPPA.map((_, k) => {
@@ -68,6 +77,22 @@ export interface BdfState {
   readonly f0?: Float64Array;
   /** @internal */
   readonly cache: NewtonCache;
+  /** @internal Variables and args tensors the field uses (only under a gradient tape). */
+  readonly grad?: Differentiated;
+  /** @internal Under a tape: D as one differentiable 1-D tensor (row-major, HISTORY_ROWS rows). */
+  readonly history?: tf.Tensor;
+}
+
+/** What the backward pass of a BDF step needs from its forward pass. */
+interface BdfRecord {
+  readonly order: number;
+  /** The rescaling R(ρ)·U applied to rows 0..order (undefined: none). */
+  readonly RU?: Float64Array;
+  readonly alpha: number;
+  /** The corrector's coefficient h/α and where it converged. */
+  readonly c: number;
+  readonly t1: number;
+  readonly y1: Float64Array;
 }
 
 /** R(ρ) of Shampine & Reichelt: the matrix that re-expresses differences for a step ratio ρ. */
@@ -81,8 +106,8 @@ function rescaleMatrix(order: number, factor: number): Float64Array {
   return M;
 }
 
-/** D[0..order] ← (R(ρ)·U)ᵀ D[0..order]: the history for a step ρ times the old one. */
-function rescaleHistory(D: Float64Array[], order: number, factor: number): void {
+/** D[0..order] ← (R(ρ)·U)ᵀ D[0..order]: the history for a step ρ times the old one. Returns R(ρ)·U. */
+function rescaleHistory(D: Float64Array[], order: number, factor: number): Float64Array {
   const m = order + 1;
   const R = rescaleMatrix(order, factor);
   const U = rescaleMatrix(order, 1);
@@ -105,6 +130,47 @@ function rescaleHistory(D: Float64Array[], order: number, factor: number): void 
     }
     D[j] = out;
   }
+  return RU;
+}
+
+/**
+ * The old history's cotangent (flat) from the new one's, for one step (θ̄ accumulates in `pass`).
+ * Forward: D′ = rescaled D; y_pred = Σ_{j≤k} D′_j, ψ = Σ_{1≤j≤k} (γ_j/α) D′_j; d solves
+ * d − c f(t1, y_pred + d) + ψ = 0; then Dn_{k+2} = d − D′_{k+1}, Dn_{k+1} = d, Dn_i = D′_i + Dn_{i+1} (i ≤ k).
+ */
+function bdfBackward(dnBar: Float64Array, r: BdfRecord, pass: HostBackward): Float64Array {
+  const N = r.y1.length;
+  const k = r.order;
+  const row = (x: Float64Array, i: number): Float64Array => x.subarray(i * N, (i + 1) * N);
+  const nBar = Float64Array.from(dnBar);
+  const pBar = new Float64Array(HISTORY_ROWS * N); // D′'s cotangent
+  for (let i = 0; i <= k; i++) {
+    axpy(row(pBar, i), 1, row(nBar, i));
+    axpy(row(nBar, i + 1), 1, row(nBar, i));
+  }
+  const dBar = Float64Array.from(row(nBar, k + 1));
+  axpy(dBar, 1, row(nBar, k + 2));
+  axpy(row(pBar, k + 1), -1, row(nBar, k + 2));
+  for (let i = k + 3; i < HISTORY_ROWS; i++) row(pBar, i).set(row(nBar, i));
+  // The corrector by the implicit function theorem: μ = (I − cJ)⁻ᵀ d̄, ȳ_pred = c Jᵀ μ, θ̄ += c f_θᵀ μ, ψ̄ = −μ.
+  const mu = pass.solveTransposed(r.t1, r.y1, r.c, dBar);
+  const predBar = pass.vjp(
+    r.t1,
+    r.y1,
+    Float64Array.from(mu, (v) => r.c * v),
+  );
+  for (let j = 0; j <= k; j++) axpy(row(pBar, j), 1, predBar);
+  for (let j = 1; j <= k; j++) axpy(row(pBar, j), -(GAMMA[j] as number) / r.alpha, mu);
+  if (!r.RU) return pBar;
+  // D′_j = Σ_i RU[i, j] D_i for rows 0..k: D̄_i = Σ_j RU[i, j] D̄′_j.
+  const m = k + 1;
+  const out = Float64Array.from(pBar);
+  for (let i = 0; i < m; i++) {
+    const o = row(out, i);
+    o.fill(0);
+    for (let j = 0; j < m; j++) axpy(o, r.RU[i * m + j] as number, row(pBar, j));
+  }
+  return out;
 }
 
 function rms(x: Float64Array, scale: Float64Array): number {
@@ -133,6 +199,8 @@ export class BDF implements Solver<ODETerm, BdfState> {
   /** The error estimate's order at order 1 (each step reports its own, `StepResult.errorOrder`). */
   readonly errorOrder = 1;
   readonly termKind = 'ode' as const;
+  /** Its steps read the difference history, not y alone. */
+  readonly multistep = true;
   private readonly jac: Required<JacobianOptions>;
   private readonly newton: NewtonSettings;
   private readonly kappaGiven: boolean;
@@ -166,22 +234,18 @@ export class BDF implements Solver<ODETerm, BdfState> {
     assertHostBackend(this.name);
   }
 
-  init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): BdfState {
+  init(terms: ODETerm, t0: number, y0: Tree, args: unknown, f0?: Tree): BdfState {
     const layout = HostLayout.of(y0);
     const fHost = f0 ? layout.read(f0) : undefined;
     treeDispose(f0);
     systemShape(layout, this.jac.structure);
-    if (tapeOn()) {
-      throw new UnsupportedError(
-        'adjoint',
-        `gradients through '${this.name}' are not implemented yet (its Newton iterations run on the host).`,
-        'Solve stiff problems without recording gradients, or use an explicit method for the gradient pass.',
-      );
-    }
-    return { order: 1, stepsAtOrder: 0, cache: { stale: false }, ...(fHost ? { f0: fHost } : {}) };
+    const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
+    return { order: 1, stepsAtOrder: 0, cache: { stale: false }, ...(fHost ? { f0: fHost } : {}), ...(grad ? { grad } : {}) };
   }
 
-  disposeState(): void {}
+  disposeState(state: BdfState | undefined): void {
+    state?.history?.dispose();
+  }
 
   evalDerivative(terms: ODETerm, t: number, y: Tree, args: unknown): Tree {
     return terms.evaluate(t, y, args);
@@ -215,22 +279,39 @@ export class BDF implements Solver<ODETerm, BdfState> {
     let D: Float64Array[];
     let order = state.order;
     let stepsAtOrder = state.stepsAtOrder;
+    // Under a tape: the history before rescaling as a differentiable tensor (the op's input).
+    let historyIn: tf.Tensor | undefined;
+    let ownsHistoryIn = false;
+    let RU: Float64Array | undefined;
     const restart =
       !state.D ||
+      (state.grad && !state.history) ||
       opts.madeJump ||
       !sameArray(
         Float64Array.from(state.D[0] as Float64Array, (v) => Math.fround(v)),
         yLoop,
       );
     if (restart) {
-      const f0 = state.f0 && !state.D ? state.f0 : f(t0, yLoop);
+      let f0: Float64Array;
+      if (state.grad) {
+        // D_0 = y0, D_1 = h f(t0, y0) on the tape, so the gradient reaches y0 and θ through them.
+        const fT = tidyTree(() => fOnTree(t0, y0T));
+        f0 = layout.read(fT);
+        work.nfe++;
+        historyIn = tf.tidy(() =>
+          tf.concat([layout.flatten(y0T), tf.mul(layout.flatten(fT), h), tf.zeros([(HISTORY_ROWS - 2) * layout.size])]),
+        );
+        ownsHistoryIn = true;
+        treeDispose(fT);
+      } else f0 = state.f0 && !state.D ? state.f0 : f(t0, yLoop);
       D = [Float64Array.from(yLoop), Float64Array.from(f0, (v) => v * h)];
       for (let i = 2; i <= MAX_ORDER + 2; i++) D.push(new Float64Array(yLoop.length));
       order = 1;
       stepsAtOrder = 0;
     } else {
       D = (state.D as Float64Array[]).map((d) => Float64Array.from(d));
-      if (h !== state.h) rescaleHistory(D, order, h / (state.h as number));
+      if (h !== state.h) RU = rescaleHistory(D, order, h / (state.h as number));
+      historyIn = state.history;
     }
     const y0 = D[0] as Float64Array;
     const N = y0.length;
@@ -277,7 +358,12 @@ export class BDF implements Solver<ODETerm, BdfState> {
       y1 = attempt();
     }
     const counts = { jacobians: work.jacobians, factorizations: work.factorizations, newtonIterations: work.newtonIterations };
-    if (!y1) return { status: 'failed', y1: layout.tree(yLoop), state: { ...state, cache }, nfe: work.nfe, counts };
+    if (!y1) {
+      if (ownsHistoryIn) historyIn?.dispose();
+      // The loop disposes a failed step's state: it must not hold the current state's history.
+      const { history: _kept, ...rest } = state;
+      return { status: 'failed', y1: layout.tree(yLoop), state: { ...rest, cache }, nfe: work.nfe, counts };
+    }
 
     const d = new Float64Array(N);
     for (let q = 0; q < N; q++) d[q] = (y1[q] as number) - (yPred[q] as number);
@@ -319,9 +405,31 @@ export class BDF implements Solver<ODETerm, BdfState> {
         nextStepsAtOrder = 0;
       }
     }
-    const nextState: BdfState = { D: Dn, order: nextOrder, h, stepsAtOrder: nextStepsAtOrder, cache };
+    let history: tf.Tensor | undefined;
+    if (state.grad && historyIn) {
+      const record: BdfRecord = { order, ...(RU ? { RU } : {}), alpha, c, t1, y1 };
+      const thetas = thetasOf(state.grad);
+      const flat = new Float64Array(HISTORY_ROWS * N);
+      Dn.forEach((row, i) => flat.set(row, i * N));
+      history = hostStepOp(flat, [historyIn, ...thetas], (dnBar) => {
+        const pass = new HostBackward(layout, thetas, fOnTree, this.jac, args);
+        const dBar = bdfBackward(dnBar, record, pass);
+        return [tf.tensor1d(Float32Array.from(dBar)), ...pass.takeThetaBar()];
+      });
+      if (ownsHistoryIn) historyIn.dispose();
+    }
+    const nextState: BdfState = {
+      D: Dn,
+      order: nextOrder,
+      h,
+      stepsAtOrder: nextStepsAtOrder,
+      cache,
+      ...(state.grad ? { grad: state.grad } : {}),
+      ...(history ? { history } : {}),
+    };
+    const y1T = history ? layout.fromFlat(history) : layout.tree(y1);
     const out: StepResult<BdfState> = {
-      y1: layout.tree(y1),
+      y1: y1T,
       yError: layout.tree(yError),
       state: nextState,
       nfe: work.nfe,
@@ -330,12 +438,16 @@ export class BDF implements Solver<ODETerm, BdfState> {
     };
     if (!opts.needsDense) return out;
     // The interpolating polynomial through the history: y(t0 + θh) = y0 + (y1 − y0) + Σ_{j≥1} w_j(θ) ∇^j y1,
-    // w_j(θ) = Π_{m<j} (θ − 1 + m)/(m + 1).
-    const vectors = [Float32Array.from(y1, (v, q) => v - (y0[q] as number)), ...Dn.slice(1, order + 1).map((x) => Float32Array.from(x))];
+    // w_j(θ) = Π_{m<j} (θ − 1 + m)/(m + 1). Under a tape its vectors are slices of the history.
+    const vectors = history
+      ? [treeSub(y1T, y0T), ...Dn.slice(1, order + 1).map((_, j) => layout.fromFlat(history, (j + 1) * N))]
+      : [Float32Array.from(y1, (v, q) => v - (y0[q] as number)), ...Dn.slice(1, order + 1).map((x) => Float32Array.from(x))].map((v) =>
+          layout.tree(v),
+        );
     return {
       ...out,
       interp: {
-        vectors: vectors.map((v) => layout.tree(v)),
+        vectors,
         weights: (theta) => {
           const w = [1];
           let p = 1;

@@ -1,8 +1,12 @@
 /**
- * Gradients through an implicit Runge–Kutta step by the implicit function theorem, not by
- * differentiating Newton's iterations (which run on the host). The step is one `tf.customGrad` op
- * whose inputs are y0's leaves, the trainable variables the vector field uses and the tensors in
- * `args`, and whose output is y1. With stage equations z_i = y0 + h Σ_{j<i} a_ij k_j + hγ f(t_i, z_i),
+ * Gradients through the implicit solvers' steps, whose values are computed on the host. Each step
+ * becomes one `tf.customGrad` op ({@link hostStepOp}) whose inputs carry the gradient connection (y0's
+ * leaves or a history, then the trainable variables the field uses and the tensors in `args`) and
+ * whose backward pass is written out by hand with {@link HostBackward}: vector–Jacobian products of
+ * the field on the host, and transposed solves with I − cJ.
+ *
+ * Implicit Runge–Kutta steps are differentiated by the implicit function theorem, not by
+ * differentiating Newton's iterations. With stage equations z_i = y0 + h Σ_{j<i} a_ij k_j + hγ f(t_i, z_i),
  * k_i = f(t_i, z_i), y1 = z_last (stiffly accurate), the backward pass walks the stages in reverse:
  *
  *   c_i = z̄_i + J_iᵀ k̄_i,   (I − hγ J_i)ᵀ λ_i = c_i,   ȳ0 += λ_i,   k̄_j += h a_ij λ_i (j < i),
@@ -13,12 +17,12 @@
  * VJPs join c_i, their coefficients k̄E_j += h aE_ij λ_i) and y1 = y0 + h Σ b (kE + kI).
  */
 import * as tf from '@tensorflow/tfjs';
-import { tidyTree, treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
+import { treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import type { HostLayout } from './layout.js';
 import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
 
-/** What the backward pass of a step needs from its forward pass. @internal */
+/** What the backward pass of an implicit Runge–Kutta step needs from its forward pass. @internal */
 export interface StepRecord {
   readonly t0: number;
   readonly h: number;
@@ -40,14 +44,132 @@ export interface StepRecord {
   };
 }
 
-/** Inputs the step is differentiated with respect to, besides y0. @internal */
+/** Inputs the step is differentiated with respect to, besides the state. @internal */
 export interface Differentiated {
   readonly vars: readonly tf.Variable[];
   readonly args: readonly tf.Tensor[];
 }
 
+/** The tensors a step is differentiated with respect to besides its state: variables, then args. @internal */
+export function thetasOf(wrt: Differentiated): tf.Tensor[] {
+  return [...wrt.vars, ...wrt.args];
+}
+
 /**
- * y1 as a differentiable op of y0 (a tree), the variables and the args tensors.
+ * A host-computed flat value as a differentiable op of `inputs`.
+ * @param value - the forward result, flat (host)
+ * @param inputs - what the result depends on (they only carry the gradient connection)
+ * @param backward - from the result's cotangent (host) to one gradient per input (tensors, owned by tfjs)
+ * @internal
+ */
+export function hostStepOp(value: Float64Array, inputs: readonly tf.Tensor[], backward: (outBar: Float64Array) => tf.Tensor[]): tf.Tensor {
+  const op = tf.customGrad(() => ({
+    value: tf.tensor1d(Float32Array.from(value)),
+    gradFunc: (dy: tf.Tensor) => backward(Float64Array.from(dy.dataSync())),
+  })) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
+  return op(...inputs);
+}
+
+/** The backward passes' evaluations are not the solve's work: counted nowhere. */
+const uncounted: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
+
+/**
+ * Bookkeeping of a hand-written backward pass on the host: vector–Jacobian products of the field at
+ * host points (the state part returned, the θ part accumulated as tensors) and transposed solves with
+ * I − cJ at the exact Jacobian. @internal
+ */
+export class HostBackward {
+  private thetaBar: tf.Tensor[] | undefined;
+
+  /**
+   * @param layout - the state's layout
+   * @param thetas - the other inputs (variables, args tensors)
+   * @param f - the vector field on trees
+   * @param jac - Jacobian source and structure (for the transposed solves)
+   * @param argsValue - passed to a user Jacobian
+   */
+  constructor(
+    private readonly layout: HostLayout,
+    private readonly thetas: readonly tf.Tensor[],
+    private readonly f: (t: number, y: Tree) => Tree,
+    private readonly jac: Required<JacobianOptions>,
+    private readonly argsValue: unknown,
+  ) {}
+
+  /**
+   * (∂field/∂z)ᵀ ct at (t, z) on the host; (∂field/∂θ)ᵀ ct joins θ̄.
+   * @param t - time
+   * @param z - the point (host)
+   * @param ct - the cotangent (host)
+   * @param field - the field to differentiate (default the one this pass was made for)
+   */
+  vjp(t: number, z: Float64Array, ct: Float64Array, field = this.f): Float64Array {
+    const zT = this.layout.tree(z);
+    const ctT = this.layout.tree(ct);
+    const zLeaves = treeLeaves(zT);
+    const grads = vjp(() => treeDot(field(t, zT), ctT), [...zLeaves, ...this.thetas]);
+    const zPart = this.layout.read(this.layout.fromLeaves(grads.slice(0, zLeaves.length)));
+    tf.dispose(grads.slice(0, zLeaves.length));
+    treeDispose(zT, ctT);
+    this.addTheta(grads.slice(zLeaves.length));
+    return zPart;
+  }
+
+  /**
+   * θ̄ += (∂f/∂θ)ᵀ ct at (t, z), when there is any θ.
+   * @param t - time
+   * @param z - the point (host)
+   * @param ct - the cotangent (host)
+   */
+  vjpTheta(t: number, z: Float64Array, ct: Float64Array): void {
+    if (this.thetas.length) this.vjp(t, z, ct);
+  }
+
+  /**
+   * x with (I − c J(t, z))ᵀ x = rhs, J the exact Jacobian at (t, z); NaN when I − cJ is singular.
+   * @param t - time
+   * @param z - where the Jacobian is taken (host)
+   * @param c - the coefficient of J
+   * @param rhs - the right-hand side (host)
+   */
+  solveTransposed(t: number, z: Float64Array, c: number, rhs: Float64Array): Float64Array {
+    // Finite differences need f at the point; the other sources ignore it.
+    const fz = this.jac.source === 'finiteDifference' ? hostField(this.f, this.layout, uncounted)(t, z) : new Float64Array(z.length);
+    const J = jacobian(this.f, t, z, this.layout, this.argsValue, this.jac, fz).J;
+    const { blocks, n } = systemShape(this.layout, this.jac.structure);
+    const lu = factorNewtonMatrix(J, c, blocks, n);
+    return lu ? lu.solveTransposed(rhs) : new Float64Array(rhs.length).fill(NaN);
+  }
+
+  /** θ̄, one tensor per θ (zeros where nothing flowed); the caller (tfjs) owns them. */
+  takeThetaBar(): tf.Tensor[] {
+    const out = this.thetaBar ?? this.thetas.map((x) => tf.zerosLike(x));
+    this.thetaBar = undefined;
+    return out;
+  }
+
+  private addTheta(g: tf.Tensor[]): void {
+    if (!g.length) return;
+    if (!this.thetaBar) {
+      this.thetaBar = g;
+      return;
+    }
+    const next = this.thetaBar.map((t, i) => tf.add(t, g[i] as tf.Tensor));
+    tf.dispose([...this.thetaBar, ...g]);
+    this.thetaBar = next;
+  }
+}
+
+/** Adds s·x into acc in place. */
+export function axpy(acc: Float64Array, s: number, x: Float64Array): void {
+  if (s === 0) return;
+  for (let q = 0; q < acc.length; q++) acc[q] = (acc[q] as number) + s * (x[q] as number);
+}
+
+const isZero = (x: Float64Array): boolean => x.every((v) => v === 0);
+
+/**
+ * y1 of an implicit Runge–Kutta step as a differentiable op of y0 (a tree), the variables and the args tensors.
  * @param y1 - the forward result (host)
  * @param y0 - the step's input state (on the tape)
  * @param layout - the state's layout
@@ -68,49 +190,19 @@ export function differentiableStep(
   jac: Required<JacobianOptions>,
   argsValue: unknown,
 ): Tree {
-  const y0Leaves = treeLeaves(y0);
-  const thetas = [...wrt.vars, ...wrt.args];
-  // The op's inputs only carry the gradient connection: the value was computed on the host.
-  const op = tf.customGrad(() => {
-    const value = tf.tensor(Float32Array.from(y1));
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor) => {
-        const { y0bar, thetaBar } = backward(Float64Array.from(dy.dataSync()), layout, record, thetas, f, jac, argsValue);
-        const y0Tree = layout.tree(y0bar);
-        const y0Grads = treeLeaves(y0Tree);
-        return [...y0Grads, ...thetaBar];
-      },
-    };
-  }) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
-  const flat = op(...y0Leaves, ...thetas);
-  const out = tidyTree(() => {
-    let o = 0;
-    const leaves = layout.shapes.map((shape) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const part = tf.reshape(tf.slice(flat, [o], [n]), shape);
-      o += n;
-      return part;
-    });
-    return layout.single ? (leaves[0] as tf.Tensor) : layout.fromLeaves(leaves);
+  const thetas = thetasOf(wrt);
+  const flat = hostStepOp(y1, [...treeLeaves(y0), ...thetas], (ybar) => {
+    const pass = new HostBackward(layout, thetas, f, jac, argsValue);
+    const y0bar = implicitRkBackward(ybar, record, pass);
+    return [...treeLeaves(layout.tree(y0bar)), ...pass.takeThetaBar()];
   });
+  const out = layout.fromFlat(flat);
   flat.dispose();
   return out;
 }
 
-/** The backward pass's evaluations are not the solve's work: counted nowhere. */
-const uncounted: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
-
-/** ȳ0 (host) and θ̄ (tensors) from ȳ1. */
-function backward(
-  ybar: Float64Array,
-  layout: HostLayout,
-  r: StepRecord,
-  thetas: readonly tf.Tensor[],
-  f: (t: number, y: Tree) => Tree,
-  jac: Required<JacobianOptions>,
-  argsValue: unknown,
-): { y0bar: Float64Array; thetaBar: tf.Tensor[] } {
+/** ȳ0 (host) from ȳ1; θ̄ accumulates in `pass`. */
+function implicitRkBackward(ybar: Float64Array, r: StepRecord, pass: HostBackward): Float64Array {
   const N = ybar.length;
   const s = r.zs.length;
   const kbar = r.zs.map(() => new Float64Array(N));
@@ -118,85 +210,35 @@ function backward(
   const kEbar = r.zs.map(() => new Float64Array(N));
   const y0bar = new Float64Array(N);
   if (r.imex) {
-    for (let q = 0; q < N; q++) y0bar[q] = ybar[q] as number;
+    y0bar.set(ybar);
     r.imex.b.forEach((bj, j) => {
-      for (let q = 0; q < N; q++) {
-        (kbar[j] as Float64Array)[q] = r.h * bj * (ybar[q] as number);
-        (kEbar[j] as Float64Array)[q] = r.h * bj * (ybar[q] as number);
-      }
+      axpy(kbar[j] as Float64Array, r.h * bj, ybar);
+      axpy(kEbar[j] as Float64Array, r.h * bj, ybar);
     });
   }
-  let thetaBar = thetas.map((x) => tf.zerosLike(x));
-  const addTheta = (g: tf.Tensor[]): void => {
-    const next = thetaBar.map((t, i) => tf.add(t, g[i] as tf.Tensor));
-    tf.dispose([...thetaBar, ...g]);
-    thetaBar = next;
-  };
-  // One VJP of f at (t, z) with a host cotangent: the z part on the host, the θ part as tensors.
-  const vjpAt = (t: number, z: Float64Array, ct: Float64Array, field = f): { z: Float64Array; theta: tf.Tensor[] } => {
-    const zT = layout.tree(z);
-    const ctT = layout.tree(ct);
-    const zLeaves = treeLeaves(zT);
-    const grads = vjp(() => treeDot(field(t, zT), ctT), [...zLeaves, ...thetas]);
-    const zPart = layout.read(layout.fromLeaves(grads.slice(0, zLeaves.length)));
-    tf.dispose(grads.slice(0, zLeaves.length));
-    treeDispose(zT, ctT);
-    return { z: zPart, theta: grads.slice(zLeaves.length) };
-  };
-  const isZero = (x: Float64Array): boolean => x.every((v) => v === 0);
-  const { blocks, n } = systemShape(layout, jac.structure);
+  const hg = r.h * r.gamma;
   for (let i = s - 1; i >= 1; i--) {
     const t = r.ts[i] as number;
     const z = r.zs[i] as Float64Array;
     const c = i === s - 1 && !r.imex ? Float64Array.from(ybar) : new Float64Array(N);
     const kb = kbar[i] as Float64Array;
-    if (!isZero(kb)) {
-      const g = vjpAt(t, z, kb);
-      for (let q = 0; q < N; q++) c[q] = (c[q] as number) + (g.z[q] as number);
-      addTheta(g.theta);
-    }
+    if (!isZero(kb)) axpy(c, 1, pass.vjp(t, z, kb));
     const keb = kEbar[i] as Float64Array;
-    if (r.imex && !isZero(keb)) {
-      const g = vjpAt(t, z, keb, r.imex.fExplicit);
-      for (let q = 0; q < N; q++) c[q] = (c[q] as number) + (g.z[q] as number);
-      addTheta(g.theta);
-    }
+    if (r.imex && !isZero(keb)) axpy(c, 1, pass.vjp(t, z, keb, r.imex.fExplicit));
     // (I − hγ J_i)ᵀ λ = c, with the exact Jacobian at the converged stage.
-    // Finite differences need f at the stage; the other sources ignore it.
-    const fz = jac.source === 'finiteDifference' ? hostField(f, layout, uncounted)(t, z) : new Float64Array(N);
-    const J = jacobian(f, t, z, layout, argsValue, jac, fz).J;
-    const hg = r.h * r.gamma;
-    const lu = factorNewtonMatrix(J, hg, blocks, n);
-    const lambda = lu ? lu.solveTransposed(c) : c.fill(NaN);
-    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (lambda[q] as number);
-    const row = r.a[i] as readonly number[];
-    row.forEach((aij, j) => {
-      if (aij === 0) return;
-      const kj = kbar[j] as Float64Array;
-      for (let q = 0; q < N; q++) kj[q] = (kj[q] as number) + r.h * aij * (lambda[q] as number);
-    });
-    ((r.imex?.aExplicit[i] ?? []) as readonly number[]).forEach((aij, j) => {
-      if (aij === 0) return;
-      const kj = kEbar[j] as Float64Array;
-      for (let q = 0; q < N; q++) kj[q] = (kj[q] as number) + r.h * aij * (lambda[q] as number);
-    });
-    if (thetas.length) {
-      const ct = Float64Array.from(lambda, (v) => hg * v);
-      const g = vjpAt(t, z, ct);
-      addTheta(g.theta);
-    }
+    const lambda = pass.solveTransposed(t, z, hg, c);
+    axpy(y0bar, 1, lambda);
+    (r.a[i] as readonly number[]).forEach((aij, j) => axpy(kbar[j] as Float64Array, r.h * aij, lambda));
+    ((r.imex?.aExplicit[i] ?? []) as readonly number[]).forEach((aij, j) => axpy(kEbar[j] as Float64Array, r.h * aij, lambda));
+    pass.vjpTheta(
+      t,
+      z,
+      Float64Array.from(lambda, (v) => hg * v),
+    );
   }
   const kb0 = kbar[0] as Float64Array;
-  if (!isZero(kb0)) {
-    const g = vjpAt(r.ts[0] as number, r.zs[0] as Float64Array, kb0);
-    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (g.z[q] as number);
-    addTheta(g.theta);
-  }
+  if (!isZero(kb0)) axpy(y0bar, 1, pass.vjp(r.ts[0] as number, r.zs[0] as Float64Array, kb0));
   const keb0 = kEbar[0] as Float64Array;
-  if (r.imex && !isZero(keb0)) {
-    const g = vjpAt(r.ts[0] as number, r.zs[0] as Float64Array, keb0, r.imex.fExplicit);
-    for (let q = 0; q < N; q++) y0bar[q] = (y0bar[q] as number) + (g.z[q] as number);
-    addTheta(g.theta);
-  }
-  return { y0bar, thetaBar };
+  if (r.imex && !isZero(keb0)) axpy(y0bar, 1, pass.vjp(r.ts[0] as number, r.zs[0] as Float64Array, keb0, r.imex.fExplicit));
+  return y0bar;
 }

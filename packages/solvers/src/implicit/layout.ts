@@ -3,7 +3,7 @@
  * `HostLayout` is the map between them: the leaves flattened and concatenated in tree order.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isTensor, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
+import { isTensor, tidyTree, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
 
 /** The leaves' shapes and order of a state, and the map to and from one host vector. @internal */
 export class HostLayout {
@@ -71,5 +71,31 @@ export class HostLayout {
       return tf.tensor(data, shape);
     });
     return treeUnflatten(this.def, leaves);
+  }
+
+  /**
+   * The tree held in a 1-D tensor from `offset` on (differentiable slices; the caller owns the result).
+   * @param flat - values in layout order
+   * @param offset - where this state starts in `flat`
+   */
+  fromFlat(flat: tf.Tensor, offset = 0): Tree {
+    return tidyTree(() => {
+      let o = offset;
+      const leaves = this.shapes.map((shape, i) => {
+        const n = this.sizes[i] as number;
+        const part = tf.reshape(tf.slice(flat, [o], [n]), shape);
+        o += n;
+        return part;
+      });
+      return this.single ? (leaves[0] as tf.Tensor) : treeUnflatten(this.def, leaves);
+    });
+  }
+
+  /**
+   * The leaves of a tree of this layout, flattened and joined into one 1-D tensor (differentiable).
+   * @param y - a tree of this layout
+   */
+  flatten(y: Tree): tf.Tensor1D {
+    return tf.tidy(() => tf.concat(treeFlatten(y).leaves.map((l) => tf.reshape(l, [-1]))) as tf.Tensor1D);
   }
 }

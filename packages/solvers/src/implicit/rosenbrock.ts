@@ -8,14 +8,21 @@
  * old Jacobian does not break it); ∂f/∂t is a forward difference in t (one evaluation a step).
  * Tableau: ROS34PW2 of Rang & Angermann (2005), "New Rosenbrock W-methods of order 3 for partial
  * differential algebraic equations of index 1", BIT 45: 4 stages, order 3(2), L-stable, stiffly accurate.
+ *
+ * Gradients hold the step's matrix W = J(t0, y0) fixed. Differentiating the step with W fixed is the
+ * same W-method applied to the variational equation δy′ = J(t, y(t)) δy (with W as its matrix), so
+ * the gradient keeps the method's order and stability; differentiating W itself would need second
+ * derivatives of f and changes the result by the method's local error only.
  */
-import { InvalidArgumentError, UnsupportedError, tapeOn, treeDispose, type Tree } from '@nde/core';
+import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeLeaves, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { assertHostBackend, assertNoMassMatrix } from './checks.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { HostLayout } from './layout.js';
+import { HostBackward, axpy, hostStepOp, thetasOf, type Differentiated } from './ift.js';
+import type { BlockLU } from './lu.js';
 import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
 
 /** A Rosenbrock–W tableau. */
@@ -69,17 +76,86 @@ export interface RosenbrockOptions {
   readonly massMatrix?: unknown;
 }
 
-/** J·v for `blocks` row-major n×n blocks. */
-function jacobianTimes(J: Float64Array, v: Float64Array, blocks: number, n: number): Float64Array {
+/** The Rosenbrock state: what gradients are taken with respect to, under a tape. */
+export interface RosenbrockState {
+  /** @internal Variables and args tensors the field uses (only under a gradient tape). */
+  readonly grad?: Differentiated;
+}
+
+/** J·v (or Jᵀ·v) for `blocks` row-major n×n blocks. */
+function jacobianTimes(J: Float64Array, v: Float64Array, blocks: number, n: number, transpose = false): Float64Array {
   const out = new Float64Array(v.length);
   for (let b = 0; b < blocks; b++) {
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += (J[b * n * n + i * n + j] as number) * (v[b * n + j] as number);
+      for (let j = 0; j < n; j++) {
+        const entry = transpose ? J[b * n * n + j * n + i] : J[b * n * n + i * n + j];
+        s += (entry as number) * (v[b * n + j] as number);
+      }
       out[b * n + i] = s;
     }
   }
   return out;
+}
+
+/** What the backward pass of a Rosenbrock step needs from its forward pass. */
+interface RosenbrockRecord {
+  readonly t0: number;
+  readonly h: number;
+  readonly y0: Float64Array;
+  /** Stage arguments y_i and times. */
+  readonly ys: readonly Float64Array[];
+  readonly ts: readonly number[];
+  /** W = J(t0, y0) and the LU of I − hγW. */
+  readonly J: Float64Array;
+  readonly lu: BlockLU;
+  readonly blocks: number;
+  readonly n: number;
+  /** The forward difference's step for ∂f/∂t. */
+  readonly dt: number;
+}
+
+/**
+ * ȳ0 from ȳ1 with W fixed (θ̄ accumulates in `pass`). Forward: r_i = h f(t_i, y_i) + hW Σ γ_ij k_j
+ * + h²γ_i f_t, (I − hγW) k_i = r_i, y_i = y0 + Σ a_ij k_j, y1 = y0 + Σ b_i k_i, f_t = (f(t0 + δ, y0) − f0)/δ.
+ */
+function rosenbrockBackward(ybar: Float64Array, T: RosenbrockTableau, r: RosenbrockRecord, pass: HostBackward): Float64Array {
+  const N = ybar.length;
+  const s = T.b.length;
+  const y0bar = Float64Array.from(ybar);
+  const kbar = T.b.map((b) => Float64Array.from(ybar, (v) => b * v));
+  const ftBar = new Float64Array(N);
+  let f0Bar = new Float64Array(N);
+  for (let i = s - 1; i >= 0; i--) {
+    const rbar = r.lu.solveTransposed(kbar[i] as Float64Array);
+    const hr = Float64Array.from(rbar, (v) => r.h * v);
+    if (i === 0) f0Bar = hr;
+    else {
+      const yiBar = pass.vjp(r.ts[i] as number, r.ys[i] as Float64Array, hr);
+      axpy(y0bar, 1, yiBar);
+      ((T.a[i] ?? []) as readonly number[]).forEach((aij, j) => axpy(kbar[j] as Float64Array, aij, yiBar));
+    }
+    const wt = jacobianTimes(r.J, hr, r.blocks, r.n, true);
+    let gi = T.gamma;
+    ((T.g[i] ?? []) as readonly number[]).forEach((gij, j) => {
+      gi += gij;
+      axpy(kbar[j] as Float64Array, gij, wt);
+    });
+    axpy(ftBar, r.h * r.h * gi, rbar);
+  }
+  // f0 feeds stage 0 and the time difference; f(t0 + δ, y0) feeds the difference alone.
+  axpy(f0Bar, -1 / r.dt, ftBar);
+  axpy(y0bar, 1, pass.vjp(r.t0, r.y0, f0Bar));
+  axpy(
+    y0bar,
+    1,
+    pass.vjp(
+      r.t0 + r.dt,
+      r.y0,
+      Float64Array.from(ftBar, (v) => v / r.dt),
+    ),
+  );
+  return y0bar;
 }
 
 /**
@@ -91,7 +167,7 @@ function jacobianTimes(J: Float64Array, v: Float64Array, blocks: number, n: numb
  *         stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-10 }) });
  * ```
  */
-export class Rosenbrock implements Solver<ODETerm, undefined> {
+export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
   /** The method name (the tableau's). */
   readonly name: string;
   /** Order of the solution. */
@@ -128,18 +204,11 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
     assertHostBackend(this.name);
   }
 
-  /** No state between steps: the Jacobian is fresh every step. */
-  init(_terms: ODETerm, _t0: number, y0: Tree, _args: unknown, f0?: Tree): undefined {
+  /** No numerical state between steps (the Jacobian is fresh every step); under a tape, what to differentiate. */
+  init(terms: ODETerm, t0: number, y0: Tree, args: unknown, f0?: Tree): RosenbrockState {
     treeDispose(f0);
     systemShape(HostLayout.of(y0), this.jac.structure);
-    if (tapeOn()) {
-      throw new UnsupportedError(
-        'adjoint',
-        `gradients through the Rosenbrock method '${this.name}' are not implemented yet.`,
-        'Differentiate through kvaerno3/4/5 (implicit function theorem), or solve without recording gradients.',
-      );
-    }
-    return undefined;
+    return tapeOn() ? { grad: { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } } : {};
   }
 
   disposeState(): void {}
@@ -154,9 +223,9 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
     t1: number,
     y0T: Tree,
     args: unknown,
-    state: undefined,
+    state: RosenbrockState,
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
-  ): StepResult<undefined> {
+  ): StepResult<RosenbrockState> {
     const layout = HostLayout.of(y0T);
     const y0 = layout.read(y0T);
     const N = y0.length;
@@ -172,7 +241,7 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
     const { J, nfe } = jacobian(fOnTree, t0, y0, layout, args, this.jac, f0);
     work.nfe += nfe;
     work.jacobians++;
-    const counts = (): StepResult<undefined>['counts'] => ({
+    const counts = (): StepResult<RosenbrockState>['counts'] => ({
       jacobians: work.jacobians,
       factorizations: work.factorizations,
       newtonIterations: 0,
@@ -184,6 +253,8 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
     const dt = 1e-3 * Math.max(Math.abs(h), 1e-8);
     const ft = Float64Array.from(f(t0 + dt, y0), (v, i) => (v - (f0[i] as number)) / dt);
     const ks: Float64Array[] = [];
+    const ys: Float64Array[] = [];
+    const ts: number[] = [];
     for (let i = 0; i < T.b.length; i++) {
       const a = (T.a[i] ?? []) as readonly number[];
       const g = (T.g[i] ?? []) as readonly number[];
@@ -201,6 +272,8 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
         const k = ks[j] as Float64Array;
         if (gij !== 0) for (let q = 0; q < N; q++) gk[q] = (gk[q] as number) + gij * (k[q] as number);
       });
+      ys.push(yi);
+      ts.push(t0 + ci * h);
       const fi = i === 0 ? f0 : f(t0 + ci * h, yi);
       const jg = jacobianTimes(J, gk, blocks, n);
       const rhs = new Float64Array(N);
@@ -218,14 +291,24 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
       }
     });
     if (!y1.every(Number.isFinite)) return { status: 'failed', y1: layout.tree(y0), state, nfe: work.nfe, counts: counts() };
-    const out: StepResult<undefined> = {
-      y1: layout.tree(y1),
+    const y1T = state.grad
+      ? this.differentiable(y1, y0T, layout, state.grad, fOnTree, args, { t0, h, y0, ys, ts, J, lu, blocks, n, dt })
+      : layout.tree(y1);
+    const out: StepResult<RosenbrockState> = {
+      y1: y1T,
       yError: layout.tree(err),
       state,
       nfe: work.nfe,
       counts: counts(),
     };
     if (!opts.needsDense) return out;
+    if (state.grad) {
+      // Under gradients the interpolant is built from differentiable tensors (two more evaluations).
+      return {
+        ...out,
+        interp: { vectors: [treeSub(y1T, y0T), terms.evaluate(t0, y0T, args), terms.evaluate(t1, y1T, args)], weights: hermiteWeights(h) },
+      };
+    }
     const f1 = f(t1, y1);
     return {
       ...out,
@@ -235,5 +318,26 @@ export class Rosenbrock implements Solver<ODETerm, undefined> {
         weights: hermiteWeights(h),
       },
     };
+  }
+
+  /** y1 as a differentiable op of y0, the field's variables and the args tensors. */
+  private differentiable(
+    y1: Float64Array,
+    y0T: Tree,
+    layout: HostLayout,
+    wrt: Differentiated,
+    f: (t: number, y: Tree) => Tree,
+    args: unknown,
+    record: RosenbrockRecord,
+  ): Tree {
+    const thetas = thetasOf(wrt);
+    const flat = hostStepOp(y1, [...treeLeaves(y0T), ...thetas], (ybar) => {
+      const pass = new HostBackward(layout, thetas, f, this.jac, args);
+      const y0bar = rosenbrockBackward(ybar, this.tableau, record, pass);
+      return [...treeLeaves(layout.tree(y0bar)), ...pass.takeThetaBar()];
+    });
+    const out = layout.fromFlat(flat);
+    flat.dispose();
+    return out;
   }
 }
