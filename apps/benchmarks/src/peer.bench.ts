@@ -9,50 +9,30 @@
  * (e.g. `git archive` of the fetched repositories). Without python3 + torch + the sources this prints our figures
  * alone and says that no peer ran: it never divides by a figure recorded elsewhere.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, MLP, treeDispose } from '@nde/core';
 import { ODETerm, PIDController, ConstantStepSize, solve, type SolveOptions } from '@nde/solvers';
 import { BacksolveAdjoint, valueAndGrads } from '@nde/adjoint';
-import { median, writeResults, type BenchRow } from './harness.js';
+import { JsonLinePeer, loadavg, median, ratioRange, writeResults, type BenchRow } from './harness.js';
 
 const ROUNDS = Number(process.env.NDE_PEER_ROUNDS ?? 7);
 const WARMUP = 2;
 const peerScript = fileURLToPath(new URL('../peers/peer.py', import.meta.url));
-const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-class Peer {
-  private readonly queue: ((v: Record<string, unknown>) => void)[] = [];
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (l) => this.queue.shift()?.(JSON.parse(l) as Record<string, unknown>));
-  }
-  static start(): Peer | string {
-    const python = '/usr/bin/python3';
-    const check = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (check.status !== 0) return 'no python3 with torch (apt-get install python3-torch)';
-    const src = process.env.NDE_PEER_SRC ?? '';
-    const probe = spawnSync(python, ['-c', 'import sys, os; sys.path[:0] = os.environ["NDE_PEER_SRC"].split(":"); import torchdiffeq'], {
-      encoding: 'utf8',
-      env: { ...process.env, NDE_PEER_SRC: src },
-    });
-    if (probe.status !== 0) return 'torchdiffeq not importable: set NDE_PEER_SRC to the folder(s) holding its sources';
-    const proc = spawn(python, [peerScript], {
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', NDE_PEER_SRC: src },
-    });
-    return new Peer(proc);
-  }
-  ask(msg: object): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
-      this.proc.stdin.write(`${JSON.stringify(msg)}\n`);
-    });
-  }
-  stop(): void {
-    this.proc.stdin.end();
-  }
+/** The torchdiffeq peer, or why it cannot run. */
+function startPeer(): JsonLinePeer | string {
+  const python = '/usr/bin/python3';
+  const check = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (check.status !== 0) return 'no python3 with torch (apt-get install python3-torch)';
+  const src = process.env.NDE_PEER_SRC ?? '';
+  const probe = spawnSync(python, ['-c', 'import sys, os; sys.path[:0] = os.environ["NDE_PEER_SRC"].split(":"); import torchdiffeq'], {
+    encoding: 'utf8',
+    env: { ...process.env, NDE_PEER_SRC: src },
+  });
+  if (probe.status !== 0) return 'torchdiffeq not importable: set NDE_PEER_SRC to the folder(s) holding its sources';
+  return JsonLinePeer.spawn(python, [peerScript], { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', NDE_PEER_SRC: src });
 }
 
 interface Workload {
@@ -127,7 +107,7 @@ function ours(w: Workload, mlp: MLP, y0: tf.Tensor): () => number {
 /** Run the side-by-side workloads (the `backends` argument is ignored: ours is wasm, theirs torch on CPU). */
 export async function run(): Promise<void> {
   await useBackend('wasm');
-  const peer = Peer.start();
+  const peer = startPeer();
   const rows: BenchRow[] = [];
   const startLoad = loadavg();
   for (const w of WORKLOADS) {
@@ -192,7 +172,7 @@ export async function run(): Promise<void> {
       row.peerMaxMs = Math.max(...theirsMs);
       row.peerNfe = theirs.nfe;
       row.ratio = row.medianMs / (row.peerMedianMs as number);
-      row.ratioRange = `${(Math.min(...oursMs) / Math.max(...theirsMs)).toFixed(2)}–${(Math.max(...oursMs) / Math.min(...theirsMs)).toFixed(2)}`;
+      row.ratioRange = ratioRange(oursMs, theirsMs);
     }
     rows.push(row);
     console.log(
