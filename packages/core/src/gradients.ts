@@ -4,42 +4,12 @@
  * tolerate functions that do not depend on their input.
  *
  * tfjs 4's `engine.gradients` resets and then nulls the engine's private `state.activeTape`; an outer
- * recording (or backward pass) then crashes on `null.forEach`. {@link withOuterTape} is the one place
- * that saves and restores it.
+ * recording (or backward pass) then crashes on `null.forEach`; `tape.ts` (`withOuterTape`) saves and
+ * restores it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { isTensor, treeLeaves, type Tree } from './tree.js';
-
-interface EngineTapeState {
-  activeTape: { saved?: tf.Tensor[] }[] | null;
-  gradientDepth: number;
-}
-
-/**
- * Run `fn` (which takes gradients) and restore the engine's active gradient tape afterwards, on success
- * and on error. Every nested `engine.gradients` call in the library goes through here.
- *
- * @param fn - a computation that calls tf.engine().gradients (or tf.grads)
- * @example
- * ```ts
- * const { value, grads } = withOuterTape(() => tf.engine().gradients(f, xs, dy, true));
- * ```
- */
-export function withOuterTape<T>(fn: () => T): T {
-  const state = tf.engine().state as unknown as EngineTapeState;
-  const outer = state.activeTape;
-  try {
-    return fn();
-  } catch (e) {
-    // A forward pass that threw leaves its tape behind, and with it the input copies tfjs kept for the
-    // backward pass; a tape of this call's own (not an outer recording's) is released here.
-    const tape = state.activeTape;
-    if (state.gradientDepth === 0 && tape && tape !== outer) tape.forEach((node) => node.saved?.forEach((x) => x.dispose()));
-    throw e;
-  } finally {
-    state.activeTape = outer;
-  }
-}
+import { withOuterTape } from './tape.js';
 
 /**
  * Gradients of `f()` with respect to `xs` — with an upstream `dy` the vector–Jacobian product `dyᵀ ∂f/∂x`

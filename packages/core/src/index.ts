@@ -8,5 +8,7 @@ export * from './tree.js';
 export * from './module.js';
 export * from './validate.js';
 export * from './random.js';
+export * from './tape.js';
 export * from './gradients.js';
 export * from './fast-gradients.js';
+export * from './stop-gradient.js';

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
+import { tapeOn } from './tape.js';
 
 /** A tensor, or an array / string-keyed object of trees. */
 export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree };
@@ -152,36 +153,6 @@ export function treeScale<T extends Tree>(s: number | tf.Tensor, a: T): T {
  */
 export function treeAxpy<T extends Tree>(a: number | tf.Tensor, x: Tree, y: T): T {
   return treeMap<T>((xi, yi) => tf.add(yi, tf.mul(xi, a)), x, y);
-}
-
-interface TapeState {
-  gradientDepth: number;
-  kernelDepth: number;
-}
-
-/** True while tfjs records operations for gradients (inside `tf.grads`, `variableGrads`, …). */
-export function tapeOn(): boolean {
-  const s = tf.engine().state as unknown as TapeState;
-  return s.gradientDepth > 0 && s.kernelDepth === 0;
-}
-
-/**
- * Run `fn` without recording its operations on the gradient tape, for quantities that are only read
- * (error norms, finiteness checks): recorded, each op would also keep clones of its inputs for a
- * backward pass that never comes. Works as tfjs does inside a kernel (the tape is off while the
- * kernel depth is above 0). `fn` must not itself take gradients.
- *
- * @param fn - the computation whose operations are not recorded
- */
-export function untaped<T>(fn: () => T): T {
-  const s = tf.engine().state as unknown as TapeState;
-  if (s.gradientDepth === 0) return fn();
-  s.kernelDepth++;
-  try {
-    return fn();
-  } finally {
-    s.kernelDepth--;
-  }
 }
 
 /** `[base] + Σ cs[j] xs[j]` for one leaf, as `mul`s and one `addN` (`cs` all non-zero). */

@@ -16,18 +16,23 @@ export function assertNoMassMatrix(massMatrix: unknown): void {
   );
 }
 
+/** Whether the current backend is a GPU one (webgl, webgpu), where every host read stalls. @internal */
+export function isGpuBackend(): boolean {
+  const backend = tf.getBackend();
+  return backend === 'webgpu' || backend === 'webgl';
+}
+
 /**
  * The implicit solvers factor on the host: refuse GPU backends, whose every read would stall.
  * @param name - the solver's name
  * @internal
  */
 export function assertHostBackend(name: string): void {
-  const backend = tf.getBackend();
-  if (backend === 'webgpu' || backend === 'webgl') {
+  if (isGpuBackend()) {
     throw new UnsupportedError(
       'solver',
-      `'${name}' factors its Newton matrices on the host, which stalls ${backend} at every iteration.`,
-      "Run implicit solvers on the 'cpu' or 'wasm' backend (a batched on-device LU is planned).",
+      `'${name}' factors its Newton matrices on the host, which stalls ${tf.getBackend()} at every iteration.`,
+      "On webgl/webgpu use 'ros34pw2' (its linear algebra runs on the device), or run this solver on the 'cpu' or 'wasm' backend.",
     );
   }
 }

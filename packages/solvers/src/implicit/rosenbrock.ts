@@ -18,7 +18,8 @@ import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeLeaves, tree
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
-import { assertHostBackend, assertNoMassMatrix } from './checks.js';
+import { assertHostBackend, assertNoMassMatrix, isGpuBackend } from './checks.js';
+import { deviceRosenbrockStep } from './rosenbrock-device.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { HostLayout } from './layout.js';
 import { HostBackward, axpy, hostStepOp, thetasOf, type Differentiated } from './ift.js';
@@ -72,6 +73,12 @@ export const ROSENBROCK_TABLEAUS = { ros34pw2 } as const;
 export interface RosenbrockOptions {
   /** Where the Jacobian comes from and its block structure (default autodiff, dense). */
   readonly jacobian?: JacobianOptions;
+  /**
+   * Where the linear algebra runs: `'host'` (float64 LU on the host; cpu and wasm, where reads are
+   * free) or `'device'` (the Jacobian, a batched LU and every stage in tensor ops, no host read in
+   * the step). Default: `'device'` on webgl/webgpu, `'host'` elsewhere.
+   */
+  readonly linearAlgebra?: 'host' | 'device';
   /** Not supported: mass matrices (DAEs). */
   readonly massMatrix?: unknown;
 }
@@ -176,10 +183,11 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
   readonly errorOrder: number;
   readonly termKind = 'ode' as const;
   private readonly jac: Required<JacobianOptions>;
+  private readonly linearAlgebra: 'host' | 'device' | undefined;
 
   /**
    * @param tableau - the coefficients (default ROS34PW2)
-   * @param options - Jacobian source and structure
+   * @param options - Jacobian source and structure, where the linear algebra runs
    */
   constructor(
     /** The coefficients driving the steps. */
@@ -191,6 +199,15 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     this.order = tableau.order;
     this.errorOrder = tableau.errorOrder;
     this.jac = { structure: options.jacobian?.structure ?? 'dense', source: options.jacobian?.source ?? 'autodiff' };
+    const la = options.linearAlgebra;
+    if (la !== undefined && la !== 'host' && la !== 'device')
+      throw new InvalidArgumentError('linearAlgebra', `must be 'host' or 'device' (got ${String(la)}).`);
+    this.linearAlgebra = la;
+  }
+
+  /** Whether steps run on the device (the option, else the backend's kind). */
+  private onDevice(): boolean {
+    return (this.linearAlgebra ?? (isGpuBackend() ? 'device' : 'host')) === 'device';
   }
 
   validate(terms: ODETerm): void {
@@ -201,13 +218,15 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
         'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
-    assertHostBackend(this.name);
+    if (!this.onDevice()) assertHostBackend(this.name);
   }
 
   /** No numerical state between steps (the Jacobian is fresh every step); under a tape, what to differentiate. */
   init(terms: ODETerm, t0: number, y0: Tree, args: unknown, f0?: Tree): RosenbrockState {
     treeDispose(f0);
     systemShape(HostLayout.of(y0), this.jac.structure);
+    // On the device, gradients flow through the tape itself.
+    if (this.onDevice()) return {};
     return tapeOn() ? { grad: { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } } : {};
   }
 
@@ -227,6 +246,20 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
   ): StepResult<RosenbrockState> {
     const layout = HostLayout.of(y0T);
+    if (this.onDevice()) {
+      const r = deviceRosenbrockStep(
+        this.tableau,
+        (t, y) => terms.evaluate(t, y, args),
+        t0,
+        t1,
+        y0T,
+        layout,
+        this.jac,
+        args,
+        opts.needsDense,
+      );
+      return { ...r, state, counts: { jacobians: 1, factorizations: 1, newtonIterations: 0 } };
+    }
     const y0 = layout.read(y0T);
     const N = y0.length;
     const work: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
