@@ -8,7 +8,18 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, describeWebGpu, expectNoLeaks, thrownError } from '@nde/test-utils';
 import { UnsupportedError } from '@nde/core';
-import { DeviceLU, ODETerm, PIDController, Rosenbrock, solve, solveAsync } from '@nde/solvers';
+import {
+  DeviceLU,
+  ESDIRK_TABLEAUS,
+  IMEX_TABLEAUS,
+  ImplicitRK,
+  MultiTerm,
+  ODETerm,
+  PIDController,
+  Rosenbrock,
+  solve,
+  solveAsync,
+} from '@nde/solvers';
 import { BlockLU } from '../src/implicit/lu.js';
 import { robertson, stiffReference, vanDerPolBatch } from './helpers/stiff.js';
 
@@ -122,6 +133,82 @@ describeBackends('on-device linear algebra', () => {
     });
   });
 
+  it("DeviceLU.solveTransposed solves Aᵀx = b like the host LU's transposed solve, to 1e-5", async () => {
+    await expectNoLeaks(() => {
+      const { A, b } = systems(4, 5);
+      const want = BlockLU.factor(Float64Array.from(A), 5, 4)!.solveTransposed(Float64Array.from(b));
+      const At = tf.tensor3d(A, [4, 5, 5]);
+      const bt = tf.tensor2d(b, [4, 5]);
+      const lu = DeviceLU.factor(At);
+      const x = lu.solveTransposed(bt);
+      expect(relErr(x.dataSync(), want)).toBeLessThan(1e-5);
+      tf.dispose([At, bt, x]);
+      lu.dispose();
+    });
+  });
+
+  it.each(['kvaerno5', 'kencarp4'])(
+    "%s with linearAlgebra: 'device' (Newton on the device) on Robertson at rtol 1e-5: within 1e-3 of Radau, at most 1.75× the host path's steps (float32 error-estimate floor)",
+    async (method) => {
+      await expectNoLeaks(() => {
+        const ref = stiffReference().problems.robertson!;
+        const tableau = method === 'kvaerno5' ? ESDIRK_TABLEAUS.kvaerno5 : IMEX_TABLEAUS.kencarp4;
+        // IMEX: the whole field implicit, a zero explicit part.
+        const terms = method === 'kencarp4' ? new MultiTerm(new ODETerm((_t, y: tf.Tensor) => tf.zerosLike(y)), robertson) : robertson;
+        const run = (linearAlgebra: 'host' | 'device') => {
+          const y0 = tf.tensor1d(ref.y0);
+          const sol = solve({
+            terms,
+            solver: new ImplicitRK(tableau, { linearAlgebra }),
+            t0: 0,
+            t1: 1e5,
+            y0,
+            stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-9 }),
+            maxSteps: 20000,
+          });
+          const out = { y: Array.from((sol.ys as tf.Tensor).dataSync()), steps: sol.stats.accepted, rejected: sol.stats.rejected };
+          sol.dispose();
+          y0.dispose();
+          return out;
+        };
+        const host = run('host');
+        const device = run('device');
+        const err = relFinal(device.y, ref.reference.final_state);
+        console.log(
+          `[device ${method}] robertson: device ${device.steps}+${device.rejected} steps, host ${host.steps}+${host.rejected}; error ${err.toExponential(2)}`,
+        );
+        expect(err).toBeLessThan(1e-3);
+        expect(device.steps + device.rejected).toBeLessThanOrEqual(1.75 * (host.steps + host.rejected));
+      });
+    },
+  );
+
+  it('device kvaerno5 gradients (implicit function theorem per stage, on the device) equal the closed form of y′ = λy', async () => {
+    await expectNoLeaks(() => {
+      const lam = tf.tidy(() => tf.variable(tf.scalar(-3), true));
+      const y0 = tf.tensor1d([1, 2]);
+      const term = new ODETerm((_t, y: tf.Tensor) => tf.mul(y, lam));
+      const run = (y: tf.Tensor): tf.Scalar =>
+        tf.sum(
+          solve({
+            terms: term,
+            solver: new ImplicitRK(ESDIRK_TABLEAUS.kvaerno5, { linearAlgebra: 'device' }),
+            t0: 0,
+            t1: 1,
+            y0: y,
+            stepSizeController: new PIDController({ rtol: 1e-7, atol: 1e-9 }),
+          }).ys as tf.Tensor,
+        ) as tf.Scalar;
+      const { value, grads } = tf.variableGrads(() => run(y0), [lam]);
+      const [gy0] = tf.grads((y: tf.Tensor) => run(y))([y0]);
+      const exact = 3 * Math.exp(-3);
+      console.log(`[device kvaerno5] dL/dλ ${grads[lam.name]!.dataSync()[0]} (exact ${exact}); dL/dy0 ${Array.from(gy0!.dataSync())}`);
+      expect(Math.abs(grads[lam.name]!.dataSync()[0]! - exact) / exact).toBeLessThan(1e-4);
+      for (const g of gy0!.dataSync()) expect(Math.abs(g - Math.exp(-3)) / Math.exp(-3)).toBeLessThan(1e-4);
+      tf.dispose([value, ...Object.values(grads), gy0!, y0, lam]);
+    });
+  });
+
   it('device ROS34PW2 gradients (through the tape, W fixed) equal the closed form of y′ = λy and the host path', async () => {
     await expectNoLeaks(() => {
       const grad = (linearAlgebra: 'host' | 'device'): number[] => {
@@ -179,30 +266,41 @@ await describeWebGpu('stiff solvers on the device', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('ros34pw2 (device by default on webgpu) solves Robertson through solveAsync within 1e-3 of scipy Radau; kvaerno5 is a named error', async () => {
-    const ref = stiffReference().problems.robertson!;
-    const before = tf.memory().numTensors;
-    const y0 = tf.tensor1d(ref.y0);
-    const sol = await solveAsync({
-      terms: robertson,
-      solver: 'ros34pw2',
-      t0: 0,
-      t1: 1e5,
-      y0,
-      stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-10 }),
-      maxSteps: 20000,
-    });
-    const got = await (sol.ys as tf.Tensor).data();
-    console.log(
-      `[webgpu ros34pw2] robertson: ${sol.stats.accepted} steps, error ${relFinal(got, ref.reference.final_state).toExponential(2)}`,
-    );
-    expect(sol.status).toBe('success');
-    expect(relFinal(got, ref.reference.final_state)).toBeLessThan(1e-3);
-    sol.dispose();
-    const e = thrownError(() => solve({ terms: robertson, solver: 'kvaerno5', t0: 0, t1: 1, y0 }));
+  it.each([
+    ['ros34pw2', 1e-5, 1e-9],
+    ['kvaerno5', 1e-5, 1e-9],
+  ] as const)(
+    '%s (on the device by default on webgpu) solves Robertson on [0, 40] through solveAsync within 1e-3 of scipy Radau',
+    async (method, rtol, atol) => {
+      const ref = stiffReference().problems.robertson!;
+      const before = tf.memory().numTensors;
+      const y0 = tf.tensor1d(ref.y0);
+      const sol = await solveAsync({
+        terms: robertson,
+        solver: method,
+        t0: 0,
+        t1: 40,
+        y0,
+        stepSizeController: new PIDController({ rtol, atol }),
+        maxSteps: 20000,
+      });
+      const got = await (sol.ys as tf.Tensor).data();
+      console.log(
+        `[webgpu ${method}] robertson: ${sol.stats.accepted}+${sol.stats.rejected} steps, error ${relFinal(got, ref.extra_final_states!.t_40!.final_state).toExponential(2)}`,
+      );
+      expect(sol.status).toBe('success');
+      expect(relFinal(got, ref.extra_final_states!.t_40!.final_state)).toBeLessThan(1e-3);
+      sol.dispose();
+      y0.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
+
+  it('bdf (Newton on the host) on webgpu is a named UnsupportedError pointing to the device methods', () => {
+    const y0 = tf.tensor1d([1, 0, 0]);
+    const e = thrownError(() => solve({ terms: robertson, solver: 'bdf', t0: 0, t1: 1, y0 }));
     expect(e).toBeInstanceOf(UnsupportedError);
-    expect(e.message).toContain('ros34pw2');
+    expect(e.message).toContain('kvaerno');
     y0.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 });

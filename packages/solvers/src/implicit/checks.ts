@@ -1,6 +1,6 @@
 /** The checks every implicit solver makes, with one wording each. */
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedError } from '@nde/core';
+import { InvalidArgumentError, UnsupportedError } from '@nde/core';
 
 /**
  * Mass matrices (DAEs) are not supported: a named error with what to do instead.
@@ -32,7 +32,26 @@ export function assertHostBackend(name: string): void {
     throw new UnsupportedError(
       'solver',
       `'${name}' factors its Newton matrices on the host, which stalls ${tf.getBackend()} at every iteration.`,
-      "On webgl/webgpu use 'ros34pw2' (its linear algebra runs on the device), or run this solver on the 'cpu' or 'wasm' backend.",
+      "On webgl/webgpu use 'ros34pw2', 'kvaerno3/4/5' or 'kencarp3/4/5' (their linear algebra and Newton run on the device), or run this solver on 'cpu' or 'wasm'.",
     );
   }
+}
+
+/**
+ * The `linearAlgebra` option, checked.
+ * @param value - what the user passed
+ * @internal
+ */
+export function checkLinearAlgebra(value: unknown): 'host' | 'device' | undefined {
+  if (value === undefined || value === 'host' || value === 'device') return value;
+  throw new InvalidArgumentError('linearAlgebra', `must be 'host' or 'device' (got ${String(value)}).`);
+}
+
+/**
+ * Whether a step runs on the device: the option, else the backend's kind.
+ * @param linearAlgebra - the solver's option
+ * @internal
+ */
+export function onDevice(linearAlgebra: 'host' | 'device' | undefined): boolean {
+  return (linearAlgebra ?? (isGpuBackend() ? 'device' : 'host')) === 'device';
 }

@@ -83,32 +83,32 @@ export class DeviceLU {
   }
 
   /**
-   * x with A x = b for each system (`b` is `[B, n]`; the caller keeps it and owns the result).
-   * Forward substitution with the unit lower factor, then backward with the upper one.
+   * x with A x = b for each system (`b` is `[B, n]`; the caller keeps it and owns the result):
+   * P b, forward substitution with the unit lower factor, then backward with the upper one.
    * @param b - right-hand sides
    */
   solve(b: tf.Tensor2D): tf.Tensor2D {
     const n = this.n;
-    const B = this.packed.shape[0];
     return tf.tidy(() => {
-      let y = tf.squeeze(tf.matMul(this.permutation, tf.expandDims(b, 2)), [2]) as tf.Tensor2D;
-      const lower = tf.mul(this.packed, tf.sub(tf.ones([n, n]), tf.linalg.bandPart(tf.ones([n, n]), 0, -1)).expandDims(0));
-      const upper = tf.mul(this.packed, tf.sub(tf.linalg.bandPart(tf.ones([n, n]), 0, -1), tf.eye(n)).expandDims(0));
-      for (let i = 1; i < n; i++) {
-        const row = tf.reshape(tf.slice(lower, [0, i, 0], [B, 1, n]), [B, n]);
-        const s = tf.sum(tf.mul(row, y), 1, true);
-        y = tf.sub(y, tf.mul(s, unit(n, i).expandDims(0))) as tf.Tensor2D;
-      }
-      let x = y;
-      for (let i = n - 1; i >= 0; i--) {
-        const row = tf.reshape(tf.slice(upper, [0, i, 0], [B, 1, n]), [B, n]);
-        const s = tf.sum(tf.mul(row, x), 1, true);
-        const yi = tf.slice(y, [0, i], [B, 1]);
-        const xi = tf.div(tf.sub(yi, s), tf.slice(this.diagonal, [0, i], [B, 1]));
-        const e = unit(n, i).expandDims(0);
-        x = tf.add(tf.mul(x, tf.sub(1, e)), tf.mul(xi, e)) as tf.Tensor2D;
-      }
-      return x;
+      const pb = tf.squeeze(tf.matMul(this.permutation, tf.expandDims(b, 2)), [2]) as tf.Tensor2D;
+      const lower = tf.mul(this.packed, strictMask(n, 'lower')) as tf.Tensor3D;
+      const upper = tf.mul(this.packed, strictMask(n, 'upper')) as tf.Tensor3D;
+      return substitute(upper, this.diagonal, substitute(lower, undefined, pb, 'forward'), 'backward');
+    });
+  }
+
+  /**
+   * x with Aᵀ x = b for each system (for gradients: Aᵀ = Uᵀ Lᵀ P): forward substitution with Uᵀ,
+   * backward with the unit Lᵀ, then Pᵀ.
+   * @param b - right-hand sides, `[B, n]` (kept)
+   */
+  solveTransposed(b: tf.Tensor2D): tf.Tensor2D {
+    const n = this.n;
+    return tf.tidy(() => {
+      const upperT = tf.transpose(tf.mul(this.packed, strictMask(n, 'upper')), [0, 2, 1]) as tf.Tensor3D;
+      const lowerT = tf.transpose(tf.mul(this.packed, strictMask(n, 'lower')), [0, 2, 1]) as tf.Tensor3D;
+      const v = substitute(lowerT, undefined, substitute(upperT, this.diagonal, b, 'forward'), 'backward');
+      return tf.squeeze(tf.matMul(this.permutation, tf.expandDims(v, 2), true), [2]) as tf.Tensor2D;
     });
   }
 
@@ -116,4 +116,30 @@ export class DeviceLU {
   dispose(): void {
     tf.dispose([this.packed, this.permutation, this.diagonal]);
   }
+}
+
+/** 1 strictly below (`lower`) or strictly above (`upper`) the diagonal, `[1, n, n]`. */
+function strictMask(n: number, side: 'lower' | 'upper'): tf.Tensor3D {
+  const inclusiveUpper = tf.linalg.bandPart(tf.ones([n, n]), 0, -1);
+  const mask = side === 'lower' ? tf.sub(1, inclusiveUpper) : tf.sub(inclusiveUpper, tf.eye(n));
+  return mask.expandDims(0) as tf.Tensor3D;
+}
+
+/**
+ * x with T x = b for a triangular T given by its strict part and its diagonal (undefined: unit),
+ * row by row from the top (`forward`, T lower) or from the bottom (`backward`, T upper).
+ */
+function substitute(strict: tf.Tensor3D, diagonal: tf.Tensor2D | undefined, b: tf.Tensor2D, order: 'forward' | 'backward'): tf.Tensor2D {
+  const [B, n] = b.shape;
+  let x = b;
+  for (let step = 0; step < n; step++) {
+    const i = order === 'forward' ? step : n - 1 - step;
+    const row = tf.reshape(tf.slice(strict, [0, i, 0], [B, 1, n]), [B, n]);
+    const s = tf.sum(tf.mul(row, x), 1, true);
+    let xi = tf.sub(tf.slice(b, [0, i], [B, 1]), s);
+    if (diagonal) xi = tf.div(xi, tf.slice(diagonal, [0, i], [B, 1]));
+    const e = unit(n, i).expandDims(0);
+    x = tf.add(tf.mul(x, tf.sub(1, e)), tf.mul(xi, e)) as tf.Tensor2D;
+  }
+  return x;
 }

@@ -10,13 +10,14 @@
  * recomputes it and retries the step once; a failure with a fresh one reports the step `'failed'`,
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
-import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
+import { InvalidArgumentError, argTensors, assertPositiveInteger, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import { MultiTerm, type ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
-import { differentiableStep, type Differentiated } from './ift.js';
-import { assertHostBackend, assertNoMassMatrix } from './checks.js';
+import { differentiableStep, thetasOf, type Differentiated } from './ift.js';
+import { assertHostBackend, assertNoMassMatrix, checkLinearAlgebra, onDevice } from './checks.js';
+import { deviceImplicitRkStep } from './implicit-rk-device.js';
 import { HostLayout } from './layout.js';
 import { BlockLU } from './lu.js';
 import {
@@ -52,6 +53,14 @@ export interface ImplicitOptions {
    * method damps, and forces needless rejections.
    */
   readonly smoothErrorEstimate?: boolean;
+  /**
+   * Where the linear algebra and Newton run: `'host'` (float64 LU on the host; cpu and wasm) or
+   * `'device'` (Jacobian, batched LU and Newton in tensor ops, no host read inside a step). Default:
+   * `'device'` on webgl/webgpu, `'host'` elsewhere.
+   */
+  readonly linearAlgebra?: 'host' | 'device';
+  /** Newton iterations per stage on the device, all of which run (default 5; there is no read to stop early). */
+  readonly deviceNewtonIterations?: number;
   /** Not supported: mass matrices (DAEs). Passing one throws an `UnsupportedError` that says what to do. */
   readonly massMatrix?: unknown;
 }
@@ -88,6 +97,8 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
   private readonly newton: NewtonSettings;
   private readonly recomputeRate: number;
   private readonly smooth: boolean;
+  private readonly linearAlgebra: 'host' | 'device' | undefined;
+  private readonly deviceIterations: number;
   /** The explicit part's coefficients and the weights, for an IMEX tableau. */
   private readonly imex: { readonly aExplicit: readonly (readonly number[])[]; readonly b: readonly number[] } | undefined;
 
@@ -108,6 +119,9 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
     this.jac = { structure: options.jacobian?.structure ?? 'dense', source: options.jacobian?.source ?? 'autodiff' };
     this.newton = { maxIterations: options.maxNewtonIterations ?? 10, kappa: options.newtonKappa ?? 0.05 };
     this.recomputeRate = options.jacobianRecomputeRate ?? 1e-3;
+    this.linearAlgebra = checkLinearAlgebra(options.linearAlgebra);
+    this.deviceIterations = options.deviceNewtonIterations ?? 8;
+    assertPositiveInteger('deviceNewtonIterations', this.deviceIterations);
     this.smooth = options.smoothErrorEstimate ?? true;
     validateNewton(this.newton);
   }
@@ -128,13 +142,14 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
         kind === 'multi' ? 'Use an IMEX method (kencarp3/4/5) for a MultiTerm.' : 'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
-    assertHostBackend(this.name);
+    if (!onDevice(this.linearAlgebra)) assertHostBackend(this.name);
   }
 
   init(terms: ODETerm | MultiTerm, t0: number, y0: Tree, args: unknown, f0?: Tree): ImplicitState {
     // f(t0, y0) from the first-step choice becomes the first stage (and the tensor is released).
     const layout = HostLayout.of(y0);
-    const fsal = f0 ? layout.read(f0) : undefined;
+    // (On the device nothing is read: each step evaluates its own first stage.)
+    const fsal = f0 && !onDevice(this.linearAlgebra) ? layout.read(f0) : undefined;
     treeDispose(f0);
     systemShape(layout, this.jac.structure);
     // Under a gradient tape, steps are differentiated by the implicit function theorem, with respect
@@ -159,6 +174,7 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
   ): StepResult<ImplicitState> {
     const layout = HostLayout.of(y0T);
+    if (onDevice(this.linearAlgebra)) return this.deviceStep(terms, t0, t1, y0T, args, state, opts, layout);
     const y0 = layout.read(y0T);
     const work: NewtonWork = { nfe: 0, jacobians: 0, factorizations: 0, newtonIterations: 0 };
     // The part Newton solves for (the whole field, or a MultiTerm's implicit part) and the explicit part.
@@ -255,6 +271,44 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
       };
     }
     return out;
+  }
+
+  /** One step on the device: no host read inside it (the loop reads the error ratio). */
+  private deviceStep(
+    terms: ODETerm | MultiTerm,
+    t0: number,
+    t1: number,
+    y0T: Tree,
+    args: unknown,
+    state: ImplicitState,
+    opts: { needsDense: boolean; tolerances?: StepTolerances },
+    layout: HostLayout,
+  ): StepResult<ImplicitState> {
+    const implicitTerm = terms instanceof MultiTerm ? terms.implicit : terms;
+    const tol = numericTolerances(opts.tolerances);
+    const r = deviceImplicitRkStep(
+      this.tableau,
+      (t, y) => implicitTerm.evaluate(t, y, args),
+      terms instanceof MultiTerm ? (t, y) => terms.explicit.evaluate(t, y, args) : undefined,
+      t0,
+      t1,
+      y0T,
+      layout,
+      this.jac,
+      args,
+      { iterations: this.deviceIterations, kappa: this.newton.kappa, ...tol },
+      state.grad ? thetasOf(state.grad) : [],
+      this.smooth,
+      opts.needsDense,
+    );
+    return {
+      y1: r.y1,
+      yError: r.yError,
+      state,
+      nfe: r.nfe,
+      counts: { jacobians: 1, factorizations: 1, newtonIterations: r.newtonIterations },
+      ...(r.interp ? { interp: r.interp } : {}),
+    };
   }
 
   /**

@@ -18,7 +18,7 @@ import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeLeaves, tree
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
-import { assertHostBackend, assertNoMassMatrix, isGpuBackend } from './checks.js';
+import { assertHostBackend, assertNoMassMatrix, checkLinearAlgebra, onDevice } from './checks.js';
 import { deviceRosenbrockStep } from './rosenbrock-device.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { HostLayout } from './layout.js';
@@ -199,15 +199,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     this.order = tableau.order;
     this.errorOrder = tableau.errorOrder;
     this.jac = { structure: options.jacobian?.structure ?? 'dense', source: options.jacobian?.source ?? 'autodiff' };
-    const la = options.linearAlgebra;
-    if (la !== undefined && la !== 'host' && la !== 'device')
-      throw new InvalidArgumentError('linearAlgebra', `must be 'host' or 'device' (got ${String(la)}).`);
-    this.linearAlgebra = la;
-  }
-
-  /** Whether steps run on the device (the option, else the backend's kind). */
-  private onDevice(): boolean {
-    return (this.linearAlgebra ?? (isGpuBackend() ? 'device' : 'host')) === 'device';
+    this.linearAlgebra = checkLinearAlgebra(options.linearAlgebra);
   }
 
   validate(terms: ODETerm): void {
@@ -218,7 +210,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
         'Wrap the vector field: new ODETerm((t, y, args) => …).',
       );
     }
-    if (!this.onDevice()) assertHostBackend(this.name);
+    if (!onDevice(this.linearAlgebra)) assertHostBackend(this.name);
   }
 
   /** No numerical state between steps (the Jacobian is fresh every step); under a tape, what to differentiate. */
@@ -226,7 +218,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     treeDispose(f0);
     systemShape(HostLayout.of(y0), this.jac.structure);
     // On the device, gradients flow through the tape itself.
-    if (this.onDevice()) return {};
+    if (onDevice(this.linearAlgebra)) return {};
     return tapeOn() ? { grad: { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } } : {};
   }
 
@@ -246,7 +238,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     opts: { madeJump: boolean; needsDense: boolean; tolerances?: StepTolerances },
   ): StepResult<RosenbrockState> {
     const layout = HostLayout.of(y0T);
-    if (this.onDevice()) {
+    if (onDevice(this.linearAlgebra)) {
       const r = deviceRosenbrockStep(
         this.tableau,
         (t, y) => terms.evaluate(t, y, args),
