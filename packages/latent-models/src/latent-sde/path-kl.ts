@@ -6,12 +6,19 @@
  *             (sticking the landing: the full log-ratio log dq/dp of the path, with the posterior
  *             drift's parameters stopped (f_sg) but the path's own dependence on them kept, so the
  *             score-function term vanishes; Xu et al. 2022). Same value as ½|u|² dt + u·dW.
- * The augmented state [z, logqp] is solved by `sdeint` with general noise (the logqp row of the
- * diffusion is 0 or u_sg), so both estimators see the same Brownian path.
+ * The augmented state is solved by `sdeint`, one posterior drift, one prior drift and one diffusion
+ * evaluation per step (torchsde's logqp augmentation; STL adds the stopped-gradient posterior drift it needs),
+ * with diagonal noise and no dense noise matrix:
+ * - standard: [z, logqp] `[B, d + 1]`, the logqp channel has zero diffusion (its Brownian column is 0);
+ * - STL with Euler: [z, k] `[B, 2d]`, k_i accumulates coordinate i of the integrand and is driven by the
+ *   same W_i as z_i (diffusion u_sg,i), logqp = Σ_i k_i at the end;
+ * - STL with another method: [z, logqp] with general noise (the logqp row u_sg mixes all d motions; the
+ *   2d form is not diagonal noise in the sense Milstein and the SRKs assume).
+ * All see the same Brownian path as the one given.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '@nde/core';
-import { sdeint, type BrownianMotion, type MethodName } from '@nde/solvers';
+import { InvalidArgumentError, ShapeError, UnsupportedError } from '@nde/core';
+import { sdeint, type BrownianIncrement, type BrownianMotion, type LevyAreaKind, type MethodName } from '@nde/solvers';
 
 /** A drift or diffusion of the latent state `[batch, d]` at time t. */
 export type LatentFunction = (t: number, z: tf.Tensor) => tf.Tensor;
@@ -52,6 +59,69 @@ export interface PathKLOptions {
  * });
  * ```
  */
+/**
+ * The caller's `[B, d]` Brownian motion widened to the augmented state: a zero column (`'zero'`, `[B, d + 1]`) or
+ * W itself again (`'repeat'`, `[B, 2d]`). Same queries, same draws: the paths do not change.
+ */
+class AugmentedBrownian implements BrownianMotion {
+  readonly t0: number;
+  readonly t1: number;
+  readonly shape: readonly number[];
+  readonly levyArea: LevyAreaKind;
+  constructor(
+    private readonly inner: BrownianMotion,
+    private readonly mode: 'zero' | 'repeat',
+    private readonly zero: tf.Tensor | undefined,
+  ) {
+    this.t0 = inner.t0;
+    this.t1 = inner.t1;
+    const [B, d] = inner.shape as [number, number];
+    this.shape = [B, mode === 'zero' ? d + 1 : 2 * d];
+    this.levyArea = inner.levyArea === 'space-space' ? 'space-time' : inner.levyArea;
+  }
+  private widen(w: tf.Tensor): tf.Tensor {
+    const out = tf.concat([w, this.mode === 'zero' ? (this.zero as tf.Tensor) : w], 1);
+    w.dispose();
+    return out;
+  }
+  evaluate(s: number, u: number): tf.Tensor {
+    return this.widen(this.inner.evaluate(s, u));
+  }
+  evaluateLevy(s: number, u: number, kind: Exclude<LevyAreaKind, 'none'>): BrownianIncrement {
+    if (kind === 'space-space') throw new UnsupportedError('method', 'posteriorPathKL does not pass space-space Lévy area through.');
+    const inc = this.inner.evaluateLevy(s, u, kind);
+    return { W: this.widen(inc.W), ...(inc.H ? { H: this.widen(inc.H) } : {}) };
+  }
+  evaluateArray(s: number, u: number): Float32Array {
+    const w = this.inner.evaluateArray(s, u);
+    const [B, d] = this.inner.shape as [number, number];
+    const m = this.shape[1] as number;
+    const out = new Float32Array(B * m);
+    for (let b = 0; b < B; b++) {
+      const row = w.subarray(b * d, (b + 1) * d);
+      out.set(row, b * m);
+      if (this.mode === 'repeat') out.set(row, b * m + d);
+    }
+    return out;
+  }
+}
+
+/**
+ * Solve the posterior SDE and accumulate the path KL. Returns `zs` `[times, batch, d]` and `logqp`
+ * `[batch]` (the KL estimate of each path over the whole interval). Call inside `tf.tidy`/`variableGrads`.
+ * One step evaluates the posterior drift, the prior drift and the diffusion once each (STL: plus the
+ * stopped-gradient posterior drift).
+ * @param options - Drifts, diffusion, initial state, save times, step, Brownian motion, estimator and method.
+ * @throws ShapeError when `z0` is not `[batch, d]` or `bm` is not shaped like it; InvalidArgumentError for fewer than two times.
+ *
+ * @example
+ * ```ts
+ * const { zs, logqp } = posteriorPathKL({
+ *   posteriorDrift: (t, z) => tf.mul(z, -1), priorDrift: (t, z) => tf.mul(z, -0.5),
+ *   diffusion: (t, z) => tf.onesLike(z), z0, times: [0, 0.5, 1], dt: 0.01, bm,
+ * });
+ * ```
+ */
 export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logqp: tf.Tensor1D } {
   const { z0, times, bm, dt } = options;
   if (z0.rank !== 2) throw new ShapeError('z0', `must be [batch, d] (got [${z0.shape}]).`);
@@ -61,40 +131,103 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
   }
   if (times.length < 2) throw new InvalidArgumentError('times', `needs at least two times (got ${times.length}).`);
   const stl = options.stl ?? false;
+  const method = options.method ?? 'euler';
+  const post = options.posteriorDrift;
+  const prior = options.priorDrift;
+  const diffusion = options.diffusion;
   const split = (y: tf.Tensor): tf.Tensor => tf.slice(y, [0, 0], [B, d]);
-  const uOf = (t: number, z: tf.Tensor, detach: boolean): tf.Tensor =>
-    tf.div(tf.sub(options.posteriorDrift(t, z, detach), options.priorDrift(t, z)), options.diffusion(t, z));
-  const f = (t: number, y: tf.Tensor): tf.Tensor =>
-    tf.tidy(() => {
-      const z = split(y);
-      const fz = options.posteriorDrift(t, z, false);
-      if (!stl) return tf.concat([fz, tf.mul(0.5, tf.sum(tf.square(uOf(t, z, false)), 1, true))], 1);
-      // log dQ/dP as a functional of the path: ∫ (f_sg − f_p)/g² · dz − ½ ∫ (f_sg² − f_p²)/g² dt with
-      // dz = f_post dt + g dW. Its value equals ½|u|² dt + u·dW, but the dz part keeps the path's
-      // dependence on the posterior parameters (the reparameterisation), as STL requires.
-      const fsg = options.posteriorDrift(t, z, true);
-      const fp = options.priorDrift(t, z);
-      const g2 = tf.square(options.diffusion(t, z));
-      const rate = tf.sub(tf.div(tf.mul(tf.sub(fsg, fp), fz), g2), tf.div(tf.mul(0.5, tf.sub(tf.square(fsg), tf.square(fp))), g2));
-      return tf.concat([fz, tf.sum(rate, 1, true)], 1);
-    });
-  const eye = tf.eye(d);
-  const g = (t: number, y: tf.Tensor): tf.Tensor =>
-    tf.tidy(() => {
-      const z = split(y);
-      const gz = options.diffusion(t, z);
-      const diag = tf.mul(tf.expandDims(gz, 2), eye); // [B, d, d]
-      const last = stl ? tf.expandDims(uOf(t, z, true), 1) : tf.zeros([B, 1, d]);
-      return tf.concat([diag, last], 1); // [B, d + 1, d]
-    });
-  const y0 = tf.concat([z0, tf.zeros([B, 1])], 1);
-  const ys = sdeint({ f, g, noiseType: 'general', sdeType: 'ito' }, y0, times, {
-    method: options.method ?? 'euler',
-    dt,
-    bm,
-    checkFinite: false,
-  });
+  const solveOptions = { method, dt, checkFinite: false } as const;
   const T = times.length;
+
+  if (!stl) {
+    // [z, logqp]: d logqp = ½|u|² dt, zero diffusion on the logqp channel (torchsde's g_logqp = 0).
+    const zero = tf.zeros([B, 1]);
+    const drift = (t: number, z: tf.Tensor, gz: tf.Tensor): tf.Tensor => {
+      const fz = post(t, z, false);
+      const u = tf.div(tf.sub(fz, prior(t, z)), gz);
+      return tf.concat([fz, tf.mul(0.5, tf.sum(tf.square(u), 1, true))], 1);
+    };
+    const fg = (t: number, y: tf.Tensor): [tf.Tensor, tf.Tensor] =>
+      tf.tidy(() => {
+        const z = split(y);
+        const gz = diffusion(t, z);
+        return [drift(t, z, gz), tf.concat([gz, zero], 1)];
+      });
+    const ys = sdeint(
+      {
+        f: (t, y) => tf.tidy(() => fg(t, y)[0]),
+        g: (t, y) => tf.tidy(() => tf.concat([diffusion(t, split(y)), zero], 1)),
+        fg,
+        noiseType: 'diagonal',
+        sdeType: 'ito',
+      },
+      tf.concat([z0, zero], 1),
+      times,
+      { ...solveOptions, bm: new AugmentedBrownian(bm, 'zero', zero) },
+    );
+    zero.dispose();
+    const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
+    const logqp = tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, 1]), [B]) as tf.Tensor1D;
+    return { zs, logqp };
+  }
+
+  // log dQ/dP as a functional of the path: ∫ (f_sg − f_p)/g² · dz − ½ ∫ (f_sg² − f_p²)/g² dt with
+  // dz = f_post dt + g dW. Its value equals ½|u|² dt + u·dW, but the dz part keeps the path's
+  // dependence on the posterior parameters (the reparameterisation), as STL requires.
+  // Per coordinate: the dt part `rate` and the dW coefficient u_sg = (f_sg − f_p)/g.
+  const stlParts = (t: number, z: tf.Tensor): { fz: tf.Tensor; gz: tf.Tensor; rate: tf.Tensor; usg: tf.Tensor } => {
+    const fz = post(t, z, false);
+    const fsg = post(t, z, true);
+    const fp = prior(t, z);
+    const gz = diffusion(t, z);
+    const g2 = tf.square(gz);
+    const dsg = tf.sub(fsg, fp);
+    const rate = tf.sub(tf.div(tf.mul(dsg, fz), g2), tf.div(tf.mul(0.5, tf.sub(tf.square(fsg), tf.square(fp))), g2));
+    return { fz, gz, rate, usg: tf.div(dsg, gz) };
+  };
+
+  if (method === 'euler') {
+    // [z, k] with diagonal noise, k_i driven by W_i: Euler's k-increments sum to the logqp increment.
+    const fg = (t: number, y: tf.Tensor): [tf.Tensor, tf.Tensor] =>
+      tf.tidy(() => {
+        const { fz, gz, rate, usg } = stlParts(t, split(y));
+        return [tf.concat([fz, rate], 1), tf.concat([gz, usg], 1)];
+      });
+    const ys = sdeint(
+      { f: (t, y) => tf.tidy(() => fg(t, y)[0]), g: (t, y) => tf.tidy(() => fg(t, y)[1]), fg, noiseType: 'diagonal', sdeType: 'ito' },
+      tf.concat([z0, tf.zerosLike(z0)], 1),
+      times,
+      { ...solveOptions, bm: new AugmentedBrownian(bm, 'repeat', undefined) },
+    );
+    const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
+    const logqp = tf.sum(tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, d]), [B, d]), 1) as tf.Tensor1D;
+    return { zs, logqp };
+  }
+
+  // Other methods: the logqp row of the diffusion is u_sg, which mixes all d motions (general noise).
+  const eye = tf.eye(d);
+  const ys = sdeint(
+    {
+      f: (t, y) =>
+        tf.tidy(() => {
+          const { fz, rate } = stlParts(t, split(y));
+          return tf.concat([fz, tf.sum(rate, 1, true)], 1);
+        }),
+      g: (t, y) =>
+        tf.tidy(() => {
+          const z = split(y);
+          const gz = diffusion(t, z);
+          const usg = tf.div(tf.sub(post(t, z, true), prior(t, z)), gz);
+          return tf.concat([tf.mul(tf.expandDims(gz, 2), eye), tf.expandDims(usg, 1)], 1); // [B, d + 1, d]
+        }),
+      noiseType: 'general',
+      sdeType: 'ito',
+    },
+    tf.concat([z0, tf.zeros([B, 1])], 1),
+    times,
+    { ...solveOptions, bm },
+  );
+  eye.dispose();
   const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
   const logqp = tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, 1]), [B]) as tf.Tensor1D;
   return { zs, logqp };

@@ -25,9 +25,10 @@ export class EulerMaruyama extends StatelessSdeSolver {
 
   protected advance(terms: SDETerm, t0: number, t1: number, y: tf.Tensor, args: unknown): SdeIncrement {
     const { W } = increment(terms, t0, t1, false);
-    const f = terms.f(t0, y, args);
+    // f and g at one point: one call when the term shares their work (driftAndDiffusion).
+    const [f, g] = terms.fAndG(t0, y, args);
     // One addN instead of two adds: same float32 sums in the same order, one kernel (and buffer) less.
-    const y1 = tf.addN([y, tf.mul(f, t1 - t0), terms.gProd(t0, y, args, W)]);
+    const y1 = tf.addN([y, tf.mul(f, t1 - t0), terms.prod(g, W)]);
     return { y1, nfe: 1 };
   }
 }

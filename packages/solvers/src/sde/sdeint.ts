@@ -10,7 +10,7 @@ import { resolveSolver, type MethodName } from '../methods.js';
 import type { Solver } from '../solver.js';
 import { solve, solveAsync, type AdjointMethod, type SolveOptions } from '../solve.js';
 import type { BrownianMotion } from './brownian-motion.js';
-import { SDETerm, type NoiseType, type SdeFunction, type SdeType } from './terms.js';
+import { SDETerm, type NoiseType, type SdeDriftAndDiffusion, type SdeFunction, type SdeType } from './terms.js';
 import { readTimes, readTimesSync, type Times } from '../times.js';
 
 /** An SDE in torchsde's shape: drift `f`, diffusion `g`, noise type and calculus. */
@@ -23,6 +23,8 @@ export interface SDE<A = unknown> {
   noiseType?: NoiseType;
   /** Default 'ito'. */
   sdeType?: SdeType;
+  /** Optional `[f, g]` at one point in one call (torchsde's `f_and_g`), used by methods that need both there (Euler). */
+  fg?: SdeDriftAndDiffusion<A>;
 }
 
 /** Options of {@link sdeint}. */
@@ -117,7 +119,9 @@ function toSolveOptions<A>(sde: SDE<A>, y0: tf.Tensor, ts: readonly number[], o:
   const solver = resolveSolver(o.method ?? (sdeType === 'ito' ? 'euler' : 'heun'), 'sde');
   const noise = sde.noiseType ?? 'diagonal';
   const bm = o.bm ?? defaultBrownian(sde, y0, t0, t1, noise, solver, !!o.adaptive, o.seed ?? 0, o.args as A);
-  const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm, noise, sdeType });
+  if (sde.fg !== undefined && typeof sde.fg !== 'function')
+    throw new InvalidArgumentError('sde.fg', `must be a function (t, y, args) => [f, g] (got ${typeof sde.fg}).`);
+  const term = new SDETerm<A>({ drift: sde.f, diffusion: sde.g, bm, noise, sdeType, ...(sde.fg ? { driftAndDiffusion: sde.fg } : {}) });
   const controller = o.adaptive
     ? clipSteps(
         new PIDController({

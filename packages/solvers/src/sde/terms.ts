@@ -27,6 +27,12 @@ export type SdeType = 'ito' | 'stratonovich';
 /** Drift or diffusion function of (t, y, args). */
 export type SdeFunction<A = unknown> = (t: number, y: tf.Tensor, args: A) => tf.Tensor;
 
+/**
+ * Drift and diffusion at the same (t, y) in one call, `[f, g]` (torchsde's `f_and_g`): for SDEs whose drift
+ * and diffusion share work (a latent SDE's KL channel needs g to form (f_post − f_prior)/g).
+ */
+export type SdeDriftAndDiffusion<A = unknown> = (t: number, y: tf.Tensor, args: A) => [tf.Tensor, tf.Tensor];
+
 /** Constructor options of {@link SDETerm}. */
 export interface SDETermOptions<A = unknown> {
   /** Drift f(t, y, args), shaped like y. */
@@ -39,6 +45,11 @@ export interface SDETermOptions<A = unknown> {
   readonly noise?: NoiseType;
   /** Calculus (default 'ito'). */
   readonly sdeType?: SdeType;
+  /**
+   * Optional f and g at one point in one call; methods that need both at the same (t, y) (Euler) use it instead
+   * of calling `drift` and `diffusion` separately. Must agree with them.
+   */
+  readonly driftAndDiffusion?: SdeDriftAndDiffusion<A>;
 }
 
 const NOISES: readonly NoiseType[] = ['diagonal', 'scalar', 'additive', 'general'];
@@ -75,6 +86,8 @@ export class SDETerm<A = unknown> {
   readonly noise: NoiseType;
   /** Calculus the equation is written in: `'ito'` (the default) or `'stratonovich'`. */
   readonly sdeType: SdeType;
+  /** The combined `[f, g]` function when one was given (see {@link SDETermOptions.driftAndDiffusion}). */
+  readonly driftAndDiffusion: SdeDriftAndDiffusion<A> | undefined;
 
   constructor(options: SDETermOptions<A>) {
     if (options === null || typeof options !== 'object') {
@@ -102,6 +115,13 @@ export class SDETerm<A = unknown> {
     this.bm = bm;
     this.noise = noise;
     this.sdeType = sdeType;
+    if (options.driftAndDiffusion !== undefined && typeof options.driftAndDiffusion !== 'function') {
+      throw new InvalidArgumentError(
+        'driftAndDiffusion',
+        `must be a function (t, y, args) => [f, g] (got ${typeof options.driftAndDiffusion}).`,
+      );
+    }
+    this.driftAndDiffusion = options.driftAndDiffusion;
   }
 
   /**
@@ -147,6 +167,32 @@ export class SDETerm<A = unknown> {
       );
     }
     return out;
+  }
+
+  /**
+   * Drift and diffusion at (t, y), each checked as by {@link SDETerm.f} and {@link SDETerm.g}: one call of
+   * `driftAndDiffusion` when given, else `f` then `g`.
+   */
+  fAndG(t: number, y: tf.Tensor, args: A): [tf.Tensor, tf.Tensor] {
+    const both = this.driftAndDiffusion;
+    if (both === undefined) return [this.f(t, y, args), this.g(t, y, args)];
+    const [f, g] = ownedResult(() => both(t, y, args));
+    if (!isTensor(f) || !sameShape(f.shape, y.shape)) {
+      throw new ShapeError(
+        'driftAndDiffusion',
+        `returned a drift of ${isTensor(f) ? `shape ${fmt(f.shape)}` : typeof f} for a state of shape ${fmt(y.shape)}.`,
+        'It must return [f, g] with f shaped like y.',
+      );
+    }
+    const want = this.diffusionShape(y.shape);
+    if (!isTensor(g) || !sameShape(g.shape, want)) {
+      throw new ShapeError(
+        'driftAndDiffusion',
+        `returned a diffusion of ${isTensor(g) ? `shape ${fmt(g.shape)}` : typeof g}; '${this.noise}' noise with y of shape ${fmt(y.shape)} needs ${fmt(want)}.`,
+        'It must return [f, g] with g shaped for the noise type.',
+      );
+    }
+    return [f, g];
   }
 
   /** The diffusion shape this noise type needs for a state of shape `yShape`. */
