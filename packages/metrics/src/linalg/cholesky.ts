@@ -4,7 +4,7 @@ import { assertSquare, toMatrix64, type Matrix64, type MatrixLike } from '@nde/l
 
 /**
  * Lower-triangular `L` with `A = L Lᵀ`, or `undefined` when `A` is not (numerically) positive definite.
- * Reads the lower triangle of `A`. Cost n³/3 flops (about 1.5 s at n = 2048 in V8).
+ * Reads the lower triangle of `A`. Cost n³/3 multiply-adds, four rows at a time.
  *
  * @param a - symmetric `[n, n]` matrix as a {@link MatrixLike} (copied; a tensor is read synchronously and not disposed). Only the lower triangle is read.
  *
@@ -18,22 +18,52 @@ export function cholesky(a: MatrixLike): Matrix64 | undefined {
   const m = toMatrix64(a, 'a');
   const n = assertSquare('a', m);
   const A = m.data;
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
+  // Three spare rows so the last block of four reads and writes in bounds; sliced off at the end.
+  const L = new Float64Array((n + 3) * n);
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const r0 = i0 * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    const nb = Math.min(4, n - i0);
+    // Columns left of the block, four rows at a time: each row j of L is loaded once for four dot products
+    // (four independent accumulators, and a quarter of the memory traffic of one row at a time).
+    for (let j = 0; j < i0; j++) {
       const rj = j * n;
-      let s = A[ri + j] as number;
-      for (let k = 0; k < j; k++) s -= (L[ri + k] as number) * (L[rj + k] as number);
-      if (i === j) {
-        if (!(s > 0) || !Number.isFinite(s)) return undefined;
-        L[ri + i] = Math.sqrt(s);
-      } else {
-        L[ri + j] = s / (L[rj + j] as number);
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < j; k++) {
+        const l = L[rj + k] as number;
+        s0 += (L[r0 + k] as number) * l;
+        s1 += (L[r1 + k] as number) * l;
+        s2 += (L[r2 + k] as number) * l;
+        s3 += (L[r3 + k] as number) * l;
+      }
+      const djj = L[rj + j] as number;
+      L[r0 + j] = ((A[r0 + j] as number) - s0) / djj;
+      if (nb > 1) L[r1 + j] = ((A[r1 + j] as number) - s1) / djj;
+      if (nb > 2) L[r2 + j] = ((A[r2 + j] as number) - s2) / djj;
+      if (nb > 3) L[r3 + j] = ((A[r3 + j] as number) - s3) / djj;
+    }
+    // The diagonal block, one entry at a time.
+    for (let i = i0; i < i0 + nb; i++) {
+      const ri = i * n;
+      for (let j = i0; j <= i; j++) {
+        const rj = j * n;
+        let s = A[ri + j] as number;
+        for (let k = 0; k < j; k++) s -= (L[ri + k] as number) * (L[rj + k] as number);
+        if (i === j) {
+          if (!(s > 0) || !Number.isFinite(s)) return undefined;
+          L[ri + i] = Math.sqrt(s);
+        } else {
+          L[ri + j] = s / (L[rj + j] as number);
+        }
       }
     }
   }
-  return { rows: n, cols: n, data: L };
+  return { rows: n, cols: n, data: L.slice(0, n * n) };
 }
 
 /**
