@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
 import { tapeOn } from './tape.js';
+import { fusedLinearCombination } from './linear-combination.js';
 
 /** A tensor, or an array / string-keyed object of trees. */
 export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree };
@@ -155,8 +156,10 @@ export function treeAxpy<T extends Tree>(a: number | tf.Tensor, x: Tree, y: T): 
   return treeMap<T>((xi, yi) => tf.add(yi, tf.mul(xi, a)), x, y);
 }
 
-/** `[base] + Σ cs[j] xs[j]` for one leaf, as `mul`s and one `addN` (`cs` all non-zero). */
+/** `[base] + Σ cs[j] xs[j]` for one leaf: one kernel on cpu/wasm, else `mul`s and one `addN` (`cs` all non-zero). */
 function combineLeaf(base: tf.Tensor | undefined, cs: readonly number[], xs: readonly tf.Tensor[]): tf.Tensor {
+  const fused = fusedLinearCombination(base ? [1, ...cs] : cs, base ? [base, ...xs] : xs);
+  if (fused) return fused;
   const parts: tf.Tensor[] = base ? [base] : [];
   cs.forEach((c, j) => parts.push(tf.mul(xs[j] as tf.Tensor, c)));
   return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);

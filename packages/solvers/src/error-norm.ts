@@ -8,7 +8,7 @@
  * every sample meets the tolerance. `max` is the infinity norm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { treeLeaves, untaped, type Tree } from '@nde/core';
+import { fusedScaledNorm, treeLeaves, untaped, type Tree } from '@nde/core';
 
 /** Which norm reduces the scaled error to one scalar. */
 export type ErrorNorm = 'rms' | 'rms-per-sample' | 'max';
@@ -32,6 +32,11 @@ export function errorRatio(yError: Tree, y0: Tree, y1: Tree, rtol: Tolerance, at
   return untaped(() =>
     tf.tidy(() => {
       const e = treeLeaves(yError);
+      // One leaf with scalar tolerances (the common case): one fused kernel on cpu and wasm.
+      if (e.length === 1 && norm !== 'rms-per-sample' && typeof rtol === 'number' && typeof atol === 'number') {
+        const fused = fusedScaledNorm(e[0] as tf.Tensor, treeLeaves(y0)[0] as tf.Tensor, treeLeaves(y1)[0] as tf.Tensor, rtol, atol, norm);
+        if (fused) return fused;
+      }
       const a = treeLeaves(y0);
       const b = treeLeaves(y1);
       const scaled = e.map((ei, i) => {
