@@ -147,6 +147,32 @@ describeBackends('stiff solvers', () => {
     });
   }
 
+  // Regression: a float32 noise floor taken from |c·f| at a not-yet-converged Newton iterate once let
+  // BDF accept its predictor after a relaxation jump of Van der Pol (v frozen on the slow manifold,
+  // y(3000) wrong by 170%) when rtol moved by 1e-4 relative. The floor now uses |z − base|.
+  it('bdf on Van der Pol μ = 1000 stays within 1e-3 of Radau when rtol moves by ±1e-4 and ±1% relative', async () => {
+    await expectNoLeaks(() => {
+      const ref = stiffReference().problems.van_der_pol_mu1000!;
+      for (const f of [1.0001, 0.9999, 1.01, 0.99]) {
+        const y0 = tf.tensor1d(ref.y0);
+        const sol = solve({
+          terms: vanDerPol(1000),
+          solver: 'bdf',
+          t0: 0,
+          t1: 3000,
+          y0,
+          stepSizeController: new PIDController({ rtol: 1e-6 * f, atol: 1e-6 }),
+          maxSteps: 100000,
+        });
+        const y = (sol.ys as tf.Tensor).dataSync();
+        const err = Math.max(...ref.reference.final_state.map((w, i) => Math.abs(y[i]! - w) / Math.abs(w)));
+        expect(err).toBeLessThan(1e-3);
+        sol.dispose();
+        y0.dispose();
+      }
+    });
+  });
+
   it("Robertson to t = 1e11 (Hairer's test): kvaerno5 and BDF succeed, the state sums to 1, matches Radau", async () => {
     await expectNoLeaks(() => {
       const ref = stiffReference().problems.robertson!.extra_final_states!.t_1e11!;

@@ -110,15 +110,14 @@ export function newtonSolve(
     const delta = new Float64Array(N);
     for (let k = 0; k < N; k++) delta[k] = -((z[k] as number) - (base[k] as number) - c * (fz[k] as number));
     lu.solve(delta);
-    // The vector field runs in float32: its input carries rounding of ~2^-23 relative, and its output
-    // rounding of the terms it sums (~|J||z| + |f|, cancellation included). Through I − cJ that is the
-    // floor below which no correction is meaningful, or reachable.
-    // Float32 noise: the input's rounding (~2^-23 |z|) and the output's (~2^-23 |c f|) bound what a
-    // correction can resolve.
+    // Float32 noise: the input's rounding (~2^-23 |z|) and that of the step's increment c f, whose
+    // converged size is |z − base|, bound what a correction can resolve. Not |c f(z)| at the current
+    // iterate: far from convergence that is large, and the floor then accepted BDF's predictor as
+    // converged (a wrong Van der Pol solution; see the stiff tests).
     let sq = 0;
     let floorSq = 0;
     for (let k = 0; k < N; k++) {
-      const floor = (FLOAT32_NOISE * (Math.abs(z[k] as number) + Math.abs(c * (fz[k] as number)))) / (scale[k] as number);
+      const floor = (FLOAT32_NOISE * (Math.abs(z[k] as number) + Math.abs((z[k] as number) - (base[k] as number)))) / (scale[k] as number);
       floorSq += floor * floor;
       z[k] = (z[k] as number) + (delta[k] as number);
       const r = (delta[k] as number) / (scale[k] as number);
