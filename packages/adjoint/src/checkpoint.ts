@@ -21,7 +21,15 @@ import {
   treeZerosLike,
   type Tree,
 } from '@nde/core';
-import { StepTo, isSdeTerm, resolveSolver, type Solution, type SolveOptions } from '@nde/solvers';
+import {
+  StepTo,
+  isAdaptiveController,
+  isSdeTerm,
+  resolveSolver,
+  type Solution,
+  type SolveOptions,
+  type StepTolerances,
+} from '@nde/solvers';
 import {
   CustomBackwardAdjoint,
   sliceTree,
@@ -187,9 +195,17 @@ function segment(
     t1: grid[i1] as number,
     y0: y,
     args: o.args,
-    stepSizeController: new StepTo(grid.slice(i0, i1 + 1)),
+    // The forward's Newton tolerances, so implicit steps converge as they did in the forward.
+    stepSizeController: new StepTo(grid.slice(i0, i1 + 1), forwardTolerances(o)),
     saveAt: ts.length ? { ts, t1: true } : { t1: true },
     maxSteps: Math.max(16, i1 - i0 + 1),
     checkFinite: false,
   };
+}
+
+/** The forward controller's tolerances (for a replay's implicit steps), when it has them. */
+function forwardTolerances(o: SolveOptions<Tree, unknown>): { stepTolerances?: StepTolerances } {
+  const c = o.stepSizeController;
+  if (c && isAdaptiveController(c)) return { stepTolerances: { rtol: c.rtol, atol: c.atol } };
+  return c?.stepTolerances ? { stepTolerances: c.stepTolerances } : {};
 }

@@ -263,7 +263,11 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
     return true;
   }
 
-  const tolerances = isAdaptiveController(controller) ? { tolerances: { rtol: controller.rtol, atol: controller.atol } } : {};
+  const tolerances = isAdaptiveController(controller)
+    ? { tolerances: { rtol: controller.rtol, atol: controller.atol } }
+    : controller.stepTolerances
+      ? { tolerances: controller.stepTolerances }
+      : {};
 
   /** Step: attempt [t, tNext] (one float short of a jump, so no stage sees its far side, as diffrax). */
   const attempt = (): Attempt => {

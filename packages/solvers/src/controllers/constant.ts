@@ -1,4 +1,5 @@
 /** Constant step sizes: t_i = t0 + i·dt (never accumulated), the last step ending exactly at t1. */
+import type { StepTolerances } from '../solver.js';
 import { InvalidArgumentError } from '@nde/core';
 import type { ControllerInit, StepDecision, StepProposal, StepSizeController } from './controller.js';
 
@@ -88,10 +89,19 @@ export class StepTo implements StepSizeController<{ i: number }> {
   readonly name = 'stepTo';
   readonly adaptive = false;
 
+  /** Tolerances for the implicit solvers' Newton on this grid (absent: their defaults). */
+  readonly stepTolerances?: StepTolerances;
+
+  /**
+   * @param ts - step end points
+   * @param options - `stepTolerances`: Newton's tolerances on this grid (a replay passes the forward's)
+   */
   constructor(
     /** Step end points, strictly monotone from `t0` to `t1` (one time alone for a solve with t0 == t1). */
     readonly ts: readonly number[],
+    options: { readonly stepTolerances?: StepTolerances } = {},
   ) {
+    if (options.stepTolerances) this.stepTolerances = options.stepTolerances;
     if (ts.length < 1) throw new InvalidArgumentError('ts', 'StepTo needs at least one time (t0, and t1 when it differs).');
   }
 

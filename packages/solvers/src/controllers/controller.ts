@@ -4,6 +4,7 @@
  * step's error estimate into one number, and the choice of the first step (as diffrax's
  * `AbstractAdaptiveStepSizeController`). The loop never looks inside a controller.
  */
+import type { StepTolerances } from '../solver.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { Tree } from '@nde/core';
 import type { ErrorNorm, Tolerance } from '../error-norm.js';
@@ -58,6 +59,12 @@ export interface StepSizeController<S = unknown> {
   readonly name: string;
   /** True when `adapt` needs the scaled error ratio (so the solver must estimate errors); see {@link AdaptiveStepSizeController}. */
   readonly adaptive: boolean;
+  /**
+   * Tolerances for a solver's inner iterations (the implicit solvers' Newton) when the controller is
+   * not adaptive: a replay on a fixed grid passes the forward's, so it repeats the forward's steps.
+   * Adaptive controllers pass their own `rtol`/`atol`.
+   */
+  readonly stepTolerances?: StepTolerances;
   /** Check options against the problem and propose the first step. */
   init(ctx: ControllerInit): StepProposal & { state: S };
   /**
