@@ -7,7 +7,7 @@
  * `tf.variableGrads`, `optimizer.minimize` or {@link valueAndGrads}.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedError, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
+import { UnsupportedError, treeFlatten, treeUnflatten, withArgTensors, type Tree, type TreeDef } from '@nde/core';
 import type { AdjointMethod, Solution, SolveOptions, SolveStats, SolveStatus } from '@nde/solvers';
 import { argTensors, paramsFor, type NamedParams, type ParamsSpec } from './params.js';
 import { probeOf } from './terms.js';
@@ -128,9 +128,12 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
       };
       const value =
         flat.leaves.length === 1 ? (flat.leaves[0] as tf.Tensor).reshape([-1]) : tf.concat(flat.leaves.map((l) => l.reshape([-1])));
-      save([...flat.leaves, ...keep]);
+      // y0 and the args tensors are saved too: the caller may dispose them (a tidy around the loss)
+      // before the backward pass replays the solve from them.
+      save([...flat.leaves, ...keep, ...y0.leaves, ...args]);
       const ts = solution.ts;
       const nOut = flat.leaves.length;
+      const nKeep = keep.length;
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -145,15 +148,17 @@ export abstract class CustomBackwardAdjoint<M> implements AdjointMethod {
                     shapes.map((s) => s.reduce((a, b) => a * b, 1)),
                   )
                   .map((p, i) => p.reshape(shapes[i] as number[]));
+          const savedY0 = saved.slice(nOut + nKeep, nOut + nKeep + y0.leaves.length);
+          const savedArgs = saved.slice(nOut + nKeep + y0.leaves.length);
           const out = this.backward({
-            options: o,
+            options: { ...o, y0: treeUnflatten(y0.def, savedY0), args: withArgTensors(o.args, savedArgs) },
             meta,
             ys: treeUnflatten(def, saved.slice(0, nOut)),
             ts,
             cotangent: treeUnflatten(def, cts),
-            kept: saved.slice(nOut),
+            kept: saved.slice(nOut, nOut + nKeep),
             params,
-            args,
+            args: savedArgs,
             solve: fwd,
           });
           return [...treeFlatten(out.y0).leaves, ...out.params, ...out.args];

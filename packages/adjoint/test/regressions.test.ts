@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
 import { InvalidArgumentError, UnsupportedError, type NdeError } from '@nde/core';
-import { ODETerm, PIDController, type SolveOptions } from '@nde/solvers';
+import { ODETerm, PIDController, solve, type SolveOptions } from '@nde/solvers';
 import {
   BacksolveAdjoint,
   DirectAdjoint,
@@ -136,4 +136,42 @@ describeBackends('#15 adjoint regressions', () => {
       w.dispose();
     });
   }
+
+  // The adjoint op replays the solve in its backward pass; tensors the caller created inside the
+  // recorded function (a context passed through args, y0 from an encoder) are disposed by then.
+  it.each(['checkpoint', 'backsolve'] as const)(
+    '%s: args and y0 made (and disposed) inside tf.variableGrads still give the direct gradients, no leak',
+    async (which) => {
+      await expectNoLeaks(() => {
+        const w = tf.tidy(() => tf.variable(tf.tensor1d([0.5, -0.3]), true));
+        const x = tf.tensor1d([1, 2]);
+        const term = new ODETerm((_t, y: tf.Tensor, a: { ctx: tf.Tensor }) => tf.mul(tf.tanh(tf.add(y, a.ctx)), -1));
+        const run = (adjoint: AdjointMethod) =>
+          tf.variableGrads(() =>
+            tf.tidy(() => {
+              const ctx = tf.mul(x, w);
+              const y0 = tf.add(x, w);
+              const r = solve({
+                terms: term,
+                solver: 'dopri5',
+                t0: 0,
+                t1: 1,
+                y0,
+                args: { ctx },
+                stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }),
+                adjoint,
+              });
+              return tf.sum(tf.square(r.ys as tf.Tensor)) as tf.Scalar;
+            }),
+          );
+        const direct = run(new DirectAdjoint());
+        const other = run(which === 'checkpoint' ? new RecursiveCheckpointAdjoint({ checkpoints: 3 }) : new BacksolveAdjoint());
+        const a = Object.values(direct.grads)[0]!.dataSync();
+        const b = Object.values(other.grads)[0]!.dataSync();
+        a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(v))));
+        tf.dispose([direct.value, other.value, ...Object.values(direct.grads), ...Object.values(other.grads), x]);
+        w.dispose();
+      });
+    },
+  );
 });

@@ -97,3 +97,31 @@ export function argTensors(args: unknown): tf.Tensor[] {
   walk(args);
   return out;
 }
+
+/**
+ * `args` with its tensors replaced, in the order {@link argTensors} lists them (arrays and plain
+ * objects rebuilt, everything else kept as it is). Adjoints replay a solve with saved copies of the
+ * args tensors, which the caller may have disposed by the time the backward pass runs.
+ *
+ * @param args - the solve's `args`
+ * @param tensors - one replacement per tensor of `argTensors(args)`, in that order
+ * @example
+ * ```ts
+ * const replay = withArgTensors(options.args, argTensors(options.args).map((t) => t.clone()));
+ * ```
+ */
+export function withArgTensors<A>(args: A, tensors: readonly tf.Tensor[]): A {
+  let i = 0;
+  const walk = (x: unknown): unknown => {
+    if (isTensor(x)) return tensors[i++];
+    if (Array.isArray(x)) return x.map(walk);
+    if (typeof x === 'object' && x !== null && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null)) {
+      const out: Record<string, unknown> = {};
+      // The same key order as argTensors (sorted), so the i-th tensor lands where argTensors found it.
+      for (const k of Object.keys(x).sort()) out[k] = walk((x as Record<string, unknown>)[k]);
+      return out;
+    }
+    return x;
+  };
+  return walk(args) as A;
+}
