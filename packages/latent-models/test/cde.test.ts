@@ -13,7 +13,9 @@ describeBackends('neural CDE', () => {
     const X = hermiteCubicInterpolation(data.values, data.ts, { timeChannel: true });
     // Fixed rk4 steps of one observation interval keep the test short and identical on every backend.
     const model = new NeuralCDE({ inputChannels: X.channels, hidden: 8, width: 32, outputs: 1, solver: 'rk4', dt: data.ts[1]!, seed: 0 });
-    const opt = new Adam({ learningRate: 3e-2 });
+    // Clipped, as the CDE reproduction trains: unclipped Adam at this rate spikes once the loss nears
+    // zero, and where the spikes fall moved with float32 rounding (the fused kernels changed it).
+    const opt = new Adam({ learningRate: 3e-2, clipNorm: 1 });
     const before = tf.memory().numTensors;
     const losses: number[] = [];
     for (let i = 0; i < 50; i++) losses.push(opt.step(() => model.loss(X, labels), model).loss);
