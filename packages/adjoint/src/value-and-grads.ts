@@ -106,7 +106,7 @@ function run<Y extends Tree, A>(o: ValueAndGradsOptions<Y, A>, driver: Driver): 
   void _drop;
   const sink: (tf.Tensor | undefined)[] = [];
   let ts: number[] = [];
-  let stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0 };
+  let stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0, hostReads: 0 };
   let ysKept: Tree | undefined;
   const wantTime = (o.timeGrads ?? true) && isOdeTerm(so.terms);
   let r: { value: tf.Tensor; grads: (tf.Tensor | null | undefined)[] };

@@ -13,5 +13,6 @@ export * from './gradients.js';
 export * from './fast-gradients.js';
 export * from './stop-gradient.js';
 export { setFusedKernels } from './host-kernels.js';
+export * from './host-reads.js';
 export { LINEAR_COMBINATION_KERNEL } from './linear-combination.js';
 export { SCALED_NORM_KERNEL, fusedScaledNorm } from './scaled-norm.js';

@@ -25,6 +25,12 @@ export interface SolveStats {
   factorizations?: number;
   /** Newton iterations (implicit solvers only). */
   newtonIterations?: number;
+  /**
+   * Device→host reads the solve made: the loop's own (error ratios, finiteness checks, event values)
+   * and those inside solver steps (the implicit solvers' host linear algebra). Each is a round trip on
+   * GPU backends.
+   */
+  hostReads: number;
 }
 
 /** The result of a solve. Owns its tensors: call `dispose()` when done. */

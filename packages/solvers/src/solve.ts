@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  hostReadCount,
   InvalidArgumentError,
   ShapeError,
   UnsupportedError,
@@ -180,7 +181,7 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
   const args = o.args as A;
   const maxSteps = o.maxSteps ?? 16384;
   const checkFinite = o.checkFinite ?? true;
-  const stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0 };
+  const stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0, hostReads: 0 };
   const saver = new Saver<Y>(o.saveAt ?? { t1: true }, direction);
   const events = new EventWatcher<Y, A>(
     o.event === undefined ? [] : Array.isArray(o.event) ? (o.event as readonly Event<Y, A>[]) : [o.event as Event<Y, A>],
@@ -275,9 +276,11 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
     const tEndNominal = s.proposal.tNext;
     const tEnd = s.proposal.madeJump && tEndNominal !== t1 ? nextAfter(tEndNominal, -direction) : tEndNominal;
     const needsDense = saver.needsDense(tEndNominal) || events.active;
+    const readsBefore = hostReadCount();
     const result = tidyTree(() =>
       solver.step(terms, tStart, tEnd, s.y, args, s.solverState, { madeJump: s.afterJump, needsDense, ...tolerances }),
     );
+    stats.hostReads += hostReadCount() - readsBefore;
     s.pending = result;
     stats.steps++;
     stats.nfe += result.nfe;
@@ -468,6 +471,7 @@ function fail<Y extends Tree>(sol: Solution<Y>, throwOnFailure: boolean): Soluti
 }
 
 function runSync<Y extends Tree>(loop: Loop<Y>): Solution<Y> {
+  let reads = 0;
   let r = loop.next();
   while (!r.done) {
     const x = r.value;
@@ -482,19 +486,24 @@ function runSync<Y extends Tree>(loop: Loop<Y>): Solution<Y> {
     }
     const v = x.dataSync();
     x.dispose();
+    reads++;
     r = loop.next(v);
   }
+  r.value.stats.hostReads += reads;
   return r.value;
 }
 
 async function runAsync<Y extends Tree>(loop: Loop<Y>): Promise<Solution<Y>> {
+  let reads = 0;
   let r = loop.next();
   while (!r.done) {
     const x = r.value;
     const v = await x.data();
     x.dispose();
+    reads++;
     r = loop.next(v as ArrayLike<number>);
   }
+  r.value.stats.hostReads += reads;
   return r.value;
 }
 

@@ -290,6 +290,8 @@ await describeWebGpu('stiff solvers on the device', () => {
       );
       expect(sol.status).toBe('success');
       expect(relFinal(got, ref.extra_final_states!.t_40!.final_state)).toBeLessThan(1e-3);
+      // One read per attempted step (its error ratio) plus 3 at the start: none inside the steps.
+      expect(sol.stats.hostReads).toBe(sol.stats.steps + 3);
       sol.dispose();
       y0.dispose();
       expect(tf.memory().numTensors).toBe(before);

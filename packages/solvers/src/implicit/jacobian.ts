@@ -6,7 +6,18 @@
  * products for the whole batch at once, giving `[B, d, d]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError, isTensor, tidyTree, treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  ShapeError,
+  countHostRead,
+  isTensor,
+  tidyTree,
+  treeDispose,
+  treeDot,
+  treeLeaves,
+  vjp,
+  type Tree,
+} from '@nde/core';
 import type { HostLayout } from './layout.js';
 
 /** How the Jacobian's blocks are laid out: one dense system, or independent `[d, d]` blocks per sample. */
@@ -84,6 +95,7 @@ export function jacobian(
         );
       }
       J.set(out.dataSync());
+      countHostRead();
       out.dispose();
       return { J, nfe: 0 };
     }
@@ -102,6 +114,7 @@ export function jacobian(
           return grads.length === 1 ? (grads[0] as tf.Tensor).reshape([-1]) : tf.concat(grads.map((g) => g.reshape([-1])));
         });
         const g = row.dataSync();
+        countHostRead();
         row.dispose();
         for (let b = 0; b < blocks; b++) for (let j = 0; j < n; j++) J[b * n * n + i * n + j] = g[b * n + j] as number;
       }

@@ -3,7 +3,7 @@
  * `HostLayout` is the map between them: the leaves flattened and concatenated in tree order.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isTensor, tidyTree, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
+import { countHostRead, isTensor, tidyTree, treeFlatten, treeUnflatten, type Tree, type TreeDef } from '@nde/core';
 
 /** The leaves' shapes and order of a state, and the map to and from one host vector. @internal */
 export class HostLayout {
@@ -44,6 +44,7 @@ export class HostLayout {
     let o = 0;
     treeFlatten(y).leaves.forEach((l) => {
       out.set(l.dataSync(), o);
+      countHostRead();
       o += l.size;
     });
     return out;

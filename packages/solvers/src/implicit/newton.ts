@@ -8,7 +8,7 @@
  * and outputs) counts as converged: nothing smaller is reachable.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, isTensor, tidyTree, treeDispose, type Tree } from '@nde/core';
+import { InvalidArgumentError, countHostRead, isTensor, tidyTree, treeDispose, type Tree } from '@nde/core';
 import type { HostLayout } from './layout.js';
 import type { StepTolerances } from '../solver.js';
 import { BlockLU } from './lu.js';
@@ -159,6 +159,7 @@ export function numericTolerances(t: StepTolerances | undefined): { rtol: number
     if (v === undefined) return d;
     const leaves = isTensor(v) ? [v] : Object.values(v as Record<string, tf.Tensor>).filter(isTensor);
     const mins = leaves.map((x) => tf.tidy(() => tf.min(x).dataSync()[0] as number));
+    countHostRead(mins.length);
     return mins.length ? Math.min(...mins) : d;
   };
   return { rtol: pick(t?.rtol, 1e-6), atol: pick(t?.atol, 1e-9) };
