@@ -17,12 +17,12 @@
  * so gradients reach y0 through the whole history, never through Newton's iterations.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, argTensors, tapeOn, tidyTree, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
+import { InvalidArgumentError, tidyTree, treeDispose, treeSub, type Tree } from '@nde/core';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { assertHostBackend, assertNoMassMatrix } from './checks.js';
-import { HostBackward, axpy, hostStepOp, thetasOf, type Differentiated } from './ift.js';
+import { HostBackward, axpy, gradientInputs, hostStepOp, thetasOf, type Differentiated } from './ift.js';
 import { HostLayout } from './layout.js';
 import {
   ensureFactorization,
@@ -239,7 +239,7 @@ export class BDF implements Solver<ODETerm, BdfState> {
     const fHost = f0 ? layout.read(f0) : undefined;
     treeDispose(f0);
     systemShape(layout, this.jac.structure);
-    const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
+    const grad = gradientInputs(() => terms.evaluate(t0, y0, args), args);
     return { order: 1, stepsAtOrder: 0, cache: { stale: false }, ...(fHost ? { f0: fHost } : {}), ...(grad ? { grad } : {}) };
   }
 

@@ -17,7 +17,8 @@
  * VJPs join c_i, their coefficients k̄E_j += h aE_ij λ_i) and y1 = y0 + h Σ b (kE + kI).
  */
 import * as tf from '@tensorflow/tfjs';
-import { treeDispose, treeDot, treeLeaves, vjp, type Tree } from '@nde/core';
+import { argTensors, tapeOn, treeDispose, treeDot, treeLeaves, treeSub, usedVariables, vjp, type Tree } from '@nde/core';
+import { hermiteWeights, type InterpolationData } from '../interpolation.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import type { HostLayout } from './layout.js';
 import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
@@ -169,6 +170,51 @@ export function axpy(acc: Float64Array, s: number, x: Float64Array): void {
 const isZero = (x: Float64Array): boolean => x.every((v) => v === 0);
 
 /**
+ * What an implicit step under a gradient tape is differentiated with respect to, besides y0: the
+ * variables the field uses (found once per solve) and the tensors in `args`; undefined off the tape.
+ * @param probe - one evaluation of the field at the solve's start
+ * @param args - the solve's `args`
+ * @internal
+ */
+export function gradientInputs(probe: () => Tree, args: unknown): Differentiated | undefined {
+  return tapeOn() ? { vars: usedVariables(probe), args: argTensors(args) } : undefined;
+}
+
+/**
+ * y1 of a one-step method, computed on the host, as a differentiable op of y0 (a tree), the
+ * variables and the args tensors; `backward` maps ȳ1 to ȳ0 and adds θ̄ to its pass.
+ * @param y1 - the forward result (host)
+ * @param y0 - the step's input state (on the tape)
+ * @param layout - the state's layout
+ * @param wrt - variables and args tensors
+ * @param f - the vector field on trees
+ * @param jac - Jacobian options (for the backward pass's transposed solves)
+ * @param argsValue - passed to a user Jacobian
+ * @param backward - the step's hand-written backward pass
+ * @internal
+ */
+export function differentiableOneStep(
+  y1: Float64Array,
+  y0: Tree,
+  layout: HostLayout,
+  wrt: Differentiated,
+  f: (t: number, y: Tree) => Tree,
+  jac: Required<JacobianOptions>,
+  argsValue: unknown,
+  backward: (ybar: Float64Array, pass: HostBackward) => Float64Array,
+): Tree {
+  const thetas = thetasOf(wrt);
+  const flat = hostStepOp(y1, [...treeLeaves(y0), ...thetas], (ybar) => {
+    const pass = new HostBackward(layout, thetas, f, jac, argsValue);
+    const y0bar = backward(ybar, pass);
+    return [...treeLeaves(layout.tree(y0bar)), ...pass.takeThetaBar()];
+  });
+  const out = layout.fromFlat(flat);
+  flat.dispose();
+  return out;
+}
+
+/**
  * y1 of an implicit Runge–Kutta step as a differentiable op of y0 (a tree), the variables and the args tensors.
  * @param y1 - the forward result (host)
  * @param y0 - the step's input state (on the tape)
@@ -190,15 +236,21 @@ export function differentiableStep(
   jac: Required<JacobianOptions>,
   argsValue: unknown,
 ): Tree {
-  const thetas = thetasOf(wrt);
-  const flat = hostStepOp(y1, [...treeLeaves(y0), ...thetas], (ybar) => {
-    const pass = new HostBackward(layout, thetas, f, jac, argsValue);
-    const y0bar = implicitRkBackward(ybar, record, pass);
-    return [...treeLeaves(layout.tree(y0bar)), ...pass.takeThetaBar()];
-  });
-  const out = layout.fromFlat(flat);
-  flat.dispose();
-  return out;
+  return differentiableOneStep(y1, y0, layout, wrt, f, jac, argsValue, (ybar, pass) => implicitRkBackward(ybar, record, pass));
+}
+
+/**
+ * A step's cubic Hermite interpolant from differentiable tensors (two evaluations): under gradients
+ * the host-built one would cut the tape.
+ * @param evaluate - the full vector field
+ * @param t0 - step start
+ * @param t1 - step end
+ * @param y0 - the state at t0 (on the tape)
+ * @param y1 - the state at t1 (on the tape)
+ * @internal
+ */
+export function tapedHermite(evaluate: (t: number, y: Tree) => Tree, t0: number, t1: number, y0: Tree, y1: Tree): InterpolationData {
+  return { vectors: [treeSub(y1, y0), evaluate(t0, y0), evaluate(t1, y1)], weights: hermiteWeights(t1 - t0) };
 }
 
 /** ȳ0 (host) from ȳ1; θ̄ accumulates in `pass`. */

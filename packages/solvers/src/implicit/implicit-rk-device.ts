@@ -15,7 +15,7 @@
  * λ = (I − hγ J(z_i))⁻ᵀ z̄, base̅ = λ, θ̄ = hγ (∂f/∂θ)ᵀ λ — never the Newton iterations.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tapeOn, tidyTree, treeDot, untaped, vjp, type Tree } from '@nde/core';
+import { tapeOn, tidyTree, treeDot, treeLinearCombination, treeWeightedSum, untaped, vjp, type Tree } from '@nde/core';
 import { hermiteWeights, type InterpolationData } from '../interpolation.js';
 import { DeviceLU } from './device-lu.js';
 import type { ImexTableau } from './imex-tableaus.js';
@@ -84,8 +84,8 @@ export function deviceImplicitRkStep(
   const h = t1 - t0;
   const hg = h * T.gamma;
   const imex = 'aExplicit' in T ? T : undefined;
-  const vec = (y: Tree): tf.Tensor2D => tf.reshape(layout.flatten(y), [blocks, n]);
-  const tree = (v: tf.Tensor): Tree => layout.fromFlat(tf.reshape(v, [-1]));
+  const vec = (y: Tree): tf.Tensor2D => layout.toBlocks(y, blocks, n);
+  const tree = (v: tf.Tensor): Tree => layout.fromBlocks(v);
   let nfe = 0;
   let iterations = 0;
   const fI = (t: number, v: tf.Tensor): tf.Tensor2D => {
@@ -133,7 +133,10 @@ export function deviceImplicitRkStep(
       slopes.push(kE ? tf.add(k, kE) : k);
     }
     const y1 = imex ? combine(y0v, h, imex.b, slopes) : z;
-    let err: tf.Tensor2D = combine(tf.zerosLike(y0v), h, T.bError, slopes);
+    let err = treeWeightedSum(
+      T.bError.map((v) => h * v),
+      slopes,
+    );
     if (smooth) err = lu.solve(err);
     // A stage that did not converge: an error no controller accepts (finite, so it only shrinks the step).
     err = untaped(() => tf.where(ok, err, tf.fill(err.shape, FAILED_ERROR))) as tf.Tensor2D;
@@ -168,13 +171,13 @@ export function deviceImplicitRkStep(
   return result;
 }
 
-/** y + h Σ_j w_j k_j. */
+/** y + h Σ_j w_j k_j (core's linear combination: one fused kernel on cpu/wasm, one recorded op on a tape). */
 function combine(y: tf.Tensor2D, h: number, w: readonly number[], ks: readonly tf.Tensor2D[]): tf.Tensor2D {
-  let out = y;
-  w.forEach((wj, j) => {
-    if (wj !== 0) out = tf.add(out, tf.mul(ks[j] as tf.Tensor2D, h * wj)) as tf.Tensor2D;
-  });
-  return out;
+  return treeLinearCombination(
+    y,
+    w.map((wj) => h * wj),
+    ks,
+  );
 }
 
 /**
@@ -247,14 +250,14 @@ function stageOp(
       value,
       gradFunc: (dz: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const zTree = layout.fromFlat(tf.reshape(saved[0] as tf.Tensor, [-1]));
+          const zTree = layout.fromBlocks(saved[0] as tf.Tensor);
           // Finite differences need f at z; the other sources ignore it.
-          const fz = jac.source === 'finiteDifference' ? tf.reshape(layout.flatten(f(t, zTree)), [blocks, n]) : tf.zeros([blocks, n]);
+          const fz = jac.source === 'finiteDifference' ? layout.toBlocks(f(t, zTree), blocks, n) : tf.zeros([blocks, n]);
           const { J } = deviceJacobian(f, t, zTree, layout, args, jac, fz as tf.Tensor2D);
           const lu = DeviceLU.factor(tf.sub(tf.eye(n).expandDims(0), tf.mul(J, c)) as tf.Tensor3D);
           const lambda = lu.solveTransposed(dz as tf.Tensor2D);
           lu.dispose();
-          const ct = layout.fromFlat(tf.reshape(tf.mul(lambda, c), [-1]));
+          const ct = layout.fromBlocks(tf.mul(lambda, c));
           const thetaBar = thetas.length ? vjp(() => treeDot(f(t, zTree), ct), [...thetas]) : [];
           return [lambda, ...thetaBar];
         }),

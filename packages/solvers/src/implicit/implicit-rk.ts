@@ -10,12 +10,12 @@
  * recomputes it and retries the step once; a failure with a fresh one reports the step `'failed'`,
  * and the controller shrinks it. The Jacobian is kept across steps until Newton converges slowly.
  */
-import { InvalidArgumentError, argTensors, assertPositiveInteger, tapeOn, treeDispose, treeSub, usedVariables, type Tree } from '@nde/core';
+import { InvalidArgumentError, assertPositiveInteger, treeDispose, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import { MultiTerm, type ODETerm } from '../terms.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
-import { differentiableStep, thetasOf, type Differentiated } from './ift.js';
+import { differentiableStep, gradientInputs, tapedHermite, thetasOf, type Differentiated } from './ift.js';
 import { assertHostBackend, assertNoMassMatrix, checkLinearAlgebra, onDevice } from './checks.js';
 import { deviceImplicitRkStep } from './implicit-rk-device.js';
 import { HostLayout } from './layout.js';
@@ -154,7 +154,7 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
     systemShape(layout, this.jac.structure);
     // Under a gradient tape, steps are differentiated by the implicit function theorem, with respect
     // to y0, the variables the field uses and the tensors in args.
-    const grad = tapeOn() ? { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } : undefined;
+    const grad = gradientInputs(() => terms.evaluate(t0, y0, args), args);
     return { cache: { stale: false }, ...(fsal ? { fsal } : {}), ...(grad ? { grad } : {}) };
   }
 
@@ -252,7 +252,7 @@ export class ImplicitRK implements Solver<ODETerm | MultiTerm, ImplicitState> {
       // Under gradients the interpolant is built from differentiable tensors (two more evaluations).
       return {
         ...out,
-        interp: { vectors: [treeSub(y1T, y0T), terms.evaluate(t0, y0T, args), terms.evaluate(t1, y1T, args)], weights: hermiteWeights(h) },
+        interp: tapedHermite((t, y) => terms.evaluate(t, y, args), t0, t1, y0T, y1T),
       };
     }
     if (opts.needsDense) {

@@ -176,7 +176,7 @@ export function deviceJacobian(
 ): { J: tf.Tensor3D; nfe: number } {
   const { blocks, n } = systemShape(layout, options.structure);
   const source = options.source;
-  const flatOf = (y: Tree): tf.Tensor2D => tf.reshape(layout.flatten(y), [blocks, n]);
+  const flatOf = (y: Tree): tf.Tensor2D => layout.toBlocks(y, blocks, n);
   if (typeof source === 'function') {
     const J = tf.tidy(() => {
       const out = source(t, yT, args);
@@ -198,7 +198,7 @@ export function deviceJacobian(
       const leaves = treeLeaves(yT);
       const rows = Array.from({ length: n }, (_, i) => {
         const unit = tf.tile(tf.oneHot(tf.tensor1d([i], 'int32'), n).cast('float32'), [blocks, 1]);
-        const ct = layout.fromFlat(tf.reshape(unit, [-1]));
+        const ct = layout.fromBlocks(unit);
         const grads = vjp(() => treeDot(f(t, yT), ct), leaves);
         return flatOf(layout.fromLeaves(grads));
       });
@@ -216,7 +216,7 @@ export function deviceJacobian(
         const yp = tf.add(y, tf.mul(step, unit));
         // The step the float32 evaluation actually sees.
         const eps = tf.sum(tf.mul(tf.sub(yp, y), unit), 1, true);
-        const fp = flatOf(f(t, layout.fromFlat(tf.reshape(yp, [-1]))));
+        const fp = flatOf(f(t, layout.fromBlocks(yp)));
         return tf.div(tf.sub(fp, f0), eps);
       });
       return tf.stack(cols, 2) as tf.Tensor3D;

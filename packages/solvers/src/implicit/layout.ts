@@ -99,4 +99,22 @@ export class HostLayout {
   flatten(y: Tree): tf.Tensor1D {
     return tf.tidy(() => tf.concat(treeFlatten(y).leaves.map((l) => tf.reshape(l, [-1]))) as tf.Tensor1D);
   }
+
+  /**
+   * The state as `[blocks, n]` systems, for the device solvers (differentiable; the caller owns it).
+   * @param y - a tree of this layout
+   * @param blocks - number of systems
+   * @param n - size of each
+   */
+  toBlocks(y: Tree, blocks: number, n: number): tf.Tensor2D {
+    return tf.tidy(() => tf.reshape(this.flatten(y), [blocks, n]));
+  }
+
+  /**
+   * The tree held in a `[blocks, n]` (or any) tensor in layout order (differentiable; the caller owns it).
+   * @param v - values in layout order
+   */
+  fromBlocks(v: tf.Tensor): Tree {
+    return tidyTree(() => this.fromFlat(tf.reshape(v, [-1])));
+  }
 }

@@ -5,7 +5,7 @@
  * tape, so held fixed as on the host path: the W-method applied to the variational equation).
  */
 import * as tf from '@tensorflow/tfjs';
-import { tidyTree, untaped, type Tree } from '@nde/core';
+import { tidyTree, treeLinearCombination, treeWeightedSum, untaped, type Tree } from '@nde/core';
 import { hermiteWeights, type InterpolationData } from '../interpolation.js';
 import { DeviceLU } from './device-lu.js';
 import { deviceJacobian, systemShape, type JacobianOptions } from './jacobian.js';
@@ -46,8 +46,8 @@ export function deviceRosenbrockStep(
 ): DeviceRosenbrockResult {
   const { blocks, n } = systemShape(layout, jac.structure);
   const h = t1 - t0;
-  const vec = (y: Tree): tf.Tensor2D => tf.reshape(layout.flatten(y), [blocks, n]);
-  const tree = (v: tf.Tensor): Tree => layout.fromFlat(tf.reshape(v, [-1]));
+  const vec = (y: Tree): tf.Tensor2D => layout.toBlocks(y, blocks, n);
+  const tree = (v: tf.Tensor): Tree => layout.fromBlocks(v);
   const fv = (t: number, v: tf.Tensor): tf.Tensor2D => vec(f(t, tree(v)));
   let nfe = 0;
   const out = tf.tidy(() => {
@@ -69,18 +69,10 @@ export function deviceRosenbrockStep(
     T.b.forEach((_, i) => {
       const a = (T.a[i] ?? []) as readonly number[];
       const g = (T.g[i] ?? []) as readonly number[];
-      let yi: tf.Tensor2D = y0v;
-      let gk: tf.Tensor2D | undefined;
-      let ci = 0;
-      let gi = T.gamma;
-      a.forEach((aij, j) => {
-        ci += aij;
-        if (aij !== 0) yi = tf.add(yi, tf.mul(ks[j] as tf.Tensor2D, aij)) as tf.Tensor2D;
-      });
-      g.forEach((gij, j) => {
-        gi += gij;
-        if (gij !== 0) gk = (gk ? tf.add(gk, tf.mul(ks[j] as tf.Tensor2D, gij)) : tf.mul(ks[j] as tf.Tensor2D, gij)) as tf.Tensor2D;
-      });
+      const ci = a.reduce((s, v) => s + v, 0);
+      const gi = g.reduce((s, v) => s + v, T.gamma);
+      const yi = treeLinearCombination(y0v, a, ks);
+      const gk = g.some((v) => v !== 0) ? treeWeightedSum(g, ks) : undefined;
       let fi = f0;
       if (i > 0) {
         fi = fv(t0 + ci * h, yi);
@@ -91,17 +83,14 @@ export function deviceRosenbrockStep(
       ks.push(lu.solve(rhs as tf.Tensor2D));
     });
     lu.dispose();
-    let y1 = y0v;
-    let err: tf.Tensor2D | undefined;
-    ks.forEach((k, i) => {
-      const b = T.b[i] as number;
-      const e = b - (T.bHat[i] as number);
-      if (b !== 0) y1 = tf.add(y1, tf.mul(k, b)) as tf.Tensor2D;
-      if (e !== 0) err = (err ? tf.add(err, tf.mul(k, e)) : tf.mul(k, e)) as tf.Tensor2D;
-    });
+    const y1 = treeLinearCombination(y0v, T.b, ks);
+    const err = treeWeightedSum(
+      T.b.map((b, i) => b - (T.bHat[i] as number)),
+      ks,
+    );
     const f1 = needsDense ? fv(t1, y1) : undefined;
     if (f1) nfe++;
-    return { y1, err: err ?? tf.zerosLike(y1), f0, f1 };
+    return { y1, err, f0, f1 };
   });
   const y1T = tidyTree(() => tree(out.y1));
   const result: DeviceRosenbrockResult = {

@@ -14,7 +14,7 @@
  * the gradient keeps the method's order and stability; differentiating W itself would need second
  * derivatives of f and changes the result by the method's local error only.
  */
-import { InvalidArgumentError, argTensors, tapeOn, treeDispose, treeLeaves, treeSub, usedVariables, type Tree } from '@nde/core';
+import { InvalidArgumentError, treeDispose, type Tree } from '@nde/core';
 import { hermiteWeights } from '../interpolation.js';
 import type { Solver, StepResult, StepTolerances } from '../solver.js';
 import type { ODETerm } from '../terms.js';
@@ -22,7 +22,7 @@ import { assertHostBackend, assertNoMassMatrix, checkLinearAlgebra, onDevice } f
 import { deviceRosenbrockStep } from './rosenbrock-device.js';
 import { jacobian, systemShape, type JacobianOptions } from './jacobian.js';
 import { HostLayout } from './layout.js';
-import { HostBackward, axpy, hostStepOp, thetasOf, type Differentiated } from './ift.js';
+import { axpy, differentiableOneStep, gradientInputs, tapedHermite, type Differentiated, type HostBackward } from './ift.js';
 import type { BlockLU } from './lu.js';
 import { factorNewtonMatrix, hostField, type NewtonWork } from './newton.js';
 
@@ -219,7 +219,8 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     systemShape(HostLayout.of(y0), this.jac.structure);
     // On the device, gradients flow through the tape itself.
     if (onDevice(this.linearAlgebra)) return {};
-    return tapeOn() ? { grad: { vars: usedVariables(() => terms.evaluate(t0, y0, args)), args: argTensors(args) } } : {};
+    const grad = gradientInputs(() => terms.evaluate(t0, y0, args), args);
+    return grad ? { grad } : {};
   }
 
   disposeState(): void {}
@@ -317,7 +318,9 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
     });
     if (!y1.every(Number.isFinite)) return { status: 'failed', y1: layout.tree(y0), state, nfe: work.nfe, counts: counts() };
     const y1T = state.grad
-      ? this.differentiable(y1, y0T, layout, state.grad, fOnTree, args, { t0, h, y0, ys, ts, J, lu, blocks, n, dt })
+      ? differentiableOneStep(y1, y0T, layout, state.grad, fOnTree, this.jac, args, (ybar, pass) =>
+          rosenbrockBackward(ybar, this.tableau, { t0, h, y0, ys, ts, J, lu, blocks, n, dt }, pass),
+        )
       : layout.tree(y1);
     const out: StepResult<RosenbrockState> = {
       y1: y1T,
@@ -331,7 +334,7 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
       // Under gradients the interpolant is built from differentiable tensors (two more evaluations).
       return {
         ...out,
-        interp: { vectors: [treeSub(y1T, y0T), terms.evaluate(t0, y0T, args), terms.evaluate(t1, y1T, args)], weights: hermiteWeights(h) },
+        interp: tapedHermite((t, y) => terms.evaluate(t, y, args), t0, t1, y0T, y1T),
       };
     }
     const f1 = f(t1, y1);
@@ -343,26 +346,5 @@ export class Rosenbrock implements Solver<ODETerm, RosenbrockState> {
         weights: hermiteWeights(h),
       },
     };
-  }
-
-  /** y1 as a differentiable op of y0, the field's variables and the args tensors. */
-  private differentiable(
-    y1: Float64Array,
-    y0T: Tree,
-    layout: HostLayout,
-    wrt: Differentiated,
-    f: (t: number, y: Tree) => Tree,
-    args: unknown,
-    record: RosenbrockRecord,
-  ): Tree {
-    const thetas = thetasOf(wrt);
-    const flat = hostStepOp(y1, [...treeLeaves(y0T), ...thetas], (ybar) => {
-      const pass = new HostBackward(layout, thetas, f, this.jac, args);
-      const y0bar = rosenbrockBackward(ybar, this.tableau, record, pass);
-      return [...treeLeaves(layout.tree(y0bar)), ...pass.takeThetaBar()];
-    });
-    const out = layout.fromFlat(flat);
-    flat.dispose();
-    return out;
   }
 }
