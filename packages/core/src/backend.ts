@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installFastGradients } from './fast-gradients.js';
+import { installZeroCopyIdentity } from './zero-copy-identity.js';
 import { BackendUnavailableError, UnknownMethodError } from './errors.js';
 import { isNodeRuntime } from './validate.js';
 
@@ -144,6 +145,7 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
     try {
       await load(candidate);
       installFastGradients();
+      installZeroCopyIdentity();
       current = {
         name: candidate,
         tfName: tf.getBackend(),

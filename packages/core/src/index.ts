@@ -11,6 +11,8 @@ export * from './random.js';
 export * from './tape.js';
 export * from './gradients.js';
 export * from './fast-gradients.js';
+export * from './zero-copy-identity.js';
+export * from './checkpointed-scan.js';
 export * from './stop-gradient.js';
 export { setFusedKernels } from './host-kernels.js';
 export * from './host-reads.js';
