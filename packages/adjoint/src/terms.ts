@@ -1,6 +1,6 @@
 /** What the adjoints need to know about the terms of a solve (ODE or SDE), without depending on their classes' internals. */
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedError, treeLeaves, type Tree } from '@nde/core';
+import { UnsupportedError, argTensors, treeLeaves, treeMap, untaped, withArgTensors, type Tree } from '@nde/core';
 import { isSdeTerm, ODETerm, type SDETerm, type SolveOptions } from '@nde/solvers';
 import type { Probe } from './params.js';
 
@@ -15,10 +15,27 @@ export function isOdeTerm(terms: unknown): terms is ODETerm {
 /** A function evaluating everything the parameters can influence (for finding them). @internal */
 export function probeOf(o: SolveOptions<Tree, unknown>): Probe {
   const terms = o.terms;
-  if (isOdeTerm(terms)) return () => terms.vf(o.t0, o.y0, o.args);
+  // The probe reads copies of y0 and args made off the tape: only variables the terms read themselves
+  // are parameters (y0 and args get their own gradients), and the probe's VJP does not run back
+  // through whatever computed them (a whole encoder, say, or another custom op). A stop-gradient
+  // would not do: tfjs still walks and differentiates everything upstream of it.
+  const detached = (x: tf.Tensor): tf.Tensor => untaped(() => tf.clone(x));
+  const inputs = (): { y0: Tree; args: unknown } => ({
+    y0: treeMap(detached, o.y0),
+    args: withArgTensors(o.args, argTensors(o.args).map(detached)),
+  });
+  if (isOdeTerm(terms)) {
+    return () => {
+      const { y0, args } = inputs();
+      return terms.vf(o.t0, y0, args);
+    };
+  }
   if (isSdeTerm(terms)) {
     const sde = terms as SDETerm;
-    return () => [sde.drift(o.t0, o.y0 as tf.Tensor, o.args), sde.diffusion(o.t0, o.y0 as tf.Tensor, o.args)];
+    return () => {
+      const { y0, args } = inputs();
+      return [sde.drift(o.t0, y0 as tf.Tensor, args), sde.diffusion(o.t0, y0 as tf.Tensor, args)];
+    };
   }
   throw new UnsupportedError(
     'terms',
