@@ -7,7 +7,12 @@
  * peakBytes over one step (tensor bytes), the process's max RSS; theirs: getrusage max RSS.
  *
  * Needs /usr/bin/python3 with torch and NDE_PEER_SRC pointing at the torchsde sources; without them it prints our
- * figures alone and says that no peer ran. NDE_LSDE_BATCHES=256,1024 picks the batches, NDE_PEER_ROUNDS the rounds.
+ * figures alone and says that no peer ran. NDE_LSDE_CASES=256:checkpoint,1024:checkpoint,256:backprop picks the
+ * batches and our gradient (backprop through every step, or checkpointed: the posterior solve through
+ * RecursiveCheckpointAdjoint and the encoder GRU through checkpointedScan; torchsde always backprops);
+ * NDE_PEER_ROUNDS the rounds. peakTensorMB (tf.profile) counts a buffer once per tensor that views it;
+ * wasmHeapMB, the heap's high-water mark, is the memory actually taken; it never shrinks, so the cases run from
+ * the smallest footprint up and each reads the largest so far.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +20,20 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
 import { Adam } from '@nde/nn';
 import { LatentSDE } from '@nde/latent-models';
+import { RecursiveCheckpointAdjoint } from '@nde/adjoint';
 import { JsonLinePeer, loadavg, median, ratioRange, writeResults, type BenchRow } from './harness.js';
 
 const ROUNDS = Number(process.env.NDE_PEER_ROUNDS ?? 5);
 const WARMUP = 1;
-const BATCHES = (process.env.NDE_LSDE_BATCHES ?? '256,1024').split(',').map(Number);
+/** Batch and gradient per case: backprop through every step, or checkpointed (solve and encoder). */
+type Gradient = 'backprop' | 'checkpoint';
+const CASES = (process.env.NDE_LSDE_CASES ?? '256:checkpoint,1024:checkpoint,256:backprop').split(',').map((c) => {
+  const [b, g] = c.split(':');
+  return { B: Number(b), gradient: (g ?? 'backprop') as Gradient };
+});
+/** Segments of the checkpointed posterior solve (200 steps) and of the encoder GRU (100 steps). */
+const SOLVE_CHECKPOINTS = 16;
+const ENCODER_CHECKPOINTS = 10;
 const TIMES = 100;
 const T1 = 2;
 const peerScript = fileURLToPath(new URL('../peers/latent_sde_peer.py', import.meta.url));
@@ -39,7 +53,7 @@ function startPeer(): JsonLinePeer | string {
 }
 
 /** Our training step at batch B, with its peak tensor bytes and step count. */
-function ours(B: number): { step: () => number; peakBytes: () => Promise<number>; steps: number; dispose: () => void } {
+function ours(B: number, gradient: Gradient): { step: () => number; peakBytes: () => Promise<number>; steps: number; dispose: () => void } {
   const model = new LatentSDE({
     dataDim: 3,
     latentDim: 4,
@@ -64,8 +78,12 @@ function ours(B: number): { step: () => number; peakBytes: () => Promise<number>
   let calls = 0;
   const apply = model.posteriorNet.apply.bind(model.posteriorNet);
   model.posteriorNet.apply = (...a: Parameters<typeof apply>) => (calls++, apply(...a));
+  const memory =
+    gradient === 'checkpoint'
+      ? { adjoint: new RecursiveCheckpointAdjoint({ checkpoints: SOLVE_CHECKPOINTS }), encoderCheckpoints: ENCODER_CHECKPOINTS }
+      : {};
   const step = (): number => {
-    return opt.step(() => model.elbo(batch, { seed: seed++ }).loss, model).loss;
+    return opt.step(() => model.elbo(batch, { seed: seed++, ...memory }).loss, model).loss;
   };
   step();
   const steps = calls;
@@ -83,12 +101,12 @@ export async function run(): Promise<void> {
   const peer = typeof started === 'string' ? undefined : started;
   const noPeer = typeof started === 'string' ? started : undefined;
   const rows: BenchRow[] = [];
-  for (const B of BATCHES) {
-    const name = `latent SDE lorenz sizes, batch ${B}`;
+  for (const { B, gradient } of CASES) {
+    const name = `latent SDE lorenz sizes, batch ${B}${gradient === 'checkpoint' ? ', checkpointed' : ''}`;
     const load0 = loadavg();
     let mine: ReturnType<typeof ours>;
     try {
-      mine = ours(B);
+      mine = ours(B, gradient);
     } catch (e) {
       rows.push({ backend: 'wasm', problem: name, method: 'euler', medianMs: NaN, minMs: NaN, maxMs: NaN, repeats: 0, failed: String(e) });
       continue;
@@ -113,7 +131,10 @@ export async function run(): Promise<void> {
     const row: BenchRow = {
       backend: 'wasm',
       problem: name,
-      method: 'euler dt 1e-2, backprop',
+      method:
+        gradient === 'checkpoint'
+          ? `euler dt 1e-2, checkpointed (solve ${SOLVE_CHECKPOINTS}, encoder ${ENCODER_CHECKPOINTS} segments)`
+          : 'euler dt 1e-2, backprop',
       nfe: mine.steps,
       medianMs: median(a),
       minMs: Math.min(...a),

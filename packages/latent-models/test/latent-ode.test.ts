@@ -85,6 +85,30 @@ describeBackends('LatentODE', () => {
     disposeBatch(batch);
   });
 
+  it('the RNN one-step loss is the masked MSE of its one-step predictions', async () => {
+    const batch = tinyBatch(3, 5, 2);
+    const rnn = new RNNBaseline({ inputDim: 2, hiddenSize: 4, seed: 1 });
+    const pred = rnn.predictOneStep(batch);
+    expect(pred.shape).toEqual([3, 4, 2]);
+    const [p, v, m] = [await values(pred), await values(batch.values), await values(batch.mask)];
+    let sq = 0;
+    let count = 0;
+    for (let s = 0; s < 3; s++)
+      for (let i = 0; i < 4; i++)
+        for (let d = 0; d < 2; d++) {
+          const o = (s * 5 + i + 1) * 2 + d; // entry i predicts grid time i + 1
+          if (m[o] === 1) {
+            sq += ((p[(s * 4 + i) * 2 + d] as number) - (v[o] as number)) ** 2;
+            count++;
+          }
+        }
+    const loss = rnn.oneStepLoss(batch);
+    expect((await values(loss))[0]).toBeCloseTo(sq / count, 5);
+    tf.dispose([pred, loss]);
+    rnn.dispose();
+    disposeBatch(batch);
+  });
+
   it('trains without leaking tensors, interpolates and extrapolates', async () => {
     const model = new LatentODE({ dataDim: 2, latentDim: 2, encoderHidden: 5, dynamicsHidden: [8], decoderHidden: [8], seed: 4 });
     const batch = tinyBatch(4, 5, 2);

@@ -8,15 +8,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BrownianPath } from '@nde/brownian';
-import { BaseModule, InvalidArgumentError, Linear, ShapeError, assertPositive, collectParameters, assertPositiveInteger } from '@nde/core';
-import { sdeint, type MethodName } from '@nde/solvers';
+import {
+  BaseModule,
+  InvalidArgumentError,
+  Linear,
+  ShapeError,
+  assertPositive,
+  checkpointedScan,
+  collectParameters,
+  assertPositiveInteger,
+  type ScanStep,
+} from '@nde/core';
+import { sdeint, type AdjointMethod, type MethodName } from '@nde/solvers';
 import { validateBatch, type IrregularBatch } from '../data/batch.js';
 import { DetachableMLP } from '../layers/detachable-mlp.js';
 import { DiagonalDiffusion } from '../layers/diagonal-diffusion.js';
 import { gaussianKL, observationLogLikelihood, type Likelihood } from '../layers/distributions.js';
 import { GRUCell } from '@nde/nn';
 import { maskedGruUpdate } from '../rnn/ode-rnn.js';
-import { posteriorPathKL } from './path-kl.js';
+import { posteriorPathKL, type PathKLOptions } from './path-kl.js';
 
 /** Options of {@link LatentSDE}. */
 export interface LatentSDEOptions {
@@ -71,6 +81,14 @@ export interface LatentSDEElboOptions {
   seed?: number;
   /** Sticking-the-landing gradient estimator (default false). */
   stl?: boolean;
+  /**
+   * How to differentiate the posterior solve (from `@nde/adjoint`; default: backprop through every
+   * step). `new RecursiveCheckpointAdjoint({ checkpoints: 16 })` gives the same gradients while
+   * keeping one segment's tape at a time: what large batches need to fit in memory.
+   */
+  adjoint?: AdjointMethod;
+  /** Checkpoint the encoder GRU's gradient in this many segments (default: plain backprop); see {@link LatentSDE.contexts}. */
+  encoderCheckpoints?: number;
 }
 
 /** Index of the context used at time t: the first observation strictly after t (torchsde's bisect), clamped. */
@@ -191,14 +209,31 @@ export class LatentSDE extends BaseModule {
     }
   }
 
-  /** Contexts `[times, batch, contextDim]`: a GRU run from the last time to the first. */
-  contexts(batch: IrregularBatch): tf.Tensor3D {
+  /**
+   * Contexts `[times, batch, contextDim]`: a GRU run from the last time to the first. With
+   * `checkpoints`, its gradient is checkpointed in that many segments (`checkpointedScan`): the same
+   * gradients, one segment's activations in memory at a time.
+   */
+  contexts(batch: IrregularBatch, options: { checkpoints?: number } = {}): tf.Tensor3D {
     this.check(batch, 'batch');
     return tf.tidy(() => {
       const [B, T] = batch.values.shape;
+      const h0 = tf.zeros([B, this.encoderCell.hiddenSize]);
+      // Step j reads time T − 1 − j; per-time slices are taken inside the step, from the saved data.
+      const step = (h: tf.Tensor, j: number, [values, mask]: readonly tf.Tensor[]): ScanStep => {
+        const i = T - 1 - j;
+        const pick = (x: tf.Tensor): tf.Tensor => tf.reshape(tf.slice(x, [0, i, 0], [B, 1, this.dataDim]), [B, this.dataDim]);
+        const next = maskedGruUpdate(this.encoderCell, h, pick(values as tf.Tensor), pick(mask as tf.Tensor));
+        return { state: next, output: this.toContext.apply(next) };
+      };
+      if (options.checkpoints !== undefined) {
+        const params = [...this.encoderCell.parameters(), ...this.toContext.parameters()];
+        const out = checkpointedScan({ step, steps: T, h0, data: [batch.values, batch.mask], segments: options.checkpoints, params });
+        return tf.reverse(out, 0) as tf.Tensor3D;
+      }
       const xs = tf.unstack(batch.values, 1);
       const ms = tf.unstack(batch.mask, 1);
-      let h: tf.Tensor = tf.zeros([B, this.encoderCell.hiddenSize]);
+      let h: tf.Tensor = h0;
       const out = new Array<tf.Tensor>(T);
       for (let i = T - 1; i >= 0; i--) {
         h = maskedGruUpdate(this.encoderCell, h, xs[i] as tf.Tensor, ms[i] as tf.Tensor);
@@ -211,6 +246,29 @@ export class LatentSDE extends BaseModule {
   /** Prior drift h(t, z). */
   priorDrift(t: number, z: tf.Tensor, detach = false): tf.Tensor {
     return this.priorNet.apply(z, { detach });
+  }
+
+  /**
+   * The contexts of `S` copies of `batch`, one `[S·B, contextDim]` tensor per time, and q(z₀)'s mean
+   * and std `[S·B, latent]` from the first time's context.
+   */
+  private encodePosterior(
+    batch: IrregularBatch,
+    S: number,
+    checkpoints?: number,
+  ): { ctx: tf.Tensor2D[]; mean: tf.Tensor2D; std: tf.Tensor2D } {
+    const contexts = this.contexts(batch, checkpoints !== undefined ? { checkpoints } : {});
+    const ctx = tf.unstack(S === 1 ? contexts : tf.tile(contexts, [1, S, 1])) as tf.Tensor2D[];
+    const [mean, logStd] = tf.split(this.qz0.apply(ctx[0] as tf.Tensor2D), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return { ctx, mean, std: tf.exp(tf.clipByValue(logStd, -8, 4)) };
+  }
+
+  /** The posterior drift over `times`, reading time i's context from the solve's `args` (the list of contexts). */
+  private posteriorDriftOver(times: readonly number[]): PathKLOptions['posteriorDrift'] {
+    return (t, z, detach, context) => {
+      const ctx = (context as readonly tf.Tensor[])[contextIndex(times, t)] as tf.Tensor;
+      return this.posteriorNet.apply(tf.concat([z, ctx], 1), { detach });
+    };
   }
 
   /** The seed to use for a call (explicit, or the next of this model's stream). */
@@ -228,10 +286,7 @@ export class LatentSDE extends BaseModule {
     const B = batch.values.shape[0];
     const times = batch.times;
     return tf.tidy(() => {
-      const ctx = tf.tile(this.contexts(batch), [1, S, 1]); // [T, S·B, C]
-      const ctxs = tf.unstack(ctx);
-      const [mean, logStd] = tf.split(this.qz0.apply(ctxs[0] as tf.Tensor), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      const std = tf.exp(tf.clipByValue(logStd, -8, 4));
+      const { ctx, mean, std } = this.encodePosterior(batch, S, options.encoderCheckpoints);
       const eps = tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed);
       const z0 = tf.add(mean, tf.mul(std, eps)) as tf.Tensor2D;
       const bm = new BrownianPath({
@@ -241,7 +296,7 @@ export class LatentSDE extends BaseModule {
         key: seed,
       });
       const { zs, logqp } = posteriorPathKL({
-        posteriorDrift: (t, z, detach) => this.posteriorNet.apply(tf.concat([z, ctxs[contextIndex(times, t)] as tf.Tensor], 1), { detach }),
+        posteriorDrift: this.posteriorDriftOver(times),
         priorDrift: (t, z) => this.priorDrift(t, z),
         diffusion: (_t, z) => this.diffusion.apply(z),
         z0,
@@ -250,6 +305,8 @@ export class LatentSDE extends BaseModule {
         bm,
         stl: options.stl ?? false,
         method: this.method,
+        context: ctx,
+        ...(options.adjoint ? { adjoint: options.adjoint } : {}),
       });
       const pred = tf.transpose(this.projector.apply(zs), [1, 0, 2]); // [S·B, T, D]
       const values = tf.tile(batch.values, [S, 1, 1]);
@@ -313,16 +370,11 @@ export class LatentSDE extends BaseModule {
     const B = batch.values.shape[0];
     const times = batch.times;
     return tf.tidy(() => {
-      const ctx = tf.tile(this.contexts(batch), [1, S, 1]);
-      const ctxs = tf.unstack(ctx);
-      const [mean, logStd] = tf.split(this.qz0.apply(ctxs[0] as tf.Tensor), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      const z0 = tf.add(
-        mean,
-        tf.mul(tf.exp(tf.clipByValue(logStd, -8, 4)), tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed)),
-      ) as tf.Tensor2D;
+      const { ctx, mean, std } = this.encodePosterior(batch, S);
+      const z0 = tf.add(mean, tf.mul(std, tf.randomNormal([S * B, this.latentDim], 0, 1, 'float32', seed))) as tf.Tensor2D;
       const bm = new BrownianPath({ t0: times[0] as number, t1: last, shape: [S * B, this.latentDim], key: seed });
       const { zs } = posteriorPathKL({
-        posteriorDrift: (t, z, detach) => this.posteriorNet.apply(tf.concat([z, ctxs[contextIndex(times, t)] as tf.Tensor], 1), { detach }),
+        posteriorDrift: this.posteriorDriftOver(times),
         priorDrift: (t, z) => this.priorDrift(t, z),
         diffusion: (_t, z) => this.diffusion.apply(z),
         z0,
@@ -330,6 +382,7 @@ export class LatentSDE extends BaseModule {
         dt: this.dt,
         bm,
         method: this.method,
+        context: ctx,
       });
       let all: tf.Tensor = zs;
       if (future.length > 0) {

@@ -18,15 +18,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError, UnsupportedError } from '@nde/core';
-import { sdeint, type BrownianIncrement, type BrownianMotion, type LevyAreaKind, type MethodName } from '@nde/solvers';
+import { sdeint, type AdjointMethod, type BrownianIncrement, type BrownianMotion, type LevyAreaKind, type MethodName } from '@nde/solvers';
+
+/** What the posterior drift reads besides z: one tensor, or several (e.g. one per observation time). */
+export type PathKLContext = tf.Tensor | readonly tf.Tensor[];
+
+/** The solve's `args`: the posterior drift's context, when there is one. */
+type Ctx = PathKLContext | undefined;
 
 /** A drift or diffusion of the latent state `[batch, d]` at time t. */
 export type LatentFunction = (t: number, z: tf.Tensor) => tf.Tensor;
 
 /** Options of {@link posteriorPathKL}. */
 export interface PathKLOptions {
-  /** Posterior drift; `detach: true` must give the same value with its parameters behind a stop-gradient. */
-  posteriorDrift: (t: number, z: tf.Tensor, detach: boolean) => tf.Tensor;
+  /**
+   * Posterior drift; `detach: true` must give the same value with its parameters behind a stop-gradient.
+   * `context` is {@link PathKLOptions.context} as the solve hands it over (read it from here, not from a
+   * closure, so that an adjoint differentiates it).
+   */
+  posteriorDrift: (t: number, z: tf.Tensor, detach: boolean, context?: PathKLContext) => tf.Tensor;
   /** Prior drift f_prior(t, z), shaped like z (the KL is measured against this SDE). */
   priorDrift: LatentFunction;
   /** Diagonal diffusion, shaped like z and > 0. */
@@ -43,6 +53,18 @@ export interface PathKLOptions {
   stl?: boolean;
   /** Itô method (default 'euler'). */
   method?: MethodName;
+  /**
+   * Tensors the posterior drift reads that need gradients but are not variables (the latent SDE's
+   * encoder contexts). They travel as the solve's `args`, so every adjoint differentiates them. Hand
+   * over a list rather than one tensor to slice: picking a list entry costs no kernel and its
+   * gradient is the entry's own, where each slice's gradient would be a padded full-size tensor.
+   */
+  context?: PathKLContext;
+  /**
+   * How to differentiate the solve (from `@nde/adjoint`; default: backprop through every step). A
+   * `RecursiveCheckpointAdjoint` gives the same gradients in a fraction of the memory.
+   */
+  adjoint?: AdjointMethod;
 }
 
 /**
@@ -71,7 +93,6 @@ class AugmentedBrownian implements BrownianMotion {
   constructor(
     private readonly inner: BrownianMotion,
     private readonly mode: 'zero' | 'repeat',
-    private readonly zero: tf.Tensor | undefined,
   ) {
     this.t0 = inner.t0;
     this.t1 = inner.t1;
@@ -80,7 +101,14 @@ class AugmentedBrownian implements BrownianMotion {
     this.levyArea = inner.levyArea === 'space-space' ? 'space-time' : inner.levyArea;
   }
   private widen(w: tf.Tensor): tf.Tensor {
-    const out = tf.concat([w, this.mode === 'zero' ? (this.zero as tf.Tensor) : w], 1);
+    // pad, not concat with a stored zero column: an adjoint replays these queries after the solve returns.
+    const out =
+      this.mode === 'zero'
+        ? tf.pad(w, [
+            [0, 0],
+            [0, 1],
+          ])
+        : tf.concat([w, w], 1);
     w.dispose();
     return out;
   }
@@ -136,36 +164,47 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
   const prior = options.priorDrift;
   const diffusion = options.diffusion;
   const split = (y: tf.Tensor): tf.Tensor => tf.slice(y, [0, 0], [B, d]);
-  const solveOptions = { method, dt, checkFinite: false } as const;
+  const solveOptions = {
+    method,
+    dt,
+    checkFinite: false,
+    ...(options.context ? { args: options.context } : {}),
+    ...(options.adjoint ? { adjoint: options.adjoint } : {}),
+  } as const;
   const T = times.length;
 
   if (!stl) {
     // [z, logqp]: d logqp = ½|u|² dt, zero diffusion on the logqp channel (torchsde's g_logqp = 0).
-    const zero = tf.zeros([B, 1]);
-    const drift = (t: number, z: tf.Tensor, gz: tf.Tensor): tf.Tensor => {
-      const fz = post(t, z, false);
+    // The zero column comes from tf.pad (one kernel, nothing stored), since a checkpointed adjoint calls
+    // these functions again after sdeint has returned.
+    const withZero = (x: tf.Tensor): tf.Tensor =>
+      tf.pad(x, [
+        [0, 0],
+        [0, 1],
+      ]);
+    const drift = (t: number, z: tf.Tensor, gz: tf.Tensor, c: Ctx): tf.Tensor => {
+      const fz = post(t, z, false, c);
       const u = tf.div(tf.sub(fz, prior(t, z)), gz);
       return tf.concat([fz, tf.mul(0.5, tf.sum(tf.square(u), 1, true))], 1);
     };
-    const fg = (t: number, y: tf.Tensor): [tf.Tensor, tf.Tensor] =>
+    const fg = (t: number, y: tf.Tensor, c: Ctx): [tf.Tensor, tf.Tensor] =>
       tf.tidy(() => {
         const z = split(y);
         const gz = diffusion(t, z);
-        return [drift(t, z, gz), tf.concat([gz, zero], 1)];
+        return [drift(t, z, gz, c), withZero(gz)];
       });
     const ys = sdeint(
       {
-        f: (t, y) => tf.tidy(() => fg(t, y)[0]),
-        g: (t, y) => tf.tidy(() => tf.concat([diffusion(t, split(y)), zero], 1)),
+        f: (t, y, c: Ctx) => tf.tidy(() => fg(t, y, c)[0]),
+        g: (t, y) => tf.tidy(() => withZero(diffusion(t, split(y)))),
         fg,
         noiseType: 'diagonal',
         sdeType: 'ito',
       },
-      tf.concat([z0, zero], 1),
+      withZero(z0),
       times,
-      { ...solveOptions, bm: new AugmentedBrownian(bm, 'zero', zero) },
+      { ...solveOptions, bm: new AugmentedBrownian(bm, 'zero') },
     );
-    zero.dispose();
     const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
     const logqp = tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, 1]), [B]) as tf.Tensor1D;
     return { zs, logqp };
@@ -175,9 +214,9 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
   // dz = f_post dt + g dW. Its value equals ½|u|² dt + u·dW, but the dz part keeps the path's
   // dependence on the posterior parameters (the reparameterisation), as STL requires.
   // Per coordinate: the dt part `rate` and the dW coefficient u_sg = (f_sg − f_p)/g.
-  const stlParts = (t: number, z: tf.Tensor): { fz: tf.Tensor; gz: tf.Tensor; rate: tf.Tensor; usg: tf.Tensor } => {
-    const fz = post(t, z, false);
-    const fsg = post(t, z, true);
+  const stlParts = (t: number, z: tf.Tensor, c: Ctx): { fz: tf.Tensor; gz: tf.Tensor; rate: tf.Tensor; usg: tf.Tensor } => {
+    const fz = post(t, z, false, c);
+    const fsg = post(t, z, true, c);
     const fp = prior(t, z);
     const gz = diffusion(t, z);
     const g2 = tf.square(gz);
@@ -188,16 +227,22 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
 
   if (method === 'euler') {
     // [z, k] with diagonal noise, k_i driven by W_i: Euler's k-increments sum to the logqp increment.
-    const fg = (t: number, y: tf.Tensor): [tf.Tensor, tf.Tensor] =>
+    const fg = (t: number, y: tf.Tensor, c: Ctx): [tf.Tensor, tf.Tensor] =>
       tf.tidy(() => {
-        const { fz, gz, rate, usg } = stlParts(t, split(y));
+        const { fz, gz, rate, usg } = stlParts(t, split(y), c);
         return [tf.concat([fz, rate], 1), tf.concat([gz, usg], 1)];
       });
     const ys = sdeint(
-      { f: (t, y) => tf.tidy(() => fg(t, y)[0]), g: (t, y) => tf.tidy(() => fg(t, y)[1]), fg, noiseType: 'diagonal', sdeType: 'ito' },
+      {
+        f: (t, y, c: Ctx) => tf.tidy(() => fg(t, y, c)[0]),
+        g: (t, y, c: Ctx) => tf.tidy(() => fg(t, y, c)[1]),
+        fg,
+        noiseType: 'diagonal',
+        sdeType: 'ito',
+      },
       tf.concat([z0, tf.zerosLike(z0)], 1),
       times,
-      { ...solveOptions, bm: new AugmentedBrownian(bm, 'repeat', undefined) },
+      { ...solveOptions, bm: new AugmentedBrownian(bm, 'repeat') },
     );
     const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
     const logqp = tf.sum(tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, d]), [B, d]), 1) as tf.Tensor1D;
@@ -205,20 +250,20 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
   }
 
   // Other methods: the logqp row of the diffusion is u_sg, which mixes all d motions (general noise).
-  const eye = tf.eye(d);
+  // The identity is built per call, not stored: an adjoint calls g again after sdeint has returned.
   const ys = sdeint(
     {
-      f: (t, y) =>
+      f: (t, y, c: Ctx) =>
         tf.tidy(() => {
-          const { fz, rate } = stlParts(t, split(y));
+          const { fz, rate } = stlParts(t, split(y), c);
           return tf.concat([fz, tf.sum(rate, 1, true)], 1);
         }),
-      g: (t, y) =>
+      g: (t, y, c: Ctx) =>
         tf.tidy(() => {
           const z = split(y);
           const gz = diffusion(t, z);
-          const usg = tf.div(tf.sub(post(t, z, true), prior(t, z)), gz);
-          return tf.concat([tf.mul(tf.expandDims(gz, 2), eye), tf.expandDims(usg, 1)], 1); // [B, d + 1, d]
+          const usg = tf.div(tf.sub(post(t, z, true, c), prior(t, z)), gz);
+          return tf.concat([tf.mul(tf.expandDims(gz, 2), tf.eye(d)), tf.expandDims(usg, 1)], 1); // [B, d + 1, d]
         }),
       noiseType: 'general',
       sdeType: 'ito',
@@ -227,7 +272,6 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
     times,
     { ...solveOptions, bm },
   );
-  eye.dispose();
   const zs = tf.slice(ys, [0, 0, 0], [T, B, d]) as tf.Tensor3D;
   const logqp = tf.reshape(tf.slice(ys, [T - 1, 0, d], [1, B, 1]), [B]) as tf.Tensor1D;
   return { zs, logqp };

@@ -110,19 +110,29 @@ export class RNNBaseline extends BaseModule implements SequenceEncoder {
   }
 
   /**
-   * Teacher-forced one-step-ahead loss: predict the values at time i+1 from the state after time i
-   * and the gap, masked MSE over observed targets (a scalar, caller owns it).
+   * Teacher-forced one-step-ahead predictions: the values at grid time i+1 from the state after time i
+   * and the gap, `[batch, times.length − 1, inputDim]` (caller owns it). Entry i predicts time i+1.
+   */
+  predictOneStep(batch: IrregularBatch): tf.Tensor3D {
+    this.check(batch, 'batch');
+    return tf.tidy(() => {
+      const hs = this.hiddens(batch, false);
+      const preds = [];
+      for (let i = 0; i < batch.times.length - 1; i++)
+        preds.push(this.predictNext(hs[i] as tf.Tensor, (batch.times[i + 1] as number) - (batch.times[i] as number)));
+      return tf.stack(preds, 1) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * Teacher-forced one-step-ahead loss: masked MSE of {@link RNNBaseline.predictOneStep} over the
+   * observed targets (a scalar, caller owns it).
    */
   oneStepLoss(batch: IrregularBatch): tf.Scalar {
     this.check(batch, 'batch');
     return tf.tidy(() => {
-      const hs = this.hiddens(batch, false);
-      const T = batch.times.length;
-      const preds = [];
-      for (let i = 0; i < T - 1; i++)
-        preds.push(this.predictNext(hs[i] as tf.Tensor, (batch.times[i + 1] as number) - (batch.times[i] as number)));
-      const pred = tf.stack(preds, 1);
-      const [B, , D] = batch.values.shape;
+      const pred = this.predictOneStep(batch);
+      const [B, T, D] = batch.values.shape;
       const target = tf.slice(batch.values, [0, 1, 0], [B, T - 1, D]);
       const mask = tf.slice(batch.mask, [0, 1, 0], [B, T - 1, D]);
       return maskedMSE(target, pred, mask);
