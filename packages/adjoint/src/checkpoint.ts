@@ -2,8 +2,9 @@
  * `RecursiveCheckpointAdjoint`: the gradients of {@link DirectAdjoint} (discretize-then-optimize,
  * equal to float32 rounding) in memory O(checkpoints + steps/checkpoints) instead of O(steps).
  *
- * Forward: the solve runs once with the tape off to learn the accepted step grid, then once more on
- * that grid (`StepTo`) storing the state at `checkpoints − 1` evenly spaced steps. Backward: the
+ * Forward: the solve runs once with the tape off, recording the accepted step grid and keeping the
+ * state at `checkpoints − 1` nearly evenly spaced steps (held at a doubling stride while the step
+ * count is unknown, so at most 2·checkpoints + 1 states are alive at once). Backward: the
  * segments are replayed in reverse order from their checkpoints on the same grid, each under the
  * tape, and backpropagated one at a time — only one segment's tape is alive at once. The
  * replay takes exactly the forward's steps, so the result is the direct gradient.
@@ -19,6 +20,7 @@ import {
   treeLeaves,
   treeUnflatten,
   treeZerosLike,
+  treeClone,
   type Tree,
 } from '@nde/core';
 import {
@@ -89,19 +91,58 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
         'Use DirectAdjoint (gradients through the history) or BacksolveAdjoint with this solver, or a one-step method (kvaerno5) with checkpointing.',
       );
     }
-    const { options, grid } = withGrid(o);
-    const solution = solveDirect(options);
+    // One pass: the loop hands each accepted state to onStep, and states are kept at every s-th step,
+    // s doubling (every other kept state dropped) whenever more than 2·checkpoints are held, so at most
+    // 2·checkpoints + 1 states are alive and the stored steps stay evenly spaced whatever the step count.
+    const kept = new Map<number, Tree>();
+    let stride = 1;
+    let step = 0;
+    const user = o.onStep;
+    const { options, grid } = withGrid({
+      ...o,
+      onStep: (t, stats, y) => {
+        step++;
+        if (step % stride === 0) {
+          kept.set(step, treeClone(y));
+          if (kept.size > 2 * this.checkpoints) {
+            stride *= 2;
+            for (const [i, state] of kept) {
+              if (i % stride !== 0) {
+                treeDispose(state);
+                kept.delete(i);
+              }
+            }
+          }
+        }
+        user?.(t, stats, y);
+      },
+    });
+    let solution: Solution<Tree>;
+    try {
+      solution = solveDirect(options);
+    } catch (e) {
+      for (const state of kept.values()) treeDispose(state);
+      throw e;
+    }
     const N = grid.length - 1;
     const n = Math.max(1, Math.min(this.checkpoints, N));
-    const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((k * N) / n));
-    const keep: tf.Tensor[] = [];
-    let y: Tree = o.y0;
+    // Boundaries at the kept steps nearest to an even split (distinct, increasing, inside (0, N)).
+    const candidates = [...kept.keys()].filter((i) => i > 0 && i < N);
+    const bounds = [0];
     for (let k = 1; k < n; k++) {
-      const sol = solveDirect(segment(o, grid, bounds[k - 1] as number, bounds[k] as number, y, []));
-      const next = sliceTree(sol.ys as Tree, 0);
-      sol.dispose();
-      keep.push(...treeLeaves(next));
-      y = next;
+      const target = (k * N) / n;
+      let best: number | undefined;
+      for (const i of candidates) {
+        if (i <= (bounds[bounds.length - 1] as number)) continue;
+        if (best === undefined || Math.abs(i - target) < Math.abs(best - target)) best = i;
+      }
+      if (best !== undefined && !bounds.includes(best)) bounds.push(best);
+    }
+    bounds.push(N);
+    const keep: tf.Tensor[] = [];
+    for (const [i, state] of kept) {
+      if (bounds.includes(i) && i !== N) keep.push(...treeLeaves(state));
+      else treeDispose(state);
     }
     return { solution, keep, meta: { grid, bounds } };
   }

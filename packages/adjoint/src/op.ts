@@ -198,9 +198,9 @@ export function withGrid<Y extends Tree, A>(o: SolveOptions<Y, A>): { options: S
     grid,
     options: {
       ...o,
-      onStep: (t, stats) => {
+      onStep: (t, stats, y) => {
         grid.push(t);
-        user?.(t, stats);
+        user?.(t, stats, y);
       },
     },
   };

@@ -45,7 +45,7 @@ describeBackends('kernels per step of a differentiated solve (forward + backward
   it('backprop through rk4: at most 28 per step (measured 26.6)', async () => {
     expect(await backwardKernelsPerStep('rk4', new DirectAdjoint())).toBeLessThanOrEqual(28);
   });
-  it('RecursiveCheckpointAdjoint (4 segments) through dopri5: at most 80 per step (measured 78.5: the forward twice, the replay and its backward)', async () => {
-    expect(await backwardKernelsPerStep('dopri5', new RecursiveCheckpointAdjoint({ checkpoints: 4 }))).toBeLessThanOrEqual(80);
+  it('RecursiveCheckpointAdjoint (4 segments) through dopri5: at most 74 per step (measured 72.9: one forward keeping its checkpoints, the replay and its backward; 78.5 when the forward ran twice)', async () => {
+    expect(await backwardKernelsPerStep('dopri5', new RecursiveCheckpointAdjoint({ checkpoints: 4 }))).toBeLessThanOrEqual(74);
   });
 });

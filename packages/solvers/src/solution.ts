@@ -120,6 +120,9 @@ export interface SolveOptions<Y extends Tree = Tree, A = unknown, T = unknown> {
   readonly checkFinite?: boolean;
   /** Gradient strategy (default: differentiate through the operations). */
   readonly adjoint?: AdjointMethod;
-  /** Called after each accepted step (progress bars). */
-  readonly onStep?: (t: number, stats: Readonly<SolveStats>) => void;
+  /**
+   * Called after each accepted step (progress bars; checkpointing). `y` is the state at `t`, owned by
+   * the loop and freed by it: clone what you keep.
+   */
+  readonly onStep?: (t: number, stats: Readonly<SolveStats>, y: Y) => void;
 }

@@ -378,7 +378,7 @@ function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
     s.t = s.proposal.madeJump && a.tEndNominal !== t1 ? nextAfter(a.tEndNominal, direction) : a.tEnd;
     s.afterJump = s.proposal.madeJump;
     s.proposal = next;
-    o.onStep?.(s.t, stats);
+    o.onStep?.(s.t, stats, s.y);
     return false;
   }
 
