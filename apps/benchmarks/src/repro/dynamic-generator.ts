@@ -39,6 +39,7 @@ import {
 } from '@nde/latent-models';
 import { gray, grid, lineChart, upscale, writeGif, writePng, writeText, type Rgba } from '@nde/plot';
 import { meanStd, outDir, start, writeJson } from './common.js';
+import { reportClaim } from './resumable.js';
 
 const OUT = outDir('dynamic-generator');
 const MIXED_SECONDS = Number(process.env.DG_MIXED_SECONDS ?? 180);
@@ -133,15 +134,35 @@ function train(
 
 type Run = ReturnType<typeof train>;
 
+/** Missing-frame MSE of ours and of linear interpolation, split by gap: isolated frames vs frames inside a block. */
+interface GapBreakdown {
+  isolated: { ours: number; linear: number; pixels: number };
+  block: { ours: number; linear: number; pixels: number };
+}
+
 /** Missing-frame MSE of the decoded latents (raw persistent chain and after a noiseless refinement) vs linear interpolation. */
 async function recovery(
   run: Run,
   s: Setting,
-): Promise<{ persistent: number; refined: number; linear: number; hold: number; frames: Float32Array; linearFrames: Float32Array[] }> {
-  const score = (frames: Float32Array, n: number): number[] => {
+): Promise<{
+  persistent: number;
+  refined: number;
+  linear: number;
+  hold: number;
+  byGap: GapBreakdown;
+  observedReconstruction: number;
+  frames: Float32Array;
+  linearFrames: Float32Array[];
+}> {
+  /** A missing frame is isolated when both neighbours are observed; otherwise it is inside a block. */
+  const isolated = (n: number, t: number): boolean => !!s.observed[n]![t - 1] && !!s.observed[n]![t + 1];
+  const score = (frames: Float32Array, n: number, which: 'all' | 'isolated' | 'block' | 'observed' = 'all'): number[] => {
     const out: number[] = [];
     for (let t = 0; t < T; t++) {
-      if (s.observed[n]![t]) continue;
+      const observed = !!s.observed[n]![t];
+      if (which === 'observed' ? !observed : observed) continue;
+      if (which === 'isolated' && !isolated(n, t)) continue;
+      if (which === 'block' && isolated(n, t)) continue;
       for (let p = 0; p < P; p++) out.push((frames[t * P + p]! - s.seqs[n]![t * P + p]!) ** 2);
     }
     return out;
@@ -163,6 +184,8 @@ async function recovery(
   const refined = await decodeAll(refinedZ);
   tf.dispose([refinedZ.s0, refinedZ.xi]);
   const e = { persistent: [] as number[], refined: [] as number[], linear: [] as number[], hold: [] as number[] };
+  const gaps = { isolatedOurs: [] as number[], isolatedLinear: [] as number[], blockOurs: [] as number[], blockLinear: [] as number[] };
+  const observedRecon: number[] = [];
   const linearFrames: Float32Array[] = [];
   for (let n = 0; n < N; n++) {
     const lin = interpolateMissingFrames(s.seqs[n]!, T, s.observed[n]!);
@@ -174,12 +197,24 @@ async function recovery(
     e.refined.push(...score(refined.subarray(n * T * P, (n + 1) * T * P), n));
     e.linear.push(...score(lin, n));
     e.hold.push(...score(hold, n));
+    const ours = refined.subarray(n * T * P, (n + 1) * T * P);
+    gaps.isolatedOurs.push(...score(ours, n, 'isolated'));
+    gaps.isolatedLinear.push(...score(lin, n, 'isolated'));
+    gaps.blockOurs.push(...score(ours, n, 'block'));
+    gaps.blockLinear.push(...score(lin, n, 'block'));
+    observedRecon.push(...score(ours, n, 'observed'));
   }
+  const orNaN = (xs: number[]): number => (xs.length ? mean(xs) : NaN);
   return {
     persistent: mean(e.persistent),
     refined: mean(e.refined),
     linear: mean(e.linear),
     hold: mean(e.hold),
+    byGap: {
+      isolated: { ours: orNaN(gaps.isolatedOurs), linear: orNaN(gaps.isolatedLinear), pixels: gaps.isolatedOurs.length },
+      block: { ours: orNaN(gaps.blockOurs), linear: orNaN(gaps.blockLinear), pixels: gaps.blockOurs.length },
+    },
+    observedReconstruction: mean(observedRecon),
     frames: refined,
     linearFrames,
   };
@@ -210,6 +245,10 @@ for (const [i, s] of settings.entries()) {
     linearInterpolationMse: rec.linear,
     holdLastFrameMse: rec.hold,
     beatsLinearInterpolation: rec.refined < rec.linear,
+    // Why linear interpolation can win: an isolated frame's linear error is second order in the motion
+    // between its neighbours, below the model's own reconstruction floor on observed frames.
+    byGap: rec.byGap,
+    observedFrameReconstructionMse: rec.observedReconstruction,
   };
   console.log(JSON.stringify({ [s.name]: results[s.name] }));
   const rows: Rgba[] = [];
@@ -295,7 +334,25 @@ if (periodicRun) {
   periodicRun.trainer.dispose();
   periodicRun.model.dispose();
 }
+type SettingResult = { missingFrameMse: number; linearInterpolationMse: number; byGap: GapBreakdown };
+const mixed = results.mixed as SettingResult;
+const periodic = results.periodic as SettingResult;
+const claim = reportClaim({
+  statement:
+    'Alternating back-propagation through time recovers missing frames better than linear interpolation between the nearest observed frames (Xie et al., dynamic generator), in both settings',
+  holds: mixed.missingFrameMse < mixed.linearInterpolationMse && periodic.missingFrameMse < periodic.linearInterpolationMse,
+  metric: 'missing-frame MSE per pixel ([−1, 1] scale), 3 sequences × 24 frames',
+  ours: periodic.missingFrameMse,
+  baseline: {
+    periodicLinear: periodic.linearInterpolationMse,
+    mixedOurs: mixed.missingFrameMse,
+    mixedLinear: mixed.linearInterpolationMse,
+  },
+  seeds: [2],
+  budget: { mixedSeconds: MIXED_SECONDS, periodicSeconds: PERIODIC_SECONDS },
+});
 const result = {
+  claim,
   backend: 'wasm',
   model:
     'state 16, noise 8, residual-MLP transition (hidden 64), FrameGenerator 4×4×32 → 32×32, σ = 0.3; 5 Langevin (δ 0.1) + 2 Adam (lr 3e-3) per epoch',
