@@ -68,7 +68,7 @@ export interface CheckpointMeta {
 export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<CheckpointMeta> {
   /** Identifier of this adjoint: `'checkpoint'`. */
   readonly name = 'checkpoint';
-  /** Number of segments the accepted step grid is cut into (default 16); `checkpoints − 1` states are stored. */
+  /** Number of segments the accepted step grid is cut into (default 16); at most `checkpoints − 1` states are stored. */
   readonly checkpoints: number;
 
   constructor(options: CheckpointAdjointOptions = {}) {
@@ -78,7 +78,7 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
     this.checkpoints = n;
   }
 
-  /** Solve once, recording the accepted step grid, then replay it to store the state at each segment boundary. */
+  /** Solve once, recording the accepted step grid and keeping the state at each segment boundary. */
   protected forward(
     o: SolveOptions<Tree, unknown>,
     solveDirect: (o: SolveOptions<Tree, unknown>) => Solution<Tree>,
@@ -87,8 +87,8 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
     if (solver.multistep) {
       throw new UnsupportedError(
         'solver',
-        `RecursiveCheckpointAdjoint replays segments from stored states, and '${solver.name}' is a multistep method whose steps also read their history.`,
-        'Use DirectAdjoint (gradients through the history) or BacksolveAdjoint with this solver, or a one-step method (kvaerno5) with checkpointing.',
+        `RecursiveCheckpointAdjoint replays segments from stored states, and the steps of '${solver.name}' also read state carried from earlier steps (a multistep history, or reversible Heun's ŷ), so a replay would not reproduce them.`,
+        "Use DirectAdjoint (gradients through the carried state) or BacksolveAdjoint with this solver (ReversibleAdjoint for 'reversible_heun'), or a one-step method (kvaerno5, midpoint) with checkpointing.",
       );
     }
     // One pass: the loop hands each accepted state to onStep, and states are kept at every s-th step,

@@ -7,8 +7,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { BacksolveAdjoint, DirectAdjoint, ReversibleAdjoint, StochasticAdjoint, valueAndGrads, type AdjointMethod } from '../src/index.js';
+import { UnsupportedError } from '@nde/core';
+import { describeBackends, expectNoLeaks, thrownError } from '@nde/test-utils';
+import {
+  BacksolveAdjoint,
+  DirectAdjoint,
+  RecursiveCheckpointAdjoint,
+  ReversibleAdjoint,
+  StochasticAdjoint,
+  valueAndGrads,
+  type AdjointMethod,
+} from '../src/index.js';
 import { maxRel, neuralSde, rel } from './helpers/problems.js';
 
 async function sdeGrads(
@@ -56,6 +65,25 @@ describeBackends('neural SDE adjoints vs direct', () => {
       expect(ey0).toBeLessThan(1e-2);
       d.dispose();
       s.dispose();
+    });
+  });
+
+  it('RecursiveCheckpointAdjoint refuses reversible Heun (its steps read the carried ŷ, which a replay from y would not): named error, no leak', async () => {
+    // Replaying from stored y gave dL/dw 1.90158 against backprop's 1.90203 on a 20-step SDE: refused, not approximated.
+    await expectNoLeaks(() => {
+      const p = neuralSde();
+      const e = thrownError(() =>
+        valueAndGrads({
+          loss: (ys) => tf.sum(ys),
+          solveOptions: p.options('reversible_heun', 0.05),
+          params: { drift: p.drift, diffusion: p.diffusion },
+          adjoint: new RecursiveCheckpointAdjoint({ checkpoints: 4 }),
+        }),
+      );
+      p.dispose();
+      expect(e).toBeInstanceOf(UnsupportedError);
+      expect((e as UnsupportedError).argument).toBe('solver');
+      expect((e as Error).message).toMatch(/reversible_heun/);
     });
   });
 

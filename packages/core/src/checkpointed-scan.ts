@@ -73,7 +73,10 @@ export function checkpointedScan(options: CheckpointedScanOptions): tf.Tensor {
       const prev = state;
       const r = tf.tidy(() => {
         const s = step(prev, i, d);
-        return [s.state, s.output] as const;
+        // An output that is also a state (the next one, or the input) gets its own handle: states are
+        // freed as the loop moves on, outputs are kept. Clones share the buffer.
+        const output = s.output === s.state || s.output === prev ? s.output.clone() : s.output;
+        return [s.state, output] as const;
       });
       if (prev !== h && prev !== r[0]) prev.dispose();
       state = r[0];
@@ -104,7 +107,8 @@ export function checkpointedScan(options: CheckpointedScanOptions): tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const savedStarts = saved.slice(0, K);
         const savedData = saved.slice(K);
-        let carry: tf.Tensor = tf.zerosLike(h0In);
+        // The saved h0, not the caller's: the caller may have disposed its h0 before the backward pass.
+        let carry: tf.Tensor = tf.zerosLike(savedStarts[0] as tf.Tensor);
         let acc: tf.Tensor[] = params.map((p) => tf.zerosLike(p));
         for (let k = K - 1; k >= 0; k--) {
           const b0 = bounds[k] as number;

@@ -47,6 +47,41 @@ describeBackends('checkpointedScan', () => {
     tf.dispose([W, V, xs, h0, weights]);
   });
 
+  it('an output that is the state itself (or the step’s input) is kept, as the plain loop keeps it', async () => {
+    const W = tf.variable(tf.randomNormal([2, 2], 0, 0.5, 'float32', 6));
+    const h0 = tf.randomNormal([3, 2], 0, 1, 'float32', 7);
+    const next = (h: tf.Tensor): tf.Tensor => tf.tanh(tf.matMul(h, W));
+    for (const kind of ['next', 'input'] as const) {
+      const step = (h: tf.Tensor): ScanStep => {
+        const state = next(h);
+        return { state, output: kind === 'next' ? state : h };
+      };
+      const plain = (): tf.Tensor => {
+        const outs: tf.Tensor[] = [];
+        let s = h0;
+        for (let i = 0; i < T; i++) {
+          const r = step(s);
+          outs.push(r.output);
+          s = r.state;
+        }
+        return tf.stack(outs);
+      };
+      const loss = (outs: tf.Tensor): tf.Scalar => tf.sum(tf.square(outs)) as tf.Scalar;
+      const ref = tf.variableGrads(() => loss(plain()), [W]);
+      const got = await expectNoLeaks(() => {
+        const r = tf.variableGrads(() => loss(checkpointedScan({ step, steps: T, h0, segments: 3 })), [W]);
+        const out = { value: r.value.dataSync()[0] as number, g: Array.from((r.grads[W.name] as tf.Tensor).dataSync()) };
+        tf.dispose([r.value, ...Object.values(r.grads)]);
+        return out;
+      });
+      expect(got.value).toBeCloseTo(ref.value.dataSync()[0] as number, 4);
+      const gRef = Array.from((ref.grads[W.name] as tf.Tensor).dataSync());
+      got.g.forEach((v, i) => expect(v).toBeCloseTo(gRef[i] as number, 4));
+      tf.dispose([ref.value, ...Object.values(ref.grads)]);
+    }
+    tf.dispose([W, h0]);
+  });
+
   it('rejects a step count or segment count that is not a positive integer', () => {
     const h0 = tf.zeros([1, 1]);
     const step = (h: tf.Tensor): ScanStep => ({ state: h, output: h });

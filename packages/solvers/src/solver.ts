@@ -72,8 +72,9 @@ export interface Solver<T = unknown, S = unknown> {
   /** Which terms it solves. */
   readonly termKind: TermKind;
   /**
-   * A step depends on earlier steps, not on y alone (a multistep method such as BDF): adjoints that
-   * replay segments from stored states (checkpointing) cannot reproduce its steps and refuse it.
+   * A step depends on earlier steps, not on y alone (a multistep method such as BDF, or reversible Heun's
+   * carried ŷ): adjoints that replay segments from stored states (checkpointing) cannot reproduce its
+   * steps and refuse it.
    */
   readonly multistep?: boolean;
   /** Check that `terms` suit this solver; throw a typed error otherwise. */

@@ -42,6 +42,8 @@ export interface ReversibleHeunState {
  */
 export class ReversibleHeun extends SdeSolver<ReversibleHeunState> {
   readonly name = 'reversible_heun';
+  /** A step reads ŷ, f and g carried from the previous step, not y alone: replays from stored y differ. */
+  readonly multistep = true;
   readonly order = 1;
   readonly errorOrder = 0.5;
   /** Stratonovich SDEs with any noise type. */
