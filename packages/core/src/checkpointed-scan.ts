@@ -11,7 +11,9 @@ import { usedVariables, vjp } from './gradients.js';
 
 /** One step of a recurrence: the next state and this step's output. */
 export interface ScanStep {
+  /** The state the next step starts from. */
   state: tf.Tensor;
+  /** What this step contributes to the stacked result. */
   output: tf.Tensor;
 }
 
