@@ -136,7 +136,8 @@ export class RecursiveCheckpointAdjoint extends CustomBackwardAdjoint<Checkpoint
         if (i <= (bounds[bounds.length - 1] as number)) continue;
         if (best === undefined || Math.abs(i - target) < Math.abs(best - target)) best = i;
       }
-      if (best !== undefined && !bounds.includes(best)) bounds.push(best);
+      // best exceeds the last boundary by construction, so bounds stay distinct and increasing.
+      if (best !== undefined) bounds.push(best);
     }
     bounds.push(N);
     const keep: tf.Tensor[] = [];

@@ -219,25 +219,25 @@ export class LatentSDE extends BaseModule {
     return tf.tidy(() => {
       const [B, T] = batch.values.shape;
       const h0 = tf.zeros([B, this.encoderCell.hiddenSize]);
-      // Step j reads time T − 1 − j; per-time slices are taken inside the step, from the saved data.
-      const step = (h: tf.Tensor, j: number, [values, mask]: readonly tf.Tensor[]): ScanStep => {
+      // Per-time inputs as one list (values at 0..T−1, then masks): a step picks its entries without a
+      // kernel, and the checkpointed scan saves them for its backward pass.
+      const data = [...tf.unstack(batch.values, 1), ...tf.unstack(batch.mask, 1)];
+      // Step j reads time T − 1 − j.
+      const step = (h: tf.Tensor, j: number, d: readonly tf.Tensor[]): ScanStep => {
         const i = T - 1 - j;
-        const pick = (x: tf.Tensor): tf.Tensor => tf.reshape(tf.slice(x, [0, i, 0], [B, 1, this.dataDim]), [B, this.dataDim]);
-        const next = maskedGruUpdate(this.encoderCell, h, pick(values as tf.Tensor), pick(mask as tf.Tensor));
+        const next = maskedGruUpdate(this.encoderCell, h, d[i] as tf.Tensor, d[T + i] as tf.Tensor);
         return { state: next, output: this.toContext.apply(next) };
       };
       if (options.checkpoints !== undefined) {
         const params = [...this.encoderCell.parameters(), ...this.toContext.parameters()];
-        const out = checkpointedScan({ step, steps: T, h0, data: [batch.values, batch.mask], segments: options.checkpoints, params });
-        return tf.reverse(out, 0) as tf.Tensor3D;
+        return tf.reverse(checkpointedScan({ step, steps: T, h0, data, segments: options.checkpoints, params }), 0) as tf.Tensor3D;
       }
-      const xs = tf.unstack(batch.values, 1);
-      const ms = tf.unstack(batch.mask, 1);
       let h: tf.Tensor = h0;
       const out = new Array<tf.Tensor>(T);
-      for (let i = T - 1; i >= 0; i--) {
-        h = maskedGruUpdate(this.encoderCell, h, xs[i] as tf.Tensor, ms[i] as tf.Tensor);
-        out[i] = this.toContext.apply(h);
+      for (let j = 0; j < T; j++) {
+        const r = step(h, j, data);
+        h = r.state;
+        out[T - 1 - j] = r.output;
       }
       return tf.stack(out) as tf.Tensor3D;
     });

@@ -26,6 +26,17 @@ export type PathKLContext = tf.Tensor | readonly tf.Tensor[];
 /** The solve's `args`: the posterior drift's context, when there is one. */
 type Ctx = PathKLContext | undefined;
 
+/**
+ * `[B, n]` → `[B, n + 1]` with a zero last column. One pad kernel and no stored zero tensor: an adjoint
+ * calls the terms and the Brownian motion again after `sdeint` has returned.
+ */
+function withZeroColumn(x: tf.Tensor): tf.Tensor {
+  return tf.pad(x, [
+    [0, 0],
+    [0, 1],
+  ]);
+}
+
 /** A drift or diffusion of the latent state `[batch, d]` at time t. */
 export type LatentFunction = (t: number, z: tf.Tensor) => tf.Tensor;
 
@@ -101,14 +112,7 @@ class AugmentedBrownian implements BrownianMotion {
     this.levyArea = inner.levyArea === 'space-space' ? 'space-time' : inner.levyArea;
   }
   private widen(w: tf.Tensor): tf.Tensor {
-    // pad, not concat with a stored zero column: an adjoint replays these queries after the solve returns.
-    const out =
-      this.mode === 'zero'
-        ? tf.pad(w, [
-            [0, 0],
-            [0, 1],
-          ])
-        : tf.concat([w, w], 1);
+    const out = this.mode === 'zero' ? withZeroColumn(w) : tf.concat([w, w], 1);
     w.dispose();
     return out;
   }
@@ -175,13 +179,6 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
 
   if (!stl) {
     // [z, logqp]: d logqp = ½|u|² dt, zero diffusion on the logqp channel (torchsde's g_logqp = 0).
-    // The zero column comes from tf.pad (one kernel, nothing stored), since a checkpointed adjoint calls
-    // these functions again after sdeint has returned.
-    const withZero = (x: tf.Tensor): tf.Tensor =>
-      tf.pad(x, [
-        [0, 0],
-        [0, 1],
-      ]);
     const drift = (t: number, z: tf.Tensor, gz: tf.Tensor, c: Ctx): tf.Tensor => {
       const fz = post(t, z, false, c);
       const u = tf.div(tf.sub(fz, prior(t, z)), gz);
@@ -191,17 +188,17 @@ export function posteriorPathKL(options: PathKLOptions): { zs: tf.Tensor3D; logq
       tf.tidy(() => {
         const z = split(y);
         const gz = diffusion(t, z);
-        return [drift(t, z, gz, c), withZero(gz)];
+        return [drift(t, z, gz, c), withZeroColumn(gz)];
       });
     const ys = sdeint(
       {
         f: (t, y, c: Ctx) => tf.tidy(() => fg(t, y, c)[0]),
-        g: (t, y) => tf.tidy(() => withZero(diffusion(t, split(y)))),
+        g: (t, y) => tf.tidy(() => withZeroColumn(diffusion(t, split(y)))),
         fg,
         noiseType: 'diagonal',
         sdeType: 'ito',
       },
-      withZero(z0),
+      withZeroColumn(z0),
       times,
       { ...solveOptions, bm: new AugmentedBrownian(bm, 'zero') },
     );
