@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ownedResult,
+  addMany,
   vjp,
   withOuterTape,
   treeDispose,
@@ -88,6 +89,6 @@ export function dotTrees(a: Tree, b: Tree): tf.Scalar {
   const lb = treeLeaves(b);
   return tf.tidy(() => {
     const parts = la.map((x, i) => tf.sum(tf.mul(x, lb[i] as tf.Tensor)));
-    return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Scalar;
+    return addMany(parts) as tf.Scalar;
   });
 }

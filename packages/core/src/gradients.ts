@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isTensor, treeLeaves, type Tree } from './tree.js';
 import { withOuterTape } from './tape.js';
+import { addMany } from './add-many.js';
 
 /**
  * Gradients of `f()` with respect to `xs` — with an upstream `dy` the vector–Jacobian product `dyᵀ ∂f/∂x`
@@ -61,7 +62,7 @@ export function usedVariables(probe: () => Tree): tf.Variable[] {
       tf.engine().gradients(
         () => {
           const sums = treeLeaves(probe()).map((x) => tf.sum(x));
-          return sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
+          return addMany(sums);
         },
         all,
         undefined,

@@ -5,6 +5,7 @@
 export * from './errors.js';
 export * from './backend.js';
 export * from './tree.js';
+export * from './add-many.js';
 export * from './module.js';
 export * from './validate.js';
 export * from './random.js';

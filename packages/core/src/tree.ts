@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
 import { tapeOn } from './tape.js';
 import { fusedLinearCombination } from './linear-combination.js';
+import { addMany } from './add-many.js';
 
 /** A tensor, or an array / string-keyed object of trees. */
 export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree };
@@ -162,7 +163,7 @@ function combineLeaf(base: tf.Tensor | undefined, cs: readonly number[], xs: rea
   if (fused) return fused;
   const parts: tf.Tensor[] = base ? [base] : [];
   cs.forEach((c, j) => parts.push(tf.mul(xs[j] as tf.Tensor, c)));
-  return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
+  return addMany(parts);
 }
 
 /**
@@ -279,7 +280,7 @@ export function treeClone<T extends Tree>(a: T): T {
 export function treeDot(a: Tree, b: Tree): tf.Scalar {
   return tf.tidy(() => {
     const parts = treeLeaves(treeMap((x, y) => tf.sum(tf.mul(x, y)), a, b));
-    return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Scalar;
+    return addMany(parts) as tf.Scalar;
   });
 }
 

@@ -4,7 +4,7 @@
  * `min(1, maxNorm / (‖g‖ + 1e-6))`. This is the one clipping rule of `@nde/*` optimizers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertPositive } from '@nde/core';
+import { addMany, assertPositive } from '@nde/core';
 
 /** Named gradients, as returned by `tf.variableGrads(...).grads`. */
 export type NamedGrads = Record<string, tf.Tensor>;
@@ -26,7 +26,7 @@ export const CLIP_EPSILON = 1e-6;
 export function globalNorm(grads: NamedGrads): number {
   const list = Object.values(grads);
   if (list.length === 0) return 0;
-  const sq = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+  const sq = tf.tidy(() => addMany(list.map((g) => tf.sum(tf.square(g)))));
   const v = Math.sqrt(sq.dataSync()[0] as number);
   sq.dispose();
   return v;

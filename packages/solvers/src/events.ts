@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  addMany,
   InvalidArgumentError,
   isTensor,
   ownedResult,
@@ -155,7 +156,7 @@ export function* differentiableEventState<Y extends Tree, A>(
     tf.tidy(() => {
       const fl = treeLeaves(fStar);
       const parts = dgdy.map((g, i) => tf.sum(tf.mul(g, fl[i] as tf.Tensor)));
-      const along = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.addN(parts);
+      const along = addMany(parts);
       return tf.add(along, tf.div(tf.sub(gAt(tStar + delta), gAt(tStar - delta)), 2 * delta));
     }),
   );

@@ -8,7 +8,7 @@
  * The ODE/SDE variants run through `solve` of `@nde/solvers`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseModule, MLP, ShapeError, UnsupportedError, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
+import { BaseModule, MLP, ShapeError, UnsupportedError, addMany, collectParameters, type Module, assertPositiveInteger } from '@nde/core';
 import { ODETerm, SDETerm, solve, type BrownianIncrement, type BrownianMotion, type MethodName } from '@nde/solvers';
 
 /** A transition F(s, ξ). */
@@ -175,7 +175,7 @@ export class GivenIncrementsBrownian implements BrownianMotion {
         'Step the SDE with dt0 = 1/substeps.',
       );
     }
-    return tf.tidy(() => tf.addN(this.parts.slice(a, b)));
+    return b - a === 1 ? (this.parts[a] as tf.Tensor).clone() : tf.tidy(() => addMany(this.parts.slice(a, b)));
   }
   evaluateLevy(): BrownianIncrement {
     throw new UnsupportedError(
