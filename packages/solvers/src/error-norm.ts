@@ -8,7 +8,7 @@
  * every sample meets the tolerance. `max` is the infinity norm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedScaledNorm, treeLeaves, untaped, type Tree } from '@nde/core';
+import { addMany, fusedScaledNorm, treeLeaves, untaped, type Tree } from '@nde/core';
 
 /** Which norm reduces the scaled error to one scalar. */
 export type ErrorNorm = 'rms' | 'rms-per-sample' | 'max';
@@ -16,7 +16,8 @@ export type ErrorNorm = 'rms' | 'rms-per-sample' | 'max';
 /** A tolerance: one number, or a tree (or tensor broadcastable per leaf) for per-component tolerances. */
 export type Tolerance = number | Tree;
 
-function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
+/** The tolerance of leaf i: the number, the one tensor, or the i-th leaf of a tolerance tree. @internal */
+export function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
   if (typeof tol === 'number') return tol;
   const leaves = treeLeaves(tol);
   return (leaves.length === 1 ? leaves[0] : leaves[i]) as tf.Tensor;
@@ -53,12 +54,12 @@ export function errorRatio(yError: Tree, y0: Tree, y1: Tree, rtol: Tolerance, at
         );
         const count = perSample.reduce((n, s) => n + (s.shape[1] as number), 0);
         const sums = perSample.map((s) => tf.sum(s, 1));
-        const total = sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
+        const total = addMany(sums);
         return tf.sqrt(tf.max(tf.div(total, count))) as tf.Scalar;
       }
       const count = scaled.reduce((n, s) => n + s.size, 0);
       const sq = scaled.map((s) => tf.sum(tf.square(s)));
-      return tf.sqrt(tf.div(sq.length === 1 ? (sq[0] as tf.Tensor) : tf.addN(sq), count)) as tf.Scalar;
+      return tf.sqrt(tf.div(addMany(sq), count)) as tf.Scalar;
     }),
   );
 }

@@ -8,6 +8,7 @@ import type { DenseInterpolation } from './interpolation.js';
 import type { MethodName } from './methods.js';
 import type { SaveAt } from './save-at.js';
 import type { Solver } from './solver.js';
+import type { DeviceLoopOptions } from './device/device-loop.js';
 
 /** Counters of the work a solve did. */
 export interface SolveStats {
@@ -31,6 +32,12 @@ export interface SolveStats {
    * GPU backends.
    */
   hostReads: number;
+  /**
+   * Device-resident solves (`onDevice`): steps computed and then masked because their lane had
+   * already finished (at most k − 1 with one lane read every k steps; per sample, the steps early
+   * samples wait for the slowest).
+   */
+  wastedSteps?: number;
 }
 
 /** The result of a solve. Owns its tensors: call `dispose()` when done. */
@@ -62,6 +69,11 @@ export interface Solution<Y extends Tree = Tree> {
    * whether or not anything was saved there. Absent on success (the saved states hold the result).
    */
   readonly yFinal?: Y;
+  /**
+   * Device-resident solves with one time for the state: the end of every accepted step, in order
+   * (read in the packets the loop reads anyway). The grid to replay the solve on (`StepTo`).
+   */
+  readonly stepTimes?: number[];
   /** Dense output, when `saveAt.dense`. */
   readonly dense?: DenseInterpolation<Y>;
   /**
@@ -125,4 +137,10 @@ export interface SolveOptions<Y extends Tree = Tree, A = unknown, T = unknown> {
    * the loop and freed by it: clone what you keep.
    */
   readonly onStep?: (t: number, stats: Readonly<SolveStats>, y: Y) => void;
+  /**
+   * Run the device-resident loop: step control, time and saving stay on the device and the host
+   * reads every k steps (see {@link DeviceLoopOptions}). Needs a `TensorTimeODETerm`, an explicit
+   * Runge–Kutta method and a `PIDController`.
+   */
+  readonly onDevice?: DeviceLoopOptions;
 }

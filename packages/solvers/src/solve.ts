@@ -34,6 +34,7 @@ import { Saver } from './saver.js';
 import type { Solution, SolveOptions, SolveStats } from './solution.js';
 import type { Solver, StepResult } from './solver.js';
 import { isSdeTerm } from './sde/terms.js';
+import { deviceLoop } from './device/device-loop.js';
 
 export type { AdjointMethod, Solution, SolveOptions, SolveStats } from './solution.js';
 
@@ -177,6 +178,7 @@ interface Attempt {
 /** The stepping loop (see module doc). Yields scalars to read; the driver disposes them. */
 function* solveLoop<Y extends Tree, A, T>(o: SolveOptions<Y, A, T>): Loop<Y> {
   const { solver, controller, direction } = validate(o);
+  if (o.onDevice) return yield* deviceLoop(o, solver as Solver<unknown>, controller, direction, o.maxSteps ?? 16384);
   const { t0, t1, terms } = o;
   const args = o.args as A;
   const maxSteps = o.maxSteps ?? 16384;
@@ -568,6 +570,13 @@ export function solveReplay<Y extends Tree, A>(options: SolveOptions<Y, A>): Sol
  */
 export function solve<Y extends Tree, A = unknown>(options: SolveOptions<Y, A>): Solution<Y> {
   if (options.adjoint) {
+    if (options.onDevice) {
+      throw new UnsupportedError(
+        'adjoint',
+        'cannot wrap a device-resident solve.',
+        "Train through it with @nde/adjoint's valueAndGradsAsync (its forward runs device-resident), or drop onDevice.",
+      );
+    }
     const { adjoint, ...rest } = options;
     return adjoint.solve(rest, solveDirect);
   }

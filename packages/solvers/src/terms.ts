@@ -3,7 +3,7 @@
  * `ODETerm` is dy = f(t, y, args) dt. SDE terms (drift + diffusion against a Brownian control)
  * live in `sde/terms.ts`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, assertTreeLike, ownedResult, treeAdd, treeDispose, type Tree } from '@nde/core';
 
 /** A vector field `f(t, y, args)` returning a tree shaped like `y`. */
@@ -47,6 +47,60 @@ export class ODETerm<Y extends Tree = Tree, A = unknown> {
 
 /** Optional scalar tensor helper for vector fields that need `t` as a tensor. */
 export type TimeTensor = tf.Scalar;
+
+/**
+ * A vector field that takes time as a tensor: shape `[]` in ordinary solves, `[batch]` in a
+ * device-resident solve with per-sample step sizes (one time per sample).
+ */
+export type TensorTimeVectorField<Y extends Tree = Tree, A = unknown> = (t: tf.Tensor, y: Y, args: A) => Y;
+
+/**
+ * dy/dt = f(t, y, args) with `t` a tensor, so the device-resident loop (`solve({ onDevice })`), whose
+ * time lives on the device, can evaluate it without reading time back. It is an {@link ODETerm}:
+ * every other solve passes `t` as a scalar tensor. An autonomous field simply ignores `t`.
+ *
+ * @example
+ * ```ts
+ * // per-sample time arrives as shape [batch]: reshape it to broadcast against y [batch, n]
+ * const term = new TensorTimeODETerm((t, y) => tf.mul(tf.cos(t).reshape([-1, 1]), y as tf.Tensor));
+ * ```
+ */
+export class TensorTimeODETerm<Y extends Tree = Tree, A = unknown> extends ODETerm<Y, A> {
+  constructor(
+    /** The vector field `f(t, y, args)` with `t` a tensor. */
+    readonly tensorVf: TensorTimeVectorField<Y, A>,
+  ) {
+    if (typeof tensorVf !== 'function') {
+      throw new InvalidArgumentError(
+        'vf',
+        `must be a function (t, y, args) => dy/dt (got ${tensorVf === null ? 'null' : typeof tensorVf}).`,
+      );
+    }
+    super((t: number, y: Y, args: A) => {
+      const time = tf.scalar(t);
+      try {
+        return tensorVf(time, y, args);
+      } finally {
+        // Gradients keep their own copies of what they save.
+        time.dispose();
+      }
+    });
+  }
+
+  /**
+   * The vector field at a time held in a tensor, checked and owned as {@link ODETerm.evaluate}.
+   * @param t - time, shape `[]` or `[batch]`
+   * @param y - state
+   * @param args - passed to the field
+   */
+  evaluateAt(t: tf.Tensor, y: Y, args: A): Y {
+    return ownedResult(() => {
+      const out = this.tensorVf(t, y, args);
+      assertTreeLike('terms.vf', out, y, 'The vector field must return a tree with the same structure and shapes as y.');
+      return out;
+    });
+  }
+}
 
 /**
  * Two ODE terms whose sum is the vector field, for IMEX solvers: `explicit` (non-stiff, stepped

@@ -59,6 +59,9 @@ export interface PIDOptions {
   norm?: ErrorNorm;
 }
 
+/** {@link PIDOptions} without tolerances, norm and step marks, every default filled in. */
+export type PIDSettings = Required<Omit<PIDOptions, 'rtol' | 'atol' | 'stepTs' | 'jumpTs' | 'norm'>>;
+
 /** Per-solve state of {@link PIDController}; opaque to users, carried between `init` and `decide`. */
 export interface PIDState {
   /** Signed step proposal, before clipping to dtmin/dtmax and jump times. */
@@ -95,7 +98,7 @@ export class PIDController implements AdaptiveStepSizeController<PIDState> {
   readonly atol: Tolerance;
   /** How the scaled error is reduced to one number (default `'rms'`). */
   readonly norm: ErrorNorm;
-  private readonly o: Required<Omit<PIDOptions, 'rtol' | 'atol' | 'stepTs' | 'jumpTs' | 'norm'>>;
+  private readonly o: PIDSettings;
   private readonly marks: StepMarks;
 
   constructor(opts: PIDOptions = {}) {
@@ -131,6 +134,19 @@ export class PIDController implements AdaptiveStepSizeController<PIDState> {
       throw new InvalidArgumentError('dtmin/dtmax', `need 0 ≤ dtmin < dtmax (got ${this.o.dtmin}, ${this.o.dtmax}).`);
     }
     this.marks = new StepMarks(opts.stepTs, opts.jumpTs);
+  }
+
+  /**
+   * The resolved coefficients and limits (defaults filled in), for loops that run the same rule
+   * elsewhere (the device-resident loop runs it with tensors).
+   */
+  get settings(): Readonly<PIDSettings> {
+    return this.o;
+  }
+
+  /** True when the deprecated `stepTs`/`jumpTs` options are set. */
+  get clipsSteps(): boolean {
+    return !this.marks.empty;
   }
 
   errorRatio(yError: Tree, y0: Tree, y1: Tree): tf.Scalar {

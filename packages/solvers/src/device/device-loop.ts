@@ -1,0 +1,472 @@
+/**
+ * The device-resident mode of the stepping loop (`solve({ onDevice })`): accept/reject, the next
+ * step size, time (a compensated float32 pair) and saving all stay on the device, and the host
+ * reads one small packet every k steps to learn whether the solve has finished. Steps taken after
+ * the end are masked (`tf.where`) and counted as wasted. On a GPU this removes the round trip the
+ * ordinary loop makes every step (its error ratio); on cpu and wasm it runs too, and gives the same
+ * steps (to float32 rounding of the step-size arithmetic).
+ *
+ * With `perSample`, each sample (leading axis) is a lane with its own time and step size, masked
+ * lane by lane — what diffrax gets from `vmap`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  InvalidArgumentError,
+  ShapeError,
+  UnsupportedError,
+  tidyTree,
+  treeDispose,
+  treeFlatten,
+  treeLeaves,
+  treeUnflatten,
+  treeWeightedSum,
+  type Tree,
+} from '@nde/core';
+import { PIDController } from '../controllers/pid.js';
+import type { StepSizeController } from '../controllers/controller.js';
+import type { FailureStatus, SolveStatus } from '../errors.js';
+import { failureMessage } from '../messages.js';
+import { ExplicitRK } from '../rk/explicit-rk.js';
+import type { Solution, SolveOptions, SolveStats } from '../solution.js';
+import type { Solver } from '../solver.js';
+import { TensorTimeODETerm } from '../terms.js';
+import { addIncrement, compensatedOf, difference, joinNumber, type CompensatedTime } from './compensated.js';
+import { deviceInitialStep, pidVerdict, underflows, type PIDHistory } from './device-controller.js';
+import { DeviceSaver } from './device-saver.js';
+import { fieldTime, laneNorm, laneView, type LaneLayout } from './lanes.js';
+
+/**
+ * Options of the device-resident loop.
+ *
+ * @example
+ * ```ts
+ * solveAsync({ terms: new TensorTimeODETerm((t, y) => f(y)), solver: 'tsit5', t0: 0, t1: 1, y0, onDevice: { readEvery: 16 } });
+ * ```
+ */
+export interface DeviceLoopOptions {
+  /**
+   * Read back every k steps (a positive integer), or `'auto'` (default): 8 first, then about the
+   * number of steps the progress so far says are left, so a solve makes a handful of reads.
+   */
+  readonly readEvery?: number | 'auto';
+  /** Each sample (leading axis of every leaf) steps with its own time and step size (default false). */
+  readonly perSample?: boolean;
+}
+
+type Loop<Y extends Tree> = Generator<tf.Tensor, Solution<Y>, ArrayLike<number>>;
+
+/** Lane status codes carried on the device. */
+const RUNNING = 0;
+const DONE = 1;
+const UNDERFLOW = 2;
+const NON_FINITE = 3;
+const NON_FINITE_RETRIES = 30;
+const AUTO_FIRST = 8;
+const AUTO_MAX = 1024;
+
+/** Everything the loop carries between steps, all on the device. */
+interface DeviceState {
+  readonly y: tf.Tensor[];
+  /** f(t, y) for the next step (FSAL stage, or f(t1, y1) for Hermite saving), when kept. */
+  readonly f0: tf.Tensor[] | undefined;
+  readonly t: CompensatedTime;
+  /** Signed step proposal per lane. */
+  readonly dt: tf.Tensor1D;
+  readonly history: PIDHistory;
+  readonly status: tf.Tensor1D;
+  readonly nonFiniteRow: tf.Tensor1D;
+  /** Per-lane counters: accepted, rejected, wasted (masked) steps. */
+  readonly counts: tf.Tensor2D;
+  readonly saved: { buffers: tf.Tensor[]; written: tf.Tensor } | undefined;
+  /** This step's [accepted (2: and at t1), t_hi, t_lo] (one lane only), for the step grid. */
+  readonly record: tf.Tensor | undefined;
+}
+
+function stateTensors(s: DeviceState): tf.Tensor[] {
+  return [
+    ...s.y,
+    ...(s.f0 ?? []),
+    s.t.hi,
+    s.t.lo,
+    s.dt,
+    s.history.prevInv,
+    s.history.prevPrevInv,
+    s.status,
+    s.nonFiniteRow,
+    s.counts,
+    ...(s.saved ? [...s.saved.buffers, s.saved.written] : []),
+  ];
+}
+
+/** Dispose what `old` holds and `next` does not (a pass-through tensor is kept). */
+function disposeReplaced(old: DeviceState, next: DeviceState | undefined): void {
+  const keep = new Set(next ? stateTensors(next).map((x) => x.id) : []);
+  for (const x of stateTensors(old)) if (!keep.has(x.id)) x.dispose();
+}
+
+/** Checks that are the device loop's own, with the fix for each. */
+function validateDevice<Y extends Tree, A>(
+  o: SolveOptions<Y, A>,
+  solver: Solver<unknown>,
+  controller: StepSizeController,
+): { rk: ExplicitRK; pid: PIDController; term: TensorTimeODETerm<Y, A>; readEvery: number | 'auto'; perSample: boolean } {
+  const d = o.onDevice as DeviceLoopOptions;
+  if (!(o.terms instanceof TensorTimeODETerm)) {
+    throw new UnsupportedError(
+      'terms',
+      'must be a TensorTimeODETerm in a device-resident solve: time lives on the device, and an ODETerm takes it as a JS number.',
+      'Wrap the field: new TensorTimeODETerm((t, y, args) => …) (t is a tensor; an autonomous field ignores it).',
+    );
+  }
+  if (!(solver instanceof ExplicitRK)) {
+    throw new UnsupportedError(
+      'solver',
+      `'${solver.name}' cannot run device-resident: the device loop steps explicit Runge–Kutta methods.`,
+      'Use dopri5, tsit5, bosh3, heun or dopri8, or drop onDevice.',
+    );
+  }
+  if (!(controller instanceof PIDController) || controller.clipsSteps) {
+    throw new UnsupportedError(
+      'stepSizeController',
+      `'${controller.name}' cannot run device-resident: the device loop runs the PIDController rule (without stepTs/jumpTs).`,
+      'Use a PIDController, or drop onDevice.',
+    );
+  }
+  if (o.event !== undefined)
+    throw new UnsupportedError('event', 'is not supported device-resident (events need a read per step).', 'Drop onDevice.');
+  if (o.onStep !== undefined)
+    throw new UnsupportedError('onStep', 'is not called device-resident (the host sees steps only in batches).', 'Use sol.stepTimes.');
+  if (o.controllerState !== undefined)
+    throw new UnsupportedError('controllerState', 'cannot resume a device-resident solve.', 'Drop onDevice.');
+  if (o.saveAt?.steps || o.saveAt?.dense) {
+    throw new UnsupportedError(
+      'saveAt',
+      'steps and dense are not saved device-resident.',
+      'Save at ts (written on the device), or drop onDevice.',
+    );
+  }
+  const readEvery = d.readEvery ?? 'auto';
+  if (readEvery !== 'auto' && !(Number.isInteger(readEvery) && readEvery > 0)) {
+    throw new InvalidArgumentError('onDevice.readEvery', `must be a positive integer or 'auto' (got ${String(readEvery)}).`);
+  }
+  const perSample = d.perSample ?? false;
+  if (perSample) {
+    const leaves = treeLeaves(o.y0);
+    const batch = leaves[0]?.shape[0];
+    if (leaves.some((x) => x.rank === 0 || x.shape[0] !== batch)) {
+      throw new ShapeError(
+        'y0',
+        `needs a leading batch axis of the same size on every leaf for per-sample steps (got shapes ${leaves.map((x) => `[${x.shape.join(', ')}]`).join(', ')}).`,
+        'Give every leaf shape [batch, ...], or drop onDevice.perSample.',
+      );
+    }
+  }
+  return { rk: solver, pid: controller, term: o.terms as TensorTimeODETerm<Y, A>, readEvery, perSample };
+}
+
+/** The output times, in the host saver's order: t0, the requested times, t1. */
+function savedTimes(o: { t0: number; t1: number; saveAt?: SolveOptions['saveAt'] }): number[] {
+  const saveAt = o.saveAt ?? { t1: true };
+  return [...(saveAt.t0 ? [o.t0] : []), ...(saveAt.ts ?? []), ...(saveAt.t1 ? [o.t1] : [])];
+}
+
+/**
+ * The device-resident loop (see module doc). Yields one packet to read every k steps.
+ * @internal
+ */
+export function* deviceLoop<Y extends Tree, A>(
+  o: SolveOptions<Y, A>,
+  solver: Solver<unknown>,
+  controller: StepSizeController,
+  direction: 1 | -1,
+  maxSteps: number,
+): Loop<Y> {
+  const { rk, pid, term, readEvery, perSample } = validateDevice(o, solver, controller);
+  const { t0, t1 } = o;
+  const args = o.args as A;
+  const { def, leaves: y0 } = treeFlatten(o.y0);
+  const layout: LaneLayout = { lanes: perSample ? (y0[0]?.shape[0] as number) : 1, perSample };
+  const L = layout.lanes;
+  const { c, a, b, bError } = rk.tableau;
+  const stages = c.length;
+  const fsal = rk.fsal;
+  const saver = new DeviceSaver(savedTimes(o), t0, t1, rk.tableau);
+  const hermite = saver.needsDense && !saver.usesStages;
+  const keepF0 = fsal || hermite;
+  const settings = pid.settings;
+  const k = (rk.errorOrder as number) + 1;
+  const stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0, hostReads: 0, wastedSteps: 0 };
+
+  const f = (t: tf.Tensor, y: readonly tf.Tensor[]): tf.Tensor[] => {
+    stats.nfe++;
+    return treeLeaves(term.evaluateAt(fieldTime(t, layout), treeUnflatten<Y>(def, y), args));
+  };
+  const lane = (v: tf.Tensor, leaf: tf.Tensor): tf.Tensor => laneView(v, leaf, layout);
+  /** base + h Σ coeffs_j k_j per leaf (h per lane); without base, the increment alone. */
+  const combine = (
+    base: readonly tf.Tensor[] | undefined,
+    h: tf.Tensor1D,
+    coeffs: readonly number[],
+    ks: readonly tf.Tensor[][],
+  ): tf.Tensor[] =>
+    treeWeightedSum(coeffs.slice(0, ks.length), ks).map((sum, i) => {
+      const step = tf.mul(lane(h, sum), sum);
+      return base ? tf.add(base[i] as tf.Tensor, step) : step;
+    });
+
+  let state: DeviceState | undefined;
+  let records: tf.Tensor[] = [];
+  let y0Finite: tf.Tensor | undefined;
+  const times = saver.interiorTimes();
+  const t1c = compensatedOf([t1]);
+  let finished = false;
+  let status: SolveStatus = 'success';
+  let failure: FailureStatus | undefined;
+  let tFinal = t0;
+  const stepTimes: number[] = [];
+
+  try {
+    y0Finite = tf.tidy(() => tf.all(tf.stack(y0.map((x) => tf.all(tf.isFinite(x))))).cast('float32'));
+    if (t0 !== t1) {
+      state = tidyTree((): DeviceState => {
+        const t = { hi: tf.fill([L], Math.fround(t0)), lo: tf.fill([L], Math.fround(t0 - Math.fround(t0))) };
+        const y = y0.map((x) => x.clone());
+        let f0: tf.Tensor[] | undefined;
+        let dt: tf.Tensor1D;
+        if (o.dt0 !== undefined) {
+          if (Math.sign(o.dt0) !== direction) {
+            throw new InvalidArgumentError(
+              'dt0',
+              `must be ${direction > 0 ? '> 0 for a forward' : '< 0 for a backward'} solve (got ${o.dt0}).`,
+              'Omit dt0 to have it chosen automatically.',
+            );
+          }
+          dt = tf.fill([L], o.dt0) as tf.Tensor1D;
+        } else {
+          f0 = f(t.hi, y);
+          dt = deviceInitialStep({
+            y0: y,
+            f0,
+            evaluate: (h0, y1) => f(tf.add(t.hi, h0), y1),
+            rtol: pid.rtol,
+            atol: pid.atol,
+            order: rk.errorOrder ?? rk.order,
+            direction,
+            layout,
+          });
+        }
+        dt = tf.mul(tf.minimum(tf.maximum(tf.abs(dt), settings.dtmin), settings.dtmax), direction) as tf.Tensor1D;
+        return {
+          y,
+          f0: keepF0 ? (f0 ?? f(t.hi, y)) : undefined,
+          t,
+          dt,
+          history: { prevInv: tf.ones([L]), prevPrevInv: tf.ones([L]) },
+          status: tf.fill([L], RUNNING) as tf.Tensor1D,
+          nonFiniteRow: tf.zeros([L]),
+          counts: tf.zeros([3, L]),
+          saved: saver.allocate(y0, layout),
+          record: undefined,
+        };
+      });
+    }
+
+    /** One step of every lane; inactive lanes compute and are masked. */
+    const advance = (s: DeviceState): DeviceState => {
+      const active = tf.equal(s.status, RUNNING) as tf.Tensor1D;
+      const remaining = difference(t1c, s.t) as tf.Tensor1D;
+      const reach = tf.greaterEqual(tf.mul(tf.sub(s.dt, remaining), direction), 0) as tf.Tensor1D;
+      const h = tf.where(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
+      const ks: tf.Tensor[][] = [s.f0 ?? f(s.t.hi, s.y)];
+      let y1: tf.Tensor[] | undefined;
+      for (let i = 1; i < stages; i++) {
+        const yi = combine(s.y, h, a[i] as readonly number[], ks);
+        if (fsal && i === stages - 1) y1 = yi;
+        ks.push(f(tf.add(s.t.hi, tf.mul(h, c[i] as number)), yi));
+      }
+      y1 ??= combine(s.y, h, b, ks);
+      const err = combine(undefined, h, bError as readonly number[], ks);
+      const ratio = laneNorm(err, s.y, y1, pid.rtol, pid.atol, pid.norm, layout);
+      const verdict = pidVerdict(settings, k, h, ratio, s.history);
+      const accepted = tf.logicalAnd(active, verdict.accept) as tf.Tensor1D;
+      const rejected = tf.logicalAnd(active, tf.logicalNot(verdict.accept));
+      const stepped = addIncrement(s.t, h);
+      const tEnd = { hi: tf.where(reach, t1c.hi, stepped.hi), lo: tf.where(reach, t1c.lo, stepped.lo) };
+      const under = underflows(settings, verdict, tf.where(verdict.accept, tEnd.hi, s.t.hi) as tf.Tensor1D);
+      const row = tf.where(verdict.finite, tf.zerosLike(s.nonFiniteRow), tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
+      // New status of active lanes: a lost cause of non-finite retries, an underflowing rejection, the end, or running.
+      const code = tf.where(
+        tf.greater(row, NON_FINITE_RETRIES),
+        tf.scalar(NON_FINITE),
+        tf.where(
+          tf.logicalAnd(rejected, under),
+          tf.where(tf.greater(row, 0), tf.scalar(NON_FINITE), tf.scalar(UNDERFLOW)),
+          tf.where(tf.logicalAnd(accepted, reach), tf.scalar(DONE), tf.scalar(RUNNING)),
+        ),
+      );
+      let f0: tf.Tensor[] | undefined;
+      const k1 = ks[0] as tf.Tensor[];
+      let fEnd: tf.Tensor[] | undefined;
+      if (fsal) fEnd = ks[stages - 1];
+      else if (hermite) fEnd = f(tEnd.hi, y1);
+      if (keepF0) f0 = k1.map((x, i) => tf.where(lane(accepted, x), (fEnd as tf.Tensor[])[i] as tf.Tensor, x));
+      let saved = s.saved;
+      if (saved && times) {
+        const vectors = saver.usesStages
+          ? ks
+          : [y1.map((x, i) => tf.div(tf.sub(x, s.y[i] as tf.Tensor), lane(h, x))), k1, fEnd as tf.Tensor[]];
+        saved = saver.write(times, saved, { t: s.t, h, accepted, y0: s.y, vectors }, direction, layout);
+      }
+      const inactive = tf.logicalNot(active);
+      return {
+        y: s.y.map((x, i) => tf.where(lane(accepted, x), (y1 as tf.Tensor[])[i] as tf.Tensor, x)),
+        f0,
+        t: { hi: tf.where(accepted, tEnd.hi, s.t.hi), lo: tf.where(accepted, tEnd.lo, s.t.lo) },
+        dt: tf.where(active, tf.mul(verdict.magnitude, direction), s.dt) as tf.Tensor1D,
+        history: {
+          prevInv: tf.where(active, verdict.history.prevInv, s.history.prevInv) as tf.Tensor1D,
+          prevPrevInv: tf.where(active, verdict.history.prevPrevInv, s.history.prevPrevInv) as tf.Tensor1D,
+        },
+        status: tf.where(active, code as tf.Tensor, s.status) as tf.Tensor1D,
+        nonFiniteRow: tf.where(active, row, s.nonFiniteRow) as tf.Tensor1D,
+        counts: tf.add(s.counts, tf.stack([accepted, rejected, inactive].map((x) => x.cast('float32')))) as tf.Tensor2D,
+        saved,
+        // 1: accepted, 2: accepted and at t1 (reported as t1 itself: the pair holds t1 only to ~48 bits).
+        record: perSample
+          ? undefined
+          : tf.concat([tf.add(accepted.cast('float32'), tf.logicalAnd(accepted, reach).cast('float32')), tEnd.hi, tEnd.lo]),
+      };
+    };
+
+    /** The packet read every k steps: lanes still running, worst status, counts, least-advanced time, y0 finite, records. */
+    const packet = (s: DeviceState | undefined): tf.Tensor =>
+      tf.tidy(() => {
+        const head = s
+          ? (() => {
+              const progress = tf.mul(s.t.hi, direction);
+              const slowest = tf.argMin(progress);
+              return tf.concat([
+                tf.sum(tf.equal(s.status, RUNNING).cast('float32')).reshape([1]),
+                tf.max(s.status).reshape([1]),
+                tf.sum(s.counts, 1),
+                tf.gather(s.t.hi, slowest.reshape([1])),
+                tf.gather(s.t.lo, slowest.reshape([1])),
+              ]);
+            })()
+          : tf.zeros([7]);
+        return tf.concat([head, y0Finite ? y0Finite.reshape([1]) : tf.ones([1]), ...records]);
+      });
+
+    let iterations = 0;
+    let chunk = readEvery === 'auto' ? AUTO_FIRST : readEvery;
+    for (;;) {
+      const n = state ? Math.min(chunk, maxSteps - iterations) : 0;
+      for (let j = 0; j < n; j++) {
+        const prev = state as DeviceState;
+        const next = tidyTree(() => advance(prev));
+        disposeReplaced(prev, next);
+        state = next;
+        if (next.record) records.push(next.record);
+        iterations++;
+      }
+      const v = yield packet(state);
+      if (y0Finite) {
+        y0Finite.dispose();
+        y0Finite = undefined;
+        if (v[7] !== 1)
+          throw new InvalidArgumentError('y0', 'contains NaN or Infinity.', 'Check the initial state (and whatever produced it).');
+      }
+      records.forEach((r, i) => {
+        const code = v[8 + 3 * i];
+        if (code === 2) stepTimes.push(t1);
+        else if (code === 1) stepTimes.push(joinNumber(v[9 + 3 * i] as number, v[10 + 3 * i] as number));
+      });
+      records.forEach((r) => r.dispose());
+      records = [];
+      if (!state) break;
+      const [running, worst, acc, rej, wasted, hi, lo] = Array.from(v).slice(0, 7) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      Object.assign(stats, { accepted: acc, rejected: rej, steps: acc + rej, wastedSteps: wasted });
+      tFinal = joinNumber(hi, lo);
+      if (worst >= UNDERFLOW) {
+        failure = worst === UNDERFLOW ? 'dtUnderflow' : 'nonFinite';
+        break;
+      }
+      if (running === 0) {
+        tFinal = t1;
+        break;
+      }
+      if (iterations >= maxSteps) {
+        failure = 'maxStepsReached';
+        break;
+      }
+      if (readEvery === 'auto') {
+        const progress = ((tFinal - t0) * direction) / Math.abs(t1 - t0);
+        chunk =
+          progress > 0
+            ? Math.min(AUTO_MAX, Math.max(1, Math.ceil((iterations / progress - iterations) * 1.05)))
+            : Math.min(AUTO_MAX, 2 * chunk);
+      }
+    }
+
+    let ys: Y | undefined;
+    let yFinal: Y | undefined;
+    const final = state;
+    if (failure) {
+      status = failure;
+      yFinal = treeUnflatten<Y>(
+        def,
+        (final as DeviceState).y.map((x) => x.clone()),
+      );
+    } else if (saver.times.length) {
+      const leaves = tf.tidy(() => saver.assemble(y0, final?.y ?? y0, final?.saved?.buffers));
+      ys = treeUnflatten<Y>(def, leaves);
+    }
+    if (final) disposeReplaced(final, undefined);
+    state = undefined;
+    finished = true;
+    const message = failure
+      ? failureMessage(failure, {
+          t: tFinal,
+          t1,
+          maxSteps,
+          adaptive: true,
+          retries: NON_FINITE_RETRIES,
+          beforeFirstStep: stats.steps === 0,
+          afterNonFinite: failure === 'nonFinite',
+          solver: rk.name,
+        })
+      : undefined;
+    return {
+      ts: failure ? [] : [...saver.times],
+      ys,
+      stats,
+      status,
+      ...(message ? { message } : {}),
+      tFinal,
+      ...(yFinal ? { yFinal } : {}),
+      ...(perSample ? {} : { stepTimes }),
+      dispose: () => treeDispose(ys, yFinal),
+    };
+  } finally {
+    if (!finished) {
+      if (state) disposeReplaced(state, undefined);
+      records.forEach((r) => r.dispose());
+      y0Finite?.dispose();
+    }
+    saver.dispose();
+    t1c.hi.dispose();
+    t1c.lo.dispose();
+    if (times) {
+      times.hi.dispose();
+      times.lo.dispose();
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Device-resident loop against the ordinary loop, shared by the cpu/wasm suite and the WebGPU one:
+ * the same problem solved both ways with `solveAsync`, and what differs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Linear, MLP } from '@nde/core';
+import { loadReference } from '@nde/test-utils';
+import { PIDController, solveAsync, TensorTimeODETerm, type MethodName, type Solution } from '@nde/solvers';
+
+/** A classic problem with a field that takes tensor time. */
+export interface DeviceCase {
+  readonly name: string;
+  readonly vf: (t: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+  readonly y0: () => tf.Tensor;
+  readonly solver: MethodName;
+  readonly t0: number;
+  readonly t1: number;
+  readonly rtol: number;
+  readonly atol: number;
+}
+
+const pair = (y: tf.Tensor): [tf.Tensor, tf.Tensor] => tf.unstack(y) as [tf.Tensor, tf.Tensor];
+
+/** y' = cos(t) y (forward and backward), Lotka–Volterra, Van der Pol (μ = 1), and a forced decay with Heun (non-FSAL, Hermite saving). */
+export const CLASSIC: readonly DeviceCase[] = [
+  {
+    name: 'cos(t)·y',
+    vf: (t, y) => tf.mul(tf.cos(t), y),
+    y0: () => tf.tensor1d([1, 2]),
+    solver: 'dopri5',
+    t0: 0,
+    t1: 10,
+    rtol: 1e-4,
+    atol: 1e-6,
+  },
+  {
+    name: 'cos(t)·y backward',
+    vf: (t, y) => tf.mul(tf.cos(t), y),
+    y0: () => tf.tensor1d([1, 2]),
+    solver: 'dopri5',
+    t0: 10,
+    t1: 0,
+    rtol: 1e-4,
+    atol: 1e-6,
+  },
+  {
+    name: 'Lotka–Volterra',
+    vf: (_t, y) => {
+      const [a, b] = pair(y);
+      return tf.stack([tf.sub(tf.mul(1.5, a), tf.mul(a, b)), tf.add(tf.mul(-3, b), tf.mul(a, b))]);
+    },
+    y0: () => tf.tensor1d([1, 1]),
+    solver: 'tsit5',
+    t0: 0,
+    t1: 15,
+    rtol: 1e-5,
+    atol: 1e-7,
+  },
+  {
+    name: 'Van der Pol',
+    vf: (_t, y) => {
+      const [a, b] = pair(y);
+      return tf.stack([b, tf.sub(tf.mul(tf.sub(1, tf.square(a)), b), a)]);
+    },
+    y0: () => tf.tensor1d([2, 0]),
+    solver: 'bosh3',
+    t0: 0,
+    t1: 10,
+    rtol: 1e-4,
+    atol: 1e-6,
+  },
+  {
+    name: 'forced decay',
+    vf: (t, y) => tf.add(tf.neg(y), tf.sin(t)),
+    y0: () => tf.tensor1d([1, 0.5]),
+    solver: 'heun',
+    t0: 0,
+    t1: 5,
+    rtol: 1e-3,
+    atol: 1e-5,
+  },
+];
+
+interface Parity {
+  parity_data: { weights: Record<string, number[][] | number[]>; y0: number[][]; 'yT_reference_float64_rtol1e-10_atol1e-12': number[][] };
+}
+
+/** The neural-ODE parity problem (torchdiffeq's MLP, weights from the reference data) and its float64 answer. */
+export function parityProblem(): { mlp: MLP; case: DeviceCase; reference: number[] } {
+  const ref = loadReference<Parity>('neural_ode_parity.json');
+  const w = ref.parity_data.weights;
+  const mlp = new MLP({
+    layers: [
+      Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
+      Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
+    ],
+    activation: 'tanh',
+  });
+  return {
+    mlp,
+    case: {
+      name: 'neural-ODE parity',
+      vf: (_t, y) => mlp.apply(y),
+      y0: () => tf.tensor2d(ref.parity_data.y0),
+      solver: 'dopri5',
+      t0: 0,
+      t1: 1,
+      rtol: 1e-3,
+      atol: 1e-4,
+    },
+    reference: ref.parity_data['yT_reference_float64_rtol1e-10_atol1e-12'].flat(),
+  };
+}
+
+/** What a comparison found. */
+export interface Comparison {
+  readonly host: Solution<tf.Tensor>;
+  readonly device: Solution<tf.Tensor>;
+  /** Accepted step ends of the ordinary loop. */
+  readonly grid: number[];
+  /** Largest |Δt| / max(1, |t|) between the two grids (NaN if their lengths differ). */
+  readonly gridGap: number;
+  /** Largest |Δy| over the saved states. */
+  readonly stateGap: number;
+}
+
+/** Solve one case both ways, saving at 7 times; the caller disposes both solutions. */
+export async function compare(c: DeviceCase, readEvery: number | 'auto' = 8): Promise<Comparison> {
+  const y0 = c.y0();
+  const grid: number[] = [];
+  const ts = Array.from({ length: 7 }, (_, i) => c.t0 + ((c.t1 - c.t0) * i) / 6);
+  const base = {
+    terms: new TensorTimeODETerm(c.vf),
+    solver: c.solver,
+    t0: c.t0,
+    t1: c.t1,
+    y0,
+    stepSizeController: new PIDController({ rtol: c.rtol, atol: c.atol }),
+    saveAt: { ts },
+  };
+  try {
+    const host = await solveAsync({ ...base, onStep: (t) => grid.push(t) });
+    const device = await solveAsync({ ...base, onDevice: { readEvery } });
+    const st = device.stepTimes ?? [];
+    const gridGap =
+      grid.length === st.length ? Math.max(...grid.map((g, i) => Math.abs(g - (st[i] as number)) / Math.max(1, Math.abs(g)))) : NaN;
+    const a = await (host.ys as tf.Tensor).data();
+    const b = await (device.ys as tf.Tensor).data();
+    const stateGap = Math.max(...Array.from(a).map((v, i) => Math.abs(v - (b[i] as number))));
+    return { host, device, grid, gridGap, stateGap };
+  } finally {
+    y0.dispose();
+  }
+}
