@@ -4,7 +4,16 @@
  * `valueAndGradsAsync` does the same without a single synchronous read (WebGPU has none): see its doc.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, treeDispose, withOuterTape, treeFlatten, treeLeaves, treeUnflatten, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  UnsupportedError,
+  treeDispose,
+  withOuterTape,
+  treeFlatten,
+  treeLeaves,
+  treeUnflatten,
+  type Tree,
+} from '@nde/core';
 import {
   StepTo,
   solveAsync,
@@ -234,15 +243,30 @@ export function valueAndGrads<Y extends Tree, A = unknown>(options: ValueAndGrad
   return run(options, solveDirect as Driver);
 }
 
-/** The step grid a solve takes, from an async (read-free) forward solve. */
-async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<number[]> {
-  const grid = [so.t0];
+/**
+ * The step grid a solve takes, from an async forward solve: the ordinary loop (one read per step)
+ * or, with `onDevice`, the device-resident one (one read per k steps; its packets carry the grid).
+ */
+async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ grid: number[]; stats: SolveStats }> {
   const { adjoint: _a, saveAt: _s, ...rest } = so;
   void _a;
   void _s;
+  if (so.onDevice) {
+    if (so.onDevice.perSample) {
+      throw new UnsupportedError(
+        'solveOptions.onDevice.perSample',
+        'cannot be trained through yet: the replay steps one grid for the whole batch.',
+        'Train with one time for the batch (drop perSample), or solve each sample on its own.',
+      );
+    }
+    const sol = await solveAsync({ ...rest, saveAt: { t1: true } });
+    sol.dispose();
+    return { grid: [so.t0, ...(sol.stepTimes ?? [])], stats: sol.stats };
+  }
+  const grid = [so.t0];
   const sol = await solveAsync({ ...rest, saveAt: { t1: true }, onStep: (t) => grid.push(t) });
   sol.dispose();
-  return grid;
+  return { grid, stats: sol.stats };
 }
 
 /**
@@ -255,6 +279,10 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<numb
  * `solveReplay`. The replay takes exactly the forward's steps, so the gradients are those of the
  * adaptive solve; an adjoint that would adapt its own backward steps (BacksolveAdjoint) steps on
  * the same grid reversed. The loss value is read by the caller (`await value.data()`).
+ *
+ * With `solveOptions.onDevice` the forward is the device-resident loop: the host reads once every
+ * k steps instead of once a step, and learns the grid from those same reads (`stats.hostReads`
+ * counts them; the replay adds none).
  *
  * @param options - as for {@link valueAndGrads}.
  * @returns a promise of the loss and gradients; owned by the caller (`dispose()`).
@@ -271,9 +299,17 @@ export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
   options: ValueAndGradsOptions<Y, A>,
 ): Promise<ValueAndGradsResult<Y>> {
   const so = options.solveOptions;
-  const grid = await stepGrid(so);
-  const { dt0: _dt0, ...rest } = so;
+  const forward = await stepGrid(so);
+  const { dt0: _dt0, onDevice: _onDevice, ...rest } = so;
   void _dt0;
-  const replay: SolveOptions<Y, A> = { ...rest, stepSizeController: new StepTo(grid), checkFinite: false };
-  return run({ ...options, solveOptions: replay }, solveReplay as unknown as Driver);
+  void _onDevice;
+  const replay: SolveOptions<Y, A> = { ...rest, stepSizeController: new StepTo(forward.grid), checkFinite: false };
+  const result = run({ ...options, solveOptions: replay }, solveReplay as unknown as Driver);
+  // The replay reads nothing: the reads (and any masked steps) are the forward's.
+  const stats: SolveStats = {
+    ...result.stats,
+    hostReads: forward.stats.hostReads + result.stats.hostReads,
+    ...(forward.stats.wastedSteps !== undefined ? { wastedSteps: forward.stats.wastedSteps } : {}),
+  };
+  return { ...result, stats };
 }
