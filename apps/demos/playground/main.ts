@@ -15,6 +15,7 @@ import { CNF, ConcatSquashMLP, TOY2D_NAMES, sampleToy2d } from '@nde/latent-mode
 import { mulberry32 } from '@nde/core';
 import { NeuralODE, sampleBatch, type FieldSample, type Trajectory } from '../src/shared/neural-ode.js';
 import { PROBLEMS, groundTruth, type Problem } from '../src/shared/problems.js';
+import { runDeviceCheck, type DeviceCheck } from '../src/shared/device-check.js';
 
 // The wasm backend fetches its .wasm files at run time: point it at the copies Vite emits into the build.
 setWasmPaths({
@@ -127,6 +128,12 @@ async function selectBackend(name: BackendChoice): Promise<string> {
   }
   return detail ? `${tf.getBackend()} (${detail})` : tf.getBackend();
 }
+
+// For the e2e test: the device-resident loop on a browser backend (ordinary vs device-resident solve, and a short fit).
+(window as unknown as { __deviceCheck: (backend: BackendChoice) => Promise<DeviceCheck> }).__deviceCheck = async (backend) => {
+  await selectBackend(backend);
+  return runDeviceCheck();
+};
 
 // ---- drawing ------------------------------------------------------------------------------------
 

@@ -113,6 +113,36 @@ describe.skipIf(!hasChromium)('playground in headless Chromium (webgl)', () => {
     }
   }, 120_000);
 
+  it('device-resident solve on webgl: the ordinary loop’s steps with one read per 8, and a fit trained through it', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${url}?backend=webgl&problem=spiral`);
+      // Wait until the page is idle (the target drawn), so its own tensors do not count as the check's.
+      await page.waitForFunction(() => /Train fits/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+        timeout: 60_000,
+        polling: 250,
+      });
+      const r = await page.evaluate(() =>
+        (window as unknown as { __deviceCheck: (b: string) => Promise<import('../src/shared/device-check.js').DeviceCheck> }).__deviceCheck(
+          'webgl',
+        ),
+      );
+      console.log(
+        `webgl device-resident: ordinary ${r.ordinary.accepted}/${r.ordinary.rejected} (${r.ordinary.hostReads} reads), device ${r.device.accepted}/${r.device.rejected} (${r.device.hostReads} reads, ${r.device.wastedSteps} wasted), gap ${r.gap.toExponential(1)}; fit ${r.losses[0]?.toFixed(3)} → ${r.losses.at(-1)?.toFixed(3)}, reads ${r.trainReads.join(',')}`,
+      );
+      expect(r.backend).toBe('webgl');
+      expect(r.device.accepted).toBe(r.ordinary.accepted);
+      expect(r.device.rejected).toBe(r.ordinary.rejected);
+      expect(r.gap).toBeLessThan(1e-4);
+      expect(r.device.hostReads).toBeLessThanOrEqual(Math.ceil((r.device.accepted + r.device.rejected) / 8) + 1);
+      expect(r.losses.at(-1) as number).toBeLessThan(0.7 * (r.losses[0] as number));
+      expect(r.leaked).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it('trains a neural ODE on webgl: loss falls, canvas drawn, screenshot saved', async () => {
     const browser = await launchChromium();
     try {
