@@ -1,9 +1,10 @@
 /**
  * {@link PIDController}'s rule and Hairer's first step, with tensors: the same formulas as the host
  * versions (`pid.ts`, `initial-step.ts`), evaluated per lane in float32 so the device-resident loop
- * never reads a ratio back. Each choice the host makes with `if` is a `tf.where` here.
+ * never reads a ratio back. Each choice the host makes with `if` is a select here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { select } from './select.js';
 import type { PIDSettings } from '../controllers/pid.js';
 import type { Tolerance } from '../error-norm.js';
 import { laneNorm, laneView, type LaneLayout } from './lanes.js';
@@ -28,6 +29,28 @@ export interface PIDVerdict {
   readonly history: PIDHistory;
 }
 
+/** Per-lane constants the rule selects between, made once per solve (`[lanes]` each). */
+export interface LaneConstants {
+  readonly ones: tf.Tensor1D;
+  readonly zeros: tf.Tensor1D;
+  readonly factormin: tf.Tensor1D;
+  readonly factormax: tf.Tensor1D;
+}
+
+/**
+ * The constants for a solve's lanes.
+ * @param s - the controller's settings
+ * @param lanes - number of lanes
+ */
+export function laneConstants(s: Readonly<PIDSettings>, lanes: number): LaneConstants {
+  return {
+    ones: tf.ones([lanes]),
+    zeros: tf.zeros([lanes]),
+    factormin: tf.fill([lanes], s.factormin) as tf.Tensor1D,
+    factormax: tf.fill([lanes], s.factormax) as tf.Tensor1D,
+  };
+}
+
 /** Float64 machine epsilon: the resolution the host's dtUnderflow test uses, kept on the device. */
 const EPS64 = Number.EPSILON;
 
@@ -40,8 +63,16 @@ const EPS64 = Number.EPSILON;
  * @param h - attempted step sizes (signed)
  * @param r - error ratios
  * @param history - inverse ratios of the last accepted steps
+ * @param c - the lane constants
  */
-export function pidVerdict(s: Readonly<PIDSettings>, k: number, h: tf.Tensor1D, r: tf.Tensor1D, history: PIDHistory): PIDVerdict {
+export function pidVerdict(
+  s: Readonly<PIDSettings>,
+  k: number,
+  h: tf.Tensor1D,
+  r: tf.Tensor1D,
+  history: PIDHistory,
+  c: LaneConstants,
+): PIDVerdict {
   const finite = tf.isFinite(r) as tf.Tensor1D;
   let accept = tf.logicalAnd(finite, tf.lessEqual(r, 1)) as tf.Tensor1D;
   const size = tf.abs(h);
@@ -50,21 +81,23 @@ export function pidVerdict(s: Readonly<PIDSettings>, k: number, h: tf.Tensor1D, 
   const b1 = (s.pcoeff + s.icoeff + s.dcoeff) / k;
   const b2 = -(s.pcoeff + 2 * s.dcoeff) / k;
   const b3 = s.dcoeff / k;
-  let factor = tf.mul(s.safety, tf.pow(inv, b1));
+  let factor = tf.mul(tf.pow(inv, b1), s.safety);
   if (b2 !== 0) factor = tf.mul(factor, tf.pow(history.prevInv, b2));
   if (b3 !== 0) factor = tf.mul(factor, tf.pow(history.prevPrevInv, b3));
-  factor = tf.minimum(s.factormax, tf.maximum(tf.where(accept, tf.scalar(1), tf.scalar(s.factormin)), factor));
-  factor = tf.where(tf.equal(r, 0), tf.scalar(s.factormax), factor);
-  factor = tf.where(finite, factor, tf.scalar(s.factormin));
-  const magnitude = tf.minimum(tf.maximum(tf.mul(size, factor), s.dtmin), s.dtmax) as tf.Tensor1D;
-  const newInv = tf.where(tf.logicalAnd(finite, tf.greater(r, 0)), inv, tf.onesLike(inv));
+  factor = tf.minimum(tf.maximum(factor, select(accept, c.ones, c.factormin)), s.factormax);
+  factor = select(tf.equal(r, 0), c.factormax, factor);
+  factor = select(finite, factor, c.factormin);
+  let magnitude = tf.mul(size, factor);
+  if (s.dtmin > 0) magnitude = tf.maximum(magnitude, s.dtmin);
+  if (Number.isFinite(s.dtmax)) magnitude = tf.minimum(magnitude, s.dtmax);
+  const newInv = select(tf.logicalAnd(finite, tf.greater(r, 0)), inv, c.ones);
   return {
     accept,
     finite,
-    magnitude,
+    magnitude: magnitude as tf.Tensor1D,
     history: {
-      prevInv: tf.where(accept, newInv, history.prevInv) as tf.Tensor1D,
-      prevPrevInv: tf.where(accept, history.prevInv, history.prevPrevInv) as tf.Tensor1D,
+      prevInv: select(accept, newInv, history.prevInv) as tf.Tensor1D,
+      prevPrevInv: select(accept, history.prevInv, history.prevPrevInv) as tf.Tensor1D,
     },
   };
 }
@@ -111,12 +144,12 @@ export function deviceInitialStep(p: DeviceInitialStep): tf.Tensor1D {
   const d0 = rms(y0);
   const d1 = rms(f0);
   const tiny = tf.logicalOr(tf.less(d0, 1e-5), tf.less(d1, 1e-5));
-  const h0 = tf.where(tiny, tf.fill(d0.shape, 1e-6), tf.div(tf.mul(0.01, d0), d1)) as tf.Tensor1D;
+  const h0 = select(tiny, tf.fill(d0.shape, 1e-6), tf.div(tf.mul(0.01, d0), d1)) as tf.Tensor1D;
   const signed = tf.mul(h0, p.direction) as tf.Tensor1D;
   const y1 = y0.map((y, i) => tf.add(y, tf.mul(laneView(signed, y, layout), f0[i] as tf.Tensor)));
   const f1 = p.evaluate(signed, y1);
   const d2 = tf.div(rms(f1.map((f, i) => tf.sub(f, f0[i] as tf.Tensor))), h0);
   const flat = tf.logicalAnd(tf.lessEqual(d1, 1e-15), tf.lessEqual(d2, 1e-15));
-  const h1 = tf.where(flat, tf.maximum(1e-6, tf.mul(h0, 1e-3)), tf.pow(tf.div(0.01, tf.maximum(d1, d2)), 1 / (p.order + 1)));
+  const h1 = select(flat, tf.maximum(tf.mul(h0, 1e-3), 1e-6), tf.pow(tf.div(0.01, tf.maximum(d1, d2)), 1 / (p.order + 1)));
   return tf.mul(tf.minimum(tf.mul(100, h0), h1), p.direction) as tf.Tensor1D;
 }

@@ -19,6 +19,7 @@ import {
   treeFlatten,
   treeLeaves,
   treeUnflatten,
+  treeLinearCombination,
   treeWeightedSum,
   type Tree,
 } from '@nde/core';
@@ -31,9 +32,10 @@ import type { Solution, SolveOptions, SolveStats } from '../solution.js';
 import type { Solver } from '../solver.js';
 import { TensorTimeODETerm } from '../terms.js';
 import { addIncrement, compensatedOf, difference, joinNumber, type CompensatedTime } from './compensated.js';
-import { deviceInitialStep, pidVerdict, underflows, type PIDHistory } from './device-controller.js';
+import { deviceInitialStep, laneConstants, pidVerdict, underflows, type LaneConstants, type PIDHistory } from './device-controller.js';
 import { DeviceSaver } from './device-saver.js';
 import { fieldTime, laneNorm, laneView, type LaneLayout } from './lanes.js';
+import { select, selectLanes } from './select.js';
 
 /**
  * Options of the device-resident loop.
@@ -45,8 +47,9 @@ import { fieldTime, laneNorm, laneView, type LaneLayout } from './lanes.js';
  */
 export interface DeviceLoopOptions {
   /**
-   * Read back every k steps (a positive integer), or `'auto'` (default): 8 first, then about the
-   * number of steps the progress so far says are left, so a solve makes a handful of reads.
+   * Read back every k steps (a positive integer), or `'auto'` (default): after 2 steps, then after
+   * 0.8 of the steps left at the current step size, so a solve makes a handful of reads and wastes
+   * few steps.
    */
   readonly readEvery?: number | 'auto';
   /** Each sample (leading axis of every leaf) steps with its own time and step size (default false). */
@@ -61,7 +64,11 @@ const DONE = 1;
 const UNDERFLOW = 2;
 const NON_FINITE = 3;
 const NON_FINITE_RETRIES = 30;
-const AUTO_FIRST = 8;
+const AUTO_FIRST = 2;
+/** Entries of the packet before y0's finiteness flag. */
+const HEAD = 8;
+/** Floats per step record: accepted, status after the step, t_hi, t_lo. */
+const RECORD = 4;
 const AUTO_MAX = 1024;
 
 /** Everything the loop carries between steps, all on the device. */
@@ -78,7 +85,7 @@ interface DeviceState {
   /** Per-lane counters: accepted, rejected, wasted (masked) steps. */
   readonly counts: tf.Tensor2D;
   readonly saved: { buffers: tf.Tensor[]; written: tf.Tensor } | undefined;
-  /** This step's [accepted (2: and at t1), t_hi, t_lo] (one lane only), for the step grid. */
+  /** This step's [accepted, status, t_hi, t_lo] (one lane only), for the step grid. */
   readonly record: tf.Tensor | undefined;
 }
 
@@ -197,28 +204,21 @@ export function* deviceLoop<Y extends Tree, A>(
   const k = (rk.errorOrder as number) + 1;
   const stats: SolveStats = { nfe: 0, accepted: 0, rejected: 0, steps: 0, hostReads: 0, wastedSteps: 0 };
 
-  const f = (t: tf.Tensor, y: readonly tf.Tensor[]): tf.Tensor[] => {
+  /** The field at a time already shaped for it (`[]`, or `[batch]` per sample). */
+  const evaluate = (t: tf.Tensor, y: readonly tf.Tensor[]): tf.Tensor[] => {
     stats.nfe++;
-    return treeLeaves(term.evaluateAt(fieldTime(t, layout), treeUnflatten<Y>(def, y), args));
+    return treeLeaves(term.evaluateAt(t, treeUnflatten<Y>(def, y), args));
   };
+  /** The field at per-lane times `[lanes]`. */
+  const f = (t: tf.Tensor, y: readonly tf.Tensor[]): tf.Tensor[] => evaluate(fieldTime(t, layout), y);
   const lane = (v: tf.Tensor, leaf: tf.Tensor): tf.Tensor => laneView(v, leaf, layout);
-  /** base + h Σ coeffs_j k_j per leaf (h per lane); without base, the increment alone. */
-  const combine = (
-    base: readonly tf.Tensor[] | undefined,
-    h: tf.Tensor1D,
-    coeffs: readonly number[],
-    ks: readonly tf.Tensor[][],
-  ): tf.Tensor[] =>
-    treeWeightedSum(coeffs.slice(0, ks.length), ks).map((sum, i) => {
-      const step = tf.mul(lane(h, sum), sum);
-      return base ? tf.add(base[i] as tf.Tensor, step) : step;
-    });
-
   let state: DeviceState | undefined;
   let records: tf.Tensor[] = [];
   let y0Finite: tf.Tensor | undefined;
   const times = saver.interiorTimes();
-  const t1c = compensatedOf([t1]);
+  const t1Lanes = compensatedOf(new Array<number>(L).fill(t1));
+  const constants: LaneConstants = laneConstants(settings, L);
+  const nodes = perSample ? tf.tensor2d([...c], [stages, 1]) : tf.tensor1d([...c]);
   let finished = false;
   let status: SolveStatus = 'success';
   let failure: FailureStatus | undefined;
@@ -274,42 +274,49 @@ export function* deviceLoop<Y extends Tree, A>(
     /** One step of every lane; inactive lanes compute and are masked. */
     const advance = (s: DeviceState): DeviceState => {
       const active = tf.equal(s.status, RUNNING) as tf.Tensor1D;
-      const remaining = difference(t1c, s.t) as tf.Tensor1D;
-      const reach = tf.greaterEqual(tf.mul(tf.sub(s.dt, remaining), direction), 0) as tf.Tensor1D;
-      const h = tf.where(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
-      const ks: tf.Tensor[][] = [s.f0 ?? f(s.t.hi, s.y)];
+      const remaining = difference(t1Lanes, s.t) as tf.Tensor1D;
+      const reach = (direction > 0 ? tf.greaterEqual(s.dt, remaining) : tf.lessEqual(s.dt, remaining)) as tf.Tensor1D;
+      const h = select(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
+      // Stage times in one go ([stages] with one lane, [stages, lanes] per sample), and each stage
+      // scaled by h once, so every stage value is one linear combination with the tableau's numbers.
+      const at = tf.unstack(
+        perSample ? tf.add(s.t.hi.reshape([1, L]), tf.mul(h.reshape([1, L]), nodes)) : tf.add(s.t.hi, tf.mul(h, nodes)),
+      );
+      const hLeaf = s.y.map((x) => lane(h, x));
+      const ks: tf.Tensor[][] = [s.f0 ?? evaluate(at[0] as tf.Tensor, s.y)];
+      const hks: tf.Tensor[][] = [];
+      const scale = (kj: tf.Tensor[]): tf.Tensor[] => kj.map((x, i) => tf.mul(hLeaf[i] as tf.Tensor, x));
+      hks.push(scale(ks[0] as tf.Tensor[]));
       let y1: tf.Tensor[] | undefined;
       for (let i = 1; i < stages; i++) {
-        const yi = combine(s.y, h, a[i] as readonly number[], ks);
+        const yi = treeLinearCombination(s.y, a[i] as readonly number[], hks);
         if (fsal && i === stages - 1) y1 = yi;
-        ks.push(f(tf.add(s.t.hi, tf.mul(h, c[i] as number)), yi));
+        ks.push(evaluate(at[i] as tf.Tensor, yi));
+        hks.push(scale(ks[i] as tf.Tensor[]));
       }
-      y1 ??= combine(s.y, h, b, ks);
-      const err = combine(undefined, h, bError as readonly number[], ks);
+      y1 ??= treeLinearCombination(s.y, b, hks);
+      const err = treeWeightedSum(bError as readonly number[], hks);
       const ratio = laneNorm(err, s.y, y1, pid.rtol, pid.atol, pid.norm, layout);
-      const verdict = pidVerdict(settings, k, h, ratio, s.history);
+      const verdict = pidVerdict(settings, k, h, ratio, s.history, constants);
       const accepted = tf.logicalAnd(active, verdict.accept) as tf.Tensor1D;
       const rejected = tf.logicalAnd(active, tf.logicalNot(verdict.accept));
       const stepped = addIncrement(s.t, h);
-      const tEnd = { hi: tf.where(reach, t1c.hi, stepped.hi), lo: tf.where(reach, t1c.lo, stepped.lo) };
-      const under = underflows(settings, verdict, tf.where(verdict.accept, tEnd.hi, s.t.hi) as tf.Tensor1D);
-      const row = tf.where(verdict.finite, tf.zerosLike(s.nonFiniteRow), tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
-      // New status of active lanes: a lost cause of non-finite retries, an underflowing rejection, the end, or running.
-      const code = tf.where(
-        tf.greater(row, NON_FINITE_RETRIES),
-        tf.scalar(NON_FINITE),
-        tf.where(
-          tf.logicalAnd(rejected, under),
-          tf.where(tf.greater(row, 0), tf.scalar(NON_FINITE), tf.scalar(UNDERFLOW)),
-          tf.where(tf.logicalAnd(accepted, reach), tf.scalar(DONE), tf.scalar(RUNNING)),
-        ),
-      );
+      const tEnd = { hi: select(reach, t1Lanes.hi, stepped.hi), lo: select(reach, t1Lanes.lo, stepped.lo) };
+      const under = underflows(settings, verdict, select(verdict.accept, tEnd.hi, s.t.hi) as tf.Tensor1D);
+      const row = select(verdict.finite, constants.zeros, tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
+      // The new status of an active lane is the largest code that applies (they are ordered so):
+      // out of non-finite retries (3), an underflowing rejection (2, or 3 after non-finite steps),
+      // at the end (1), running (0).
+      const done = tf.logicalAnd(accepted, reach).cast('float32');
+      const underCode = tf.mul(tf.logicalAnd(rejected, under).cast('float32'), tf.add(tf.greater(row, 0).cast('float32'), UNDERFLOW));
+      const lost = tf.mul(tf.greater(row, NON_FINITE_RETRIES).cast('float32'), NON_FINITE);
+      const code = tf.maximum(tf.maximum(done, underCode), lost);
       let f0: tf.Tensor[] | undefined;
       const k1 = ks[0] as tf.Tensor[];
       let fEnd: tf.Tensor[] | undefined;
       if (fsal) fEnd = ks[stages - 1];
       else if (hermite) fEnd = f(tEnd.hi, y1);
-      if (keepF0) f0 = k1.map((x, i) => tf.where(lane(accepted, x), (fEnd as tf.Tensor[])[i] as tf.Tensor, x));
+      if (keepF0) f0 = k1.map((x, i) => selectLanes(accepted, (fEnd as tf.Tensor[])[i] as tf.Tensor, x, perSample));
       let saved = s.saved;
       if (saved && times) {
         const vectors = saver.usesStages
@@ -317,28 +324,31 @@ export function* deviceLoop<Y extends Tree, A>(
           : [y1.map((x, i) => tf.div(tf.sub(x, s.y[i] as tf.Tensor), lane(h, x))), k1, fEnd as tf.Tensor[]];
         saved = saver.write(times, saved, { t: s.t, h, accepted, y0: s.y, vectors }, direction, layout);
       }
-      const inactive = tf.logicalNot(active);
+      const t = { hi: select(accepted, tEnd.hi, s.t.hi), lo: select(accepted, tEnd.lo, s.t.lo) };
+      const status = select(active, code, s.status) as tf.Tensor1D;
       return {
-        y: s.y.map((x, i) => tf.where(lane(accepted, x), (y1 as tf.Tensor[])[i] as tf.Tensor, x)),
+        y: s.y.map((x, i) => selectLanes(accepted, (y1 as tf.Tensor[])[i] as tf.Tensor, x, perSample)),
         f0,
-        t: { hi: tf.where(accepted, tEnd.hi, s.t.hi), lo: tf.where(accepted, tEnd.lo, s.t.lo) },
-        dt: tf.where(active, tf.mul(verdict.magnitude, direction), s.dt) as tf.Tensor1D,
+        t,
+        dt: select(active, direction > 0 ? verdict.magnitude : tf.neg(verdict.magnitude), s.dt) as tf.Tensor1D,
         history: {
-          prevInv: tf.where(active, verdict.history.prevInv, s.history.prevInv) as tf.Tensor1D,
-          prevPrevInv: tf.where(active, verdict.history.prevPrevInv, s.history.prevPrevInv) as tf.Tensor1D,
+          prevInv: select(active, verdict.history.prevInv, s.history.prevInv) as tf.Tensor1D,
+          prevPrevInv: select(active, verdict.history.prevPrevInv, s.history.prevPrevInv) as tf.Tensor1D,
         },
-        status: tf.where(active, code as tf.Tensor, s.status) as tf.Tensor1D,
-        nonFiniteRow: tf.where(active, row, s.nonFiniteRow) as tf.Tensor1D,
-        counts: tf.add(s.counts, tf.stack([accepted, rejected, inactive].map((x) => x.cast('float32')))) as tf.Tensor2D,
+        status,
+        nonFiniteRow: select(active, row, s.nonFiniteRow) as tf.Tensor1D,
+        counts: tf.add(s.counts, tf.stack([accepted, rejected, tf.logicalNot(active)]).cast('float32')) as tf.Tensor2D,
         saved,
-        // 1: accepted, 2: accepted and at t1 (reported as t1 itself: the pair holds t1 only to ~48 bits).
-        record: perSample
-          ? undefined
-          : tf.concat([tf.add(accepted.cast('float32'), tf.logicalAnd(accepted, reach).cast('float32')), tEnd.hi, tEnd.lo]),
+        // [accepted, status, t_hi, t_lo]: an accepted step that ends DONE ended at t1 (reported as t1 itself:
+        // the pair holds t1 only to ~48 bits).
+        record: perSample ? undefined : tf.concat([accepted.cast('float32'), status, t.hi, t.lo]),
       };
     };
 
-    /** The packet read every k steps: lanes still running, worst status, counts, least-advanced time, y0 finite, records. */
+    /**
+     * The packet read every k steps: lanes still running, worst status, counts, the least-advanced
+     * lane's time and step size (HEAD entries), whether y0 is finite, then the step records.
+     */
     const packet = (s: DeviceState | undefined): tf.Tensor =>
       tf.tidy(() => {
         const head = s
@@ -351,9 +361,10 @@ export function* deviceLoop<Y extends Tree, A>(
                 tf.sum(s.counts, 1),
                 tf.gather(s.t.hi, slowest.reshape([1])),
                 tf.gather(s.t.lo, slowest.reshape([1])),
+                tf.abs(tf.gather(s.dt, slowest.reshape([1]))),
               ]);
             })()
-          : tf.zeros([7]);
+          : tf.zeros([HEAD]);
         return tf.concat([head, y0Finite ? y0Finite.reshape([1]) : tf.ones([1]), ...records]);
       });
 
@@ -373,18 +384,19 @@ export function* deviceLoop<Y extends Tree, A>(
       if (y0Finite) {
         y0Finite.dispose();
         y0Finite = undefined;
-        if (v[7] !== 1)
+        if (v[HEAD] !== 1)
           throw new InvalidArgumentError('y0', 'contains NaN or Infinity.', 'Check the initial state (and whatever produced it).');
       }
-      records.forEach((r, i) => {
-        const code = v[8 + 3 * i];
-        if (code === 2) stepTimes.push(t1);
-        else if (code === 1) stepTimes.push(joinNumber(v[9 + 3 * i] as number, v[10 + 3 * i] as number));
+      records.forEach((_r, i) => {
+        const at = HEAD + 1 + RECORD * i;
+        if (v[at] !== 1) return;
+        stepTimes.push(v[at + 1] === DONE ? t1 : joinNumber(v[at + 2] as number, v[at + 3] as number));
       });
       records.forEach((r) => r.dispose());
       records = [];
       if (!state) break;
-      const [running, worst, acc, rej, wasted, hi, lo] = Array.from(v).slice(0, 7) as [
+      const [running, worst, acc, rej, wasted, hi, lo, dtSlowest] = Array.from(v).slice(0, HEAD) as [
+        number,
         number,
         number,
         number,
@@ -408,11 +420,10 @@ export function* deviceLoop<Y extends Tree, A>(
         break;
       }
       if (readEvery === 'auto') {
-        const progress = ((tFinal - t0) * direction) / Math.abs(t1 - t0);
-        chunk =
-          progress > 0
-            ? Math.min(AUTO_MAX, Math.max(1, Math.ceil((iterations / progress - iterations) * 1.05)))
-            : Math.min(AUTO_MAX, 2 * chunk);
+        // About 0.8 of the steps left at the current step size: steps usually grow, and a wasted
+        // step costs more than a read.
+        const left = (Math.abs(t1 - tFinal) / Math.max(dtSlowest, Number.MIN_VALUE)) * 0.8;
+        chunk = Math.min(AUTO_MAX, Math.max(1, Math.ceil(left)));
       }
     }
 
@@ -462,8 +473,7 @@ export function* deviceLoop<Y extends Tree, A>(
       y0Finite?.dispose();
     }
     saver.dispose();
-    t1c.hi.dispose();
-    t1c.lo.dispose();
+    tf.dispose([t1Lanes.hi, t1Lanes.lo, nodes, constants.ones, constants.zeros, constants.factormin, constants.factormax]);
     if (times) {
       times.hi.dispose();
       times.lo.dispose();

@@ -5,7 +5,7 @@
  * {@link laneView}; the error norm reduces each lane to one number ({@link laneNorm}).
  */
 import * as tf from '@tensorflow/tfjs';
-import { addMany } from '@nde/core';
+import { addMany, fusedScaledNorm } from '@nde/core';
 import { leafTol, type ErrorNorm, type Tolerance } from '../error-norm.js';
 
 /** How the state splits into lanes. */
@@ -46,6 +46,11 @@ export function laneNorm(
   norm: ErrorNorm,
   layout: LaneLayout,
 ): tf.Tensor1D {
+  // One lane, one leaf, scalar tolerances: the host loop's fused kernel (cpu and wasm).
+  if (!layout.perSample && e.length === 1 && norm !== 'rms-per-sample' && typeof rtol === 'number' && typeof atol === 'number') {
+    const fused = fusedScaledNorm(e[0] as tf.Tensor, y0[0] as tf.Tensor, y1[0] as tf.Tensor, rtol, atol, norm);
+    if (fused) return fused.reshape([1]);
+  }
   const scaled = e.map((ei, i) => {
     const size = tf.maximum(tf.abs(y0[i] as tf.Tensor), tf.abs(y1[i] as tf.Tensor));
     return tf.div(ei, tf.add(leafTol(atol, i), tf.mul(size, leafTol(rtol, i))));
