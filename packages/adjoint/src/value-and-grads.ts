@@ -18,8 +18,10 @@ import {
   StepTo,
   solveAsync,
   solveDirect,
+  solveLanesReplay,
   solveReplay,
   type AdjointMethod,
+  type LaneSteps,
   type Solution,
   type SolveOptions,
   type SolveStats,
@@ -247,21 +249,15 @@ export function valueAndGrads<Y extends Tree, A = unknown>(options: ValueAndGrad
  * The step grid a solve takes, from an async forward solve: the ordinary loop (one read per step)
  * or, with `onDevice`, the device-resident one (one read per k steps; its packets carry the grid).
  */
-async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ grid: number[]; stats: SolveStats }> {
+async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ grid: number[]; stats: SolveStats; lanes?: LaneSteps }> {
   const { adjoint: _a, saveAt: _s, ...rest } = so;
   void _a;
   void _s;
   if (so.onDevice) {
-    if (so.onDevice.perSample) {
-      throw new UnsupportedError(
-        'solveOptions.onDevice.perSample',
-        'cannot be trained through yet: the replay steps one grid for the whole batch.',
-        'Train with one time for the batch (drop perSample), or solve each sample on its own.',
-      );
-    }
-    const sol = await solveAsync({ ...rest, saveAt: { t1: true } });
+    const perSample = so.onDevice.perSample ?? false;
+    const sol = await solveAsync({ ...rest, saveAt: { t1: true }, onDevice: { ...so.onDevice, recordLanes: perSample } });
     sol.dispose();
-    return { grid: [so.t0, ...(sol.stepTimes ?? [])], stats: sol.stats };
+    return { grid: [so.t0, ...(sol.stepTimes ?? [])], stats: sol.stats, ...(sol.laneSteps ? { lanes: sol.laneSteps } : {}) };
   }
   const grid = [so.t0];
   const sol = await solveAsync({ ...rest, saveAt: { t1: true }, onStep: (t) => grid.push(t) });
@@ -282,7 +278,8 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ gr
  *
  * With `solveOptions.onDevice` the forward is the device-resident loop: the host reads once every
  * k steps instead of once a step, and learns the grid from those same reads (`stats.hostReads`
- * counts them; the replay adds none).
+ * counts them; the replay adds none). With `perSample`, the forward records every lane's steps in
+ * those reads and the replay retakes them on the device loop itself (DirectAdjoint only).
  *
  * @param options - as for {@link valueAndGrads}.
  * @returns a promise of the loss and gradients; owned by the caller (`dispose()`).
@@ -300,6 +297,20 @@ export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
 ): Promise<ValueAndGradsResult<Y>> {
   const so = options.solveOptions;
   const forward = await stepGrid(so);
+  if (forward.lanes) {
+    // Per-sample steps: the replay retakes each lane's recorded steps on the device loop itself.
+    const adjoint = options.adjoint ?? so.adjoint;
+    if (adjoint && !(adjoint instanceof DirectAdjoint)) {
+      throw new UnsupportedError(
+        'adjoint',
+        `'${adjoint.name}' cannot replay per-sample device-resident steps; only DirectAdjoint (backpropagation through the replay) can.`,
+        'Drop the adjoint (DirectAdjoint is the default), or drop onDevice.perSample.',
+      );
+    }
+    const lanes = forward.lanes;
+    const result = run(options, ((o: SolveOptions<Tree, unknown>) => solveLanesReplay(o, lanes)) as Driver);
+    return { ...result, stats: { ...result.stats, hostReads: forward.stats.hostReads, wastedSteps: forward.stats.wastedSteps ?? 0 } };
+  }
   const { dt0: _dt0, onDevice: _onDevice, ...rest } = so;
   void _dt0;
   void _onDevice;

@@ -8,7 +8,7 @@ import { MLP, UnsupportedError } from '@nde/core';
 import { expect, it } from 'vitest';
 import { describeBackends, describeWebGpu } from '@nde/test-utils';
 import { PIDController, TensorTimeODETerm, type SolveOptions } from '@nde/solvers';
-import { valueAndGrads, valueAndGradsAsync } from '../src/index.js';
+import { BacksolveAdjoint, valueAndGrads, valueAndGradsAsync } from '../src/index.js';
 import { maxRel, parityProblem, torchGrad } from './helpers/problems.js';
 
 /** The parity problem with a field that takes tensor time (it ignores it). */
@@ -20,6 +20,38 @@ function deviceParity(): ReturnType<typeof parityProblem> & { device: SolveOptio
     onDevice: { readEvery: 8 },
   };
   return { ...p, device };
+}
+
+/** y' = −λ y + MLP(y) with λ = 0.5, 2, 8, 32 per sample (so their step grids differ), per-sample and one sample alone. */
+function perSampleProblem(): {
+  mlp: MLP;
+  lambdas: tf.Tensor;
+  y0: tf.Tensor;
+  perSample: SolveOptions<tf.Tensor, tf.Tensor>;
+  alone: (b: number) => SolveOptions<tf.Tensor, tf.Tensor>;
+  dispose(): void;
+} {
+  const mlp = new MLP({ sizes: [2, 16, 2], activation: 'tanh', seed: 11 });
+  const lambdas = tf.tensor2d([0.5, 2, 8, 32], [4, 1]);
+  const y0 = tf.randomNormal([4, 2], 0, 1, 'float32', 12);
+  const base: SolveOptions<tf.Tensor, tf.Tensor> = {
+    terms: new TensorTimeODETerm((_t: tf.Tensor, y: tf.Tensor, l: tf.Tensor) => tf.sub(mlp.apply(y), tf.mul(l, y))),
+    solver: 'dopri5',
+    t0: 0,
+    t1: 2,
+    y0,
+    args: lambdas,
+    dt0: 0.01,
+    stepSizeController: new PIDController({ rtol: 1e-5, atol: 1e-7 }),
+  };
+  return {
+    mlp,
+    lambdas,
+    y0,
+    perSample: { ...base, onDevice: { perSample: true, readEvery: 'auto' } },
+    alone: (b) => ({ ...base, y0: tf.slice(y0, [b, 0], [1, 2]), args: tf.slice(lambdas, [b, 0], [1, 1]) }),
+    dispose: () => (mlp.dispose(), tf.dispose([lambdas, y0])),
+  };
 }
 
 /** Fit y(4) = R(3.2) y0 (a rotation at 0.8 rad per unit time) with an MLP field for `iterations` Adam steps; the losses and the reads. */
@@ -109,13 +141,49 @@ describeBackends('training through the device-resident forward', () => {
     expect(leaked).toBe(0);
   });
 
-  it('per-sample step sizes are refused for training, with the way out', async () => {
-    const p = deviceParity();
+  it('per-sample step sizes: gradients equal the sum of each sample trained alone (own grids), a few reads for the lot', async () => {
+    const p = perSampleProblem();
+    const loss = (ys: tf.Tensor): tf.Tensor => tf.sum(tf.square(ys));
+    const before = tf.memory().numTensors;
+    const r = await valueAndGradsAsync({ loss, params: p.mlp, solveOptions: p.perSample, timeGrads: false });
+    const sums: Record<string, number[]> = {};
+    const steps: number[] = [];
+    for (let b = 0; b < 4; b++) {
+      const solveOptions = p.alone(b);
+      const one = await valueAndGradsAsync({ loss, params: p.mlp, solveOptions, timeGrads: false });
+      steps.push(one.stats.steps);
+      for (const [name, g] of Object.entries(one.grads.params)) {
+        const v = Array.from(await g.data());
+        sums[name] = sums[name] ? (sums[name] as number[]).map((x, i) => x + (v[i] as number)) : v;
+      }
+      one.dispose();
+      tf.dispose([solveOptions.y0, solveOptions.args as tf.Tensor]);
+    }
+    let worst = 0;
+    for (const [name, g] of Object.entries(r.grads.params)) {
+      const got = await g.data();
+      const ref = sums[name] as number[];
+      const scale = Math.max(...ref.map(Math.abs));
+      ref.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (got[i] as number)) / scale)));
+    }
+    console.log(
+      `per-sample training: ${r.stats.hostReads} reads; steps alone ${steps.join(', ')}; worst gradient gap ${worst.toExponential(2)}`,
+    );
+    expect(worst).toBeLessThan(1e-4);
+    expect(r.stats.hostReads).toBeLessThanOrEqual(6);
+    r.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+  });
+
+  it('per-sample with an adjoint other than DirectAdjoint is refused, with the way out', async () => {
+    const p = perSampleProblem();
     await expect(
       valueAndGradsAsync({
         loss: (ys: tf.Tensor) => tf.sum(ys),
         params: p.mlp,
-        solveOptions: { ...p.device, onDevice: { perSample: true } },
+        solveOptions: p.perSample,
+        adjoint: new BacksolveAdjoint(),
       }),
     ).rejects.toThrow(UnsupportedError);
     p.dispose();

@@ -19,7 +19,7 @@ export * from './controllers/pid.js';
 export * from './methods.js';
 export * from './solution.js';
 export * from './solve.js';
-export type { DeviceLoopOptions } from './device/device-loop.js';
+export type { DeviceLoopOptions, LaneSteps } from './device/device-loop.js';
 export { hairerInitialStep } from './initial-step.js';
 export * from './odeint.js';
 export * from './sde/index.js';

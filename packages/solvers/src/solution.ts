@@ -8,7 +8,7 @@ import type { DenseInterpolation } from './interpolation.js';
 import type { MethodName } from './methods.js';
 import type { SaveAt } from './save-at.js';
 import type { Solver } from './solver.js';
-import type { DeviceLoopOptions } from './device/device-loop.js';
+import type { DeviceLoopOptions, LaneSteps } from './device/device-loop.js';
 
 /** Counters of the work a solve did. */
 export interface SolveStats {
@@ -74,6 +74,8 @@ export interface Solution<Y extends Tree = Tree> {
    * (read in the packets the loop reads anyway). The grid to replay the solve on (`StepTo`).
    */
   readonly stepTimes?: number[];
+  /** Device-resident per-sample solves with `onDevice.recordLanes`: every lane's steps, for a replay. */
+  readonly laneSteps?: LaneSteps;
   /** Dense output, when `saveAt.dense`. */
   readonly dense?: DenseInterpolation<Y>;
   /**

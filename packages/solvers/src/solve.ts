@@ -34,7 +34,7 @@ import { Saver } from './saver.js';
 import type { Solution, SolveOptions, SolveStats } from './solution.js';
 import type { Solver, StepResult } from './solver.js';
 import { isSdeTerm } from './sde/terms.js';
-import { deviceLoop } from './device/device-loop.js';
+import { deviceLoop, type LaneSteps } from './device/device-loop.js';
 
 export type { AdjointMethod, Solution, SolveOptions, SolveStats } from './solution.js';
 
@@ -541,6 +541,41 @@ export function solveReplay<Y extends Tree, A>(options: SolveOptions<Y, A>): Sol
   while (!r.done) {
     r.value.dispose();
     r = loop.next([1]);
+  }
+  return fail(r.value, options.throwOnFailure ?? true);
+}
+
+/**
+ * Replay a per-sample device-resident solve from its recorded lane steps (`sol.laneSteps` of a solve
+ * with `onDevice: { perSample: true, recordLanes: true }`): the same stages, carry-over and saving,
+ * synchronously and without a read, so it runs under the gradient tape on WebGPU too (`@nde/adjoint`'s
+ * `valueAndGradsAsync` uses it).
+ *
+ * @param options - the options of the recorded solve
+ * @param steps - its lane steps
+ * @returns the replayed solution (owned by the caller)
+ * @example
+ * ```ts
+ * const sol = await solveAsync({ ...options, onDevice: { perSample: true, recordLanes: true } });
+ * const again = solveLanesReplay(options, sol.laneSteps!);
+ * ```
+ * @internal
+ */
+export function solveLanesReplay<Y extends Tree, A>(options: SolveOptions<Y, A>, steps: LaneSteps): Solution<Y> {
+  if (!options.onDevice?.perSample) {
+    throw new UnsupportedError(
+      'options.onDevice',
+      'a lane replay needs the options of a per-sample device-resident solve.',
+      'Pass onDevice: { perSample: true }.',
+    );
+  }
+  const { solver, controller, direction } = validate(options);
+  const loop = deviceLoop(options, solver as Solver<unknown>, controller, direction, options.maxSteps ?? 16384, steps);
+  const r = loop.next();
+  if (!r.done) {
+    r.value.dispose();
+    loop.return(undefined as never);
+    throw new UnsupportedError('steps', 'the replay asked for a read.', 'Report this: a lane replay reads nothing.');
   }
   return fail(r.value, options.throwOnFailure ?? true);
 }

@@ -21,6 +21,8 @@ import {
   TensorTimeODETerm,
   solve,
   solveAsync,
+  solveLanesReplay,
+  type LaneSteps,
   type SolveOptions,
 } from '@nde/solvers';
 import { addIncrement, compensatedOf, joinNumber } from '../src/device/compensated.js';
@@ -148,6 +150,39 @@ describeBackends('device-resident loop', () => {
     expect(iterations).toBeLessThan(Math.max(...perSampleSteps) + 16);
     expect(batch.stats.hostReads).toBeLessThanOrEqual(Math.ceil(iterations / 16) + 1);
     batch.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([lam, y0]);
+  });
+
+  it('per-sample lane record: the replay retakes the recorded steps without a read and lands on the same states', async () => {
+    const lam = tf.tensor2d([0.5, 4, 32], [3, 1]);
+    const term = new TensorTimeODETerm((t: tf.Tensor, y: tf.Tensor, l: tf.Tensor) =>
+      tf.add(tf.mul(tf.neg(l), y), tf.sin(t).reshape([-1, 1])),
+    );
+    const y0 = tf.tensor2d([1, -1, 2, 0.5, 0, 1], [3, 2]);
+    const options = {
+      terms: term,
+      solver: 'bosh3',
+      t0: 0,
+      t1: 2,
+      y0,
+      args: lam,
+      stepSizeController: new PIDController({ rtol: 1e-4, atol: 1e-6 }),
+      saveAt: { ts: [0, 0.7, 2] },
+      onDevice: { perSample: true, recordLanes: true },
+    };
+    const before = tf.memory().numTensors;
+    const forward = await solveAsync(options);
+    const steps = forward.laneSteps?.steps ?? [];
+    const replay = solveLanesReplay(options, forward.laneSteps as LaneSteps);
+    const a = await (forward.ys as tf.Tensor).data();
+    const b = await (replay.ys as tf.Tensor).data();
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(replay.stats.hostReads).toBe(0);
+    expect(replay.stats.accepted).toBe(forward.stats.accepted);
+    expect(steps.length).toBe((forward.stats.steps + (forward.stats.wastedSteps as number)) / 3);
+    forward.dispose();
+    replay.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([lam, y0]);
   });

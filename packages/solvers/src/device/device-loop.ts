@@ -54,6 +54,18 @@ export interface DeviceLoopOptions {
   readonly readEvery?: number | 'auto';
   /** Each sample (leading axis of every leaf) steps with its own time and step size (default false). */
   readonly perSample?: boolean;
+  /**
+   * Per sample: keep every lane's steps (`sol.laneSteps`, 12 bytes per lane and step, read in the
+   * packets the loop reads anyway) so the solve can be replayed under the gradient tape
+   * (`@nde/adjoint`'s `valueAndGradsAsync` sets it). Default false.
+   */
+  readonly recordLanes?: boolean;
+}
+
+/** The steps of a per-sample device-resident solve, lane by lane: what its replay takes. */
+export interface LaneSteps {
+  /** Per loop iteration: each lane's step size, whether it accepted it, and whether it ended at t1. */
+  readonly steps: readonly { readonly h: Float32Array; readonly accepted: Uint8Array; readonly reached: Uint8Array }[];
 }
 
 type Loop<Y extends Tree> = Generator<tf.Tensor, Solution<Y>, ArrayLike<number>>;
@@ -178,7 +190,8 @@ function savedTimes(o: { t0: number; t1: number; saveAt?: SolveOptions['saveAt']
 }
 
 /**
- * The device-resident loop (see module doc). Yields one packet to read every k steps.
+ * The device-resident loop (see module doc). Yields one packet to read every k steps; with
+ * `replay`, it retakes the recorded steps of a per-sample solve and yields nothing.
  * @internal
  */
 export function* deviceLoop<Y extends Tree, A>(
@@ -187,8 +200,11 @@ export function* deviceLoop<Y extends Tree, A>(
   controller: StepSizeController,
   direction: 1 | -1,
   maxSteps: number,
+  replay?: LaneSteps,
 ): Loop<Y> {
   const { rk, pid, term, readEvery, perSample } = validateDevice(o, solver, controller);
+  const recordLanes = perSample && (o.onDevice?.recordLanes ?? false);
+  const laneSteps: { h: Float32Array; accepted: Uint8Array; reached: Uint8Array }[] = [];
   const { t0, t1 } = o;
   const args = o.args as A;
   const { def, leaves: y0 } = treeFlatten(o.y0);
@@ -226,14 +242,17 @@ export function* deviceLoop<Y extends Tree, A>(
   const stepTimes: number[] = [];
 
   try {
-    y0Finite = tf.tidy(() => tf.all(tf.stack(y0.map((x) => tf.all(tf.isFinite(x))))).cast('float32'));
+    // (A replay's forward solve checked y0.)
+    if (!replay) y0Finite = tf.tidy(() => tf.all(tf.stack(y0.map((x) => tf.all(tf.isFinite(x))))).cast('float32'));
     if (t0 !== t1) {
       state = tidyTree((): DeviceState => {
         const t = { hi: tf.fill([L], Math.fround(t0)), lo: tf.fill([L], Math.fround(t0 - Math.fround(t0))) };
         const y = y0.map((x) => x.clone());
         let f0: tf.Tensor[] | undefined;
         let dt: tf.Tensor1D;
-        if (o.dt0 !== undefined) {
+        if (replay) {
+          dt = tf.zeros([L]);
+        } else if (o.dt0 !== undefined) {
           if (Math.sign(o.dt0) !== direction) {
             throw new InvalidArgumentError(
               'dt0',
@@ -271,14 +290,12 @@ export function* deviceLoop<Y extends Tree, A>(
       });
     }
 
-    /** One step of every lane; inactive lanes compute and are masked. */
-    const advance = (s: DeviceState): DeviceState => {
-      const active = tf.equal(s.status, RUNNING) as tf.Tensor1D;
-      const remaining = difference(t1Lanes, s.t) as tf.Tensor1D;
-      const reach = (direction > 0 ? tf.greaterEqual(s.dt, remaining) : tf.lessEqual(s.dt, remaining)) as tf.Tensor1D;
-      const h = select(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
-      // Stage times in one go ([stages] with one lane, [stages, lanes] per sample), and each stage
-      // scaled by h once, so every stage value is one linear combination with the tableau's numbers.
+    /**
+     * The stages of a step of size h (per lane) from s: stage times in one go ([stages] with one
+     * lane, [stages, lanes] per sample), each stage scaled by h once so every stage value is one
+     * linear combination with the tableau's numbers.
+     */
+    const stagesOf = (s: DeviceState, h: tf.Tensor1D): { ks: tf.Tensor[][]; y1: tf.Tensor[]; err: tf.Tensor[] } => {
       const at = tf.unstack(
         perSample ? tf.add(s.t.hi.reshape([1, L]), tf.mul(h.reshape([1, L]), nodes)) : tf.add(s.t.hi, tf.mul(h, nodes)),
       );
@@ -295,28 +312,25 @@ export function* deviceLoop<Y extends Tree, A>(
         hks.push(scale(ks[i] as tf.Tensor[]));
       }
       y1 ??= treeLinearCombination(s.y, b, hks);
-      const err = treeWeightedSum(bError as readonly number[], hks);
-      const ratio = laneNorm(err, s.y, y1, pid.rtol, pid.atol, pid.norm, layout);
-      const verdict = pidVerdict(settings, k, h, ratio, s.history, constants);
-      const accepted = tf.logicalAnd(active, verdict.accept) as tf.Tensor1D;
-      const rejected = tf.logicalAnd(active, tf.logicalNot(verdict.accept));
+      return { ks, y1, err: treeWeightedSum(bError as readonly number[], hks) };
+    };
+
+    /**
+     * What an attempted step leaves behind in each lane that accepted it: the state, f for the next
+     * step, the saved times it crossed, and the time (t1 itself in lanes that reached it).
+     */
+    const carryOver = (
+      s: DeviceState,
+      h: tf.Tensor1D,
+      accepted: tf.Tensor1D,
+      reached: tf.Tensor1D,
+      { ks, y1 }: { ks: tf.Tensor[][]; y1: tf.Tensor[] },
+    ): Pick<DeviceState, 'y' | 'f0' | 't' | 'saved'> => {
       const stepped = addIncrement(s.t, h);
-      const tEnd = { hi: select(reach, t1Lanes.hi, stepped.hi), lo: select(reach, t1Lanes.lo, stepped.lo) };
-      const under = underflows(settings, verdict, select(verdict.accept, tEnd.hi, s.t.hi) as tf.Tensor1D);
-      const row = select(verdict.finite, constants.zeros, tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
-      // The new status of an active lane is the largest code that applies (they are ordered so):
-      // out of non-finite retries (3), an underflowing rejection (2, or 3 after non-finite steps),
-      // at the end (1), running (0).
-      const done = tf.logicalAnd(accepted, reach).cast('float32');
-      const underCode = tf.mul(tf.logicalAnd(rejected, under).cast('float32'), tf.add(tf.greater(row, 0).cast('float32'), UNDERFLOW));
-      const lost = tf.mul(tf.greater(row, NON_FINITE_RETRIES).cast('float32'), NON_FINITE);
-      const code = tf.maximum(tf.maximum(done, underCode), lost);
-      let f0: tf.Tensor[] | undefined;
+      const tEnd = { hi: select(reached, t1Lanes.hi, stepped.hi), lo: select(reached, t1Lanes.lo, stepped.lo) };
       const k1 = ks[0] as tf.Tensor[];
-      let fEnd: tf.Tensor[] | undefined;
-      if (fsal) fEnd = ks[stages - 1];
-      else if (hermite) fEnd = f(tEnd.hi, y1);
-      if (keepF0) f0 = k1.map((x, i) => selectLanes(accepted, (fEnd as tf.Tensor[])[i] as tf.Tensor, x, perSample));
+      const fEnd = fsal ? ks[stages - 1] : hermite ? f(tEnd.hi, y1) : undefined;
+      const f0 = keepF0 ? k1.map((x, i) => selectLanes(accepted, (fEnd as tf.Tensor[])[i] as tf.Tensor, x, perSample)) : undefined;
       let saved = s.saved;
       if (saved && times) {
         const vectors = saver.usesStages
@@ -324,12 +338,38 @@ export function* deviceLoop<Y extends Tree, A>(
           : [y1.map((x, i) => tf.div(tf.sub(x, s.y[i] as tf.Tensor), lane(h, x))), k1, fEnd as tf.Tensor[]];
         saved = saver.write(times, saved, { t: s.t, h, accepted, y0: s.y, vectors }, direction, layout);
       }
-      const t = { hi: select(accepted, tEnd.hi, s.t.hi), lo: select(accepted, tEnd.lo, s.t.lo) };
+      return {
+        y: s.y.map((x, i) => selectLanes(accepted, y1[i] as tf.Tensor, x, perSample)),
+        f0,
+        t: { hi: select(accepted, tEnd.hi, s.t.hi), lo: select(accepted, tEnd.lo, s.t.lo) },
+        saved,
+      };
+    };
+
+    /** One step of every lane; inactive lanes compute and are masked. */
+    const advance = (s: DeviceState): DeviceState => {
+      const active = tf.equal(s.status, RUNNING) as tf.Tensor1D;
+      const remaining = difference(t1Lanes, s.t) as tf.Tensor1D;
+      const reach = (direction > 0 ? tf.greaterEqual(s.dt, remaining) : tf.lessEqual(s.dt, remaining)) as tf.Tensor1D;
+      const h = select(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
+      const step = stagesOf(s, h);
+      const ratio = laneNorm(step.err, s.y, step.y1, pid.rtol, pid.atol, pid.norm, layout);
+      const verdict = pidVerdict(settings, k, h, ratio, s.history, constants);
+      const accepted = tf.logicalAnd(active, verdict.accept) as tf.Tensor1D;
+      const rejected = tf.logicalAnd(active, tf.logicalNot(verdict.accept));
+      const reached = tf.logicalAnd(accepted, reach) as tf.Tensor1D;
+      const next = carryOver(s, h, accepted, reached, step);
+      const under = underflows(settings, verdict, select(verdict.accept, next.t.hi, s.t.hi) as tf.Tensor1D);
+      const row = select(verdict.finite, constants.zeros, tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
+      // The new status of an active lane is the largest code that applies (they are ordered so):
+      // out of non-finite retries (3), an underflowing rejection (2, or 3 after non-finite steps),
+      // at the end (1), running (0).
+      const underCode = tf.mul(tf.logicalAnd(rejected, under).cast('float32'), tf.add(tf.greater(row, 0).cast('float32'), UNDERFLOW));
+      const lost = tf.mul(tf.greater(row, NON_FINITE_RETRIES).cast('float32'), NON_FINITE);
+      const code = tf.maximum(tf.maximum(reached.cast('float32'), underCode), lost);
       const status = select(active, code, s.status) as tf.Tensor1D;
       return {
-        y: s.y.map((x, i) => selectLanes(accepted, (y1 as tf.Tensor[])[i] as tf.Tensor, x, perSample)),
-        f0,
-        t,
+        ...next,
         dt: select(active, direction > 0 ? verdict.magnitude : tf.neg(verdict.magnitude), s.dt) as tf.Tensor1D,
         history: {
           prevInv: select(active, verdict.history.prevInv, s.history.prevInv) as tf.Tensor1D,
@@ -338,11 +378,22 @@ export function* deviceLoop<Y extends Tree, A>(
         status,
         nonFiniteRow: select(active, row, s.nonFiniteRow) as tf.Tensor1D,
         counts: tf.add(s.counts, tf.stack([accepted, rejected, tf.logicalNot(active)]).cast('float32')) as tf.Tensor2D,
-        saved,
-        // [accepted, status, t_hi, t_lo]: an accepted step that ends DONE ended at t1 (reported as t1 itself:
-        // the pair holds t1 only to ~48 bits).
-        record: perSample ? undefined : tf.concat([accepted.cast('float32'), status, t.hi, t.lo]),
+        // One lane: [accepted, status, t_hi, t_lo] (an accepted step that ends DONE ended at t1, reported as t1
+        // itself: the pair holds t1 only to ~48 bits). Per sample, when recorded: [accepted, h, reached] per lane.
+        record: !perSample
+          ? tf.concat([accepted.cast('float32'), status, next.t.hi, next.t.lo])
+          : recordLanes
+            ? tf.concat([accepted.cast('float32'), h, reached.cast('float32')])
+            : undefined,
       };
+    };
+
+    /** A recorded step replayed: the same stages and carry-over, the decisions read from the record. */
+    const replayStep = (s: DeviceState, step: LaneSteps['steps'][number]): DeviceState => {
+      const h = tf.tensor1d(step.h);
+      const accepted = tf.tensor1d(step.accepted, 'bool');
+      const reached = tf.tensor1d(step.reached, 'bool');
+      return { ...s, ...carryOver(s, h, accepted, reached, stagesOf(s, h)), record: undefined };
     };
 
     /**
@@ -368,62 +419,84 @@ export function* deviceLoop<Y extends Tree, A>(
         return tf.concat([head, y0Finite ? y0Finite.reshape([1]) : tf.ones([1]), ...records]);
       });
 
-    let iterations = 0;
-    let chunk = readEvery === 'auto' ? AUTO_FIRST : readEvery;
-    for (;;) {
-      const n = state ? Math.min(chunk, maxSteps - iterations) : 0;
-      for (let j = 0; j < n; j++) {
+    if (replay) {
+      // No reads: the decisions come from the record.
+      for (const step of replay.steps) {
         const prev = state as DeviceState;
-        const next = tidyTree(() => advance(prev));
+        const next = tidyTree(() => replayStep(prev, step));
         disposeReplaced(prev, next);
         state = next;
-        if (next.record) records.push(next.record);
-        iterations++;
+        step.accepted.forEach((x) => (stats.accepted += x));
       }
-      const v = yield packet(state);
-      if (y0Finite) {
-        y0Finite.dispose();
-        y0Finite = undefined;
-        if (v[HEAD] !== 1)
-          throw new InvalidArgumentError('y0', 'contains NaN or Infinity.', 'Check the initial state (and whatever produced it).');
-      }
-      records.forEach((_r, i) => {
-        const at = HEAD + 1 + RECORD * i;
-        if (v[at] !== 1) return;
-        stepTimes.push(v[at + 1] === DONE ? t1 : joinNumber(v[at + 2] as number, v[at + 3] as number));
-      });
-      records.forEach((r) => r.dispose());
-      records = [];
-      if (!state) break;
-      const [running, worst, acc, rej, wasted, hi, lo, dtSlowest] = Array.from(v).slice(0, HEAD) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      Object.assign(stats, { accepted: acc, rejected: rej, steps: acc + rej, wastedSteps: wasted });
-      tFinal = joinNumber(hi, lo);
-      if (worst >= UNDERFLOW) {
-        failure = worst === UNDERFLOW ? 'dtUnderflow' : 'nonFinite';
-        break;
-      }
-      if (running === 0) {
-        tFinal = t1;
-        break;
-      }
-      if (iterations >= maxSteps) {
-        failure = 'maxStepsReached';
-        break;
-      }
-      if (readEvery === 'auto') {
-        // About 0.8 of the steps left at the current step size: steps usually grow, and a wasted
-        // step costs more than a read.
-        const left = (Math.abs(t1 - tFinal) / Math.max(dtSlowest, Number.MIN_VALUE)) * 0.8;
-        chunk = Math.min(AUTO_MAX, Math.max(1, Math.ceil(left)));
+      stats.steps = L * replay.steps.length;
+      stats.rejected = stats.steps - stats.accepted;
+      tFinal = t1;
+    } else {
+      let iterations = 0;
+      let chunk = readEvery === 'auto' ? AUTO_FIRST : readEvery;
+      for (;;) {
+        const n = state ? Math.min(chunk, maxSteps - iterations) : 0;
+        for (let j = 0; j < n; j++) {
+          const prev = state as DeviceState;
+          const next = tidyTree(() => advance(prev));
+          disposeReplaced(prev, next);
+          state = next;
+          if (next.record) records.push(next.record);
+          iterations++;
+        }
+        const v = yield packet(state);
+        if (y0Finite) {
+          y0Finite.dispose();
+          y0Finite = undefined;
+          if (v[HEAD] !== 1)
+            throw new InvalidArgumentError('y0', 'contains NaN or Infinity.', 'Check the initial state (and whatever produced it).');
+        }
+        if (!perSample) {
+          records.forEach((_r, i) => {
+            const at = HEAD + 1 + RECORD * i;
+            if (v[at] !== 1) return;
+            stepTimes.push(v[at + 1] === DONE ? t1 : joinNumber(v[at + 2] as number, v[at + 3] as number));
+          });
+        } else {
+          records.forEach((_r, i) => {
+            const at = HEAD + 1 + 3 * L * i;
+            const row = (j: number): ArrayLike<number> => Array.prototype.slice.call(v, at + j * L, at + (j + 1) * L) as number[];
+            laneSteps.push({ accepted: Uint8Array.from(row(0)), h: Float32Array.from(row(1)), reached: Uint8Array.from(row(2)) });
+          });
+        }
+        records.forEach((r) => r.dispose());
+        records = [];
+        if (!state) break;
+        const [running, worst, acc, rej, wasted, hi, lo, dtSlowest] = Array.from(v).slice(0, HEAD) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        Object.assign(stats, { accepted: acc, rejected: rej, steps: acc + rej, wastedSteps: wasted });
+        tFinal = joinNumber(hi, lo);
+        if (worst >= UNDERFLOW) {
+          failure = worst === UNDERFLOW ? 'dtUnderflow' : 'nonFinite';
+          break;
+        }
+        if (running === 0) {
+          tFinal = t1;
+          break;
+        }
+        if (iterations >= maxSteps) {
+          failure = 'maxStepsReached';
+          break;
+        }
+        if (readEvery === 'auto') {
+          // About 0.8 of the steps left at the current step size: steps usually grow, and a wasted
+          // step costs more than a read.
+          const left = (Math.abs(t1 - tFinal) / Math.max(dtSlowest, Number.MIN_VALUE)) * 0.8;
+          chunk = Math.min(AUTO_MAX, Math.max(1, Math.ceil(left)));
+        }
       }
     }
 
@@ -464,6 +537,7 @@ export function* deviceLoop<Y extends Tree, A>(
       tFinal,
       ...(yFinal ? { yFinal } : {}),
       ...(perSample ? {} : { stepTimes }),
+      ...(recordLanes && !replay ? { laneSteps: { steps: laneSteps } } : {}),
       dispose: () => treeDispose(ys, yFinal),
     };
   } finally {
