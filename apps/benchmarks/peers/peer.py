@@ -47,7 +47,87 @@ def mlp_field(ws, act):
     return Field()
 
 
+def torchsde_module():
+    """torchsde from NDE_PEER_SRC (its BrownianInterval needs `trampoline`: a shim when it is not installed)."""
+    try:
+        import trampoline  # noqa: F401
+    except ImportError:
+        sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "shims"))
+    import torchsde
+
+    return torchsde
+
+
+def mlp_apply(ps, h, act):
+    for i in range(len(ps) // 2):
+        h = h @ ps[2 * i] + ps[2 * i + 1]
+        if i < len(ps) // 2 - 1:
+            h = act(h)
+    return h
+
+
+def sde_setup(name, p):
+    """GBM Monte Carlo (forward) or a neural SDE (backprop): Euler at a fixed dt, Brownian motion from
+    torchsde's BrownianInterval with the step as its dt hint (its fastest float32 setting)."""
+    torchsde = torchsde_module()
+    y0 = torch.tensor(p["y0"], dtype=DT)
+    dt = float(p["dt"])
+    ts = torch.tensor([0.0, float(p["t1"])], dtype=DT)
+    steps = round(float(p["t1"]) / dt)
+
+    def bm():
+        return torchsde.BrownianInterval(t0=0.0, t1=float(p["t1"]), size=tuple(y0.shape), dt=dt, dtype=DT)
+
+    if p["kind"] == "gbm":
+
+        class GBM:
+            noise_type = "diagonal"
+            sde_type = "ito"
+
+            def f(self, t, y):
+                return 0.5 * y
+
+            def g(self, t, y):
+                return 0.3 * y
+
+        sde = GBM()
+
+        def run():
+            with torch.no_grad():
+                ys = torchsde.sdeint(sde, y0, ts, method="euler", dt=dt, bm=bm())
+            ys[-1].sum().item()
+            return steps
+
+    else:
+        drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
+        diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]
+
+        class NeuralSDE(torch.nn.Module):
+            noise_type = "diagonal"
+            sde_type = "ito"
+
+            def f(self, t, y):
+                return mlp_apply(drift, y, torch.tanh)
+
+            def g(self, t, y):
+                return 0.1 * torch.sigmoid(mlp_apply(diffusion, y, torch.tanh))
+
+        sde = NeuralSDE()
+
+        def run():
+            ys = torchsde.sdeint(sde, y0, ts, method="euler", dt=dt, bm=bm())
+            loss = (ys[-1] ** 2).sum()
+            grads = torch.autograd.grad(loss, drift + diffusion)
+            grads[0].sum().item()
+            return steps
+
+    workloads[name] = run
+    return run()
+
+
 def setup(name, workload, p):
+    if workload == "sde":
+        return sde_setup(name, p)
     f = mlp_field(p["layers"], torch.tanh)
     y0 = torch.tensor(p["y0"], dtype=DT)
     ts = torch.tensor([0.0, float(p["t1"])], dtype=DT)
@@ -86,6 +166,8 @@ for line in sys.stdin:
         if msg["cmd"] == "setup":
             nfe = setup(msg["name"], msg["workload"], msg["params"])
             out = {"ok": True, "nfe": nfe, "torch": torch.__version__, "torchdiffeq": torchdiffeq.__version__}
+            if msg["workload"] == "sde":
+                out["torchsde"] = torchsde_module().__version__
         elif msg["cmd"] == "time":
             t = time.perf_counter()
             nfe = workloads[msg["name"]]()

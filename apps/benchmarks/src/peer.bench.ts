@@ -1,5 +1,5 @@
 /**
- * `pnpm bench peer`: our workloads side by side with torchdiffeq in the same session — the Python peer
+ * `pnpm bench peer`: our workloads side by side with torchdiffeq and torchsde in the same session — the Python peer
  * (apps/benchmarks/peers/peer.py, Debian python3-torch, 1 thread) runs the same problem with the same weights and
  * initial state, the two sides alternate run by run after warm-up, and each row gives both medians, their
  * min–max, the ratio (ours / theirs: below 1 means we are faster) and the load average before and after.
@@ -12,8 +12,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend, MLP, treeDispose } from '@nde/core';
-import { ODETerm, PIDController, ConstantStepSize, solve, type SolveOptions } from '@nde/solvers';
+import { useBackend, MLP } from '@nde/core';
+import { ODETerm, PIDController, ConstantStepSize, SDETerm, sdeint, solve, type SolveOptions } from '@nde/solvers';
+import { BrownianPath, key } from '@nde/brownian';
 import { BacksolveAdjoint, valueAndGrads } from '@nde/adjoint';
 import { JsonLinePeer, loadavg, median, ratioRange, writeResults, type BenchRow } from './harness.js';
 
@@ -104,60 +105,144 @@ function ours(w: Workload, mlp: MLP, y0: tf.Tensor): () => number {
   };
 }
 
+/** One side-by-side case: our run, what the peer sets up, and what to release after. */
+interface Case {
+  readonly name: string;
+  readonly method: string;
+  /** Runs ours once (results read back); returns the NFE (SDEs: the steps). */
+  readonly once: () => number;
+  readonly workload: string;
+  readonly params: Record<string, unknown>;
+  readonly dispose: () => void;
+}
+
+/** Layers as the peer takes them: [W (in × out), b] per layer. */
+async function layersOf(mlp: MLP): Promise<[number[][], number[]][]> {
+  return Promise.all(
+    mlp.layers.map(
+      async (l) => [await l.weight.array(), l.bias ? await l.bias.array() : new Array(l.weight.shape[1]).fill(0)] as [number[][], number[]],
+    ),
+  );
+}
+
+async function odeCase(w: Workload): Promise<Case> {
+  const mlp = new MLP({ sizes: w.sizes, activation: 'tanh', seed: 1 });
+  const y0 = tf.randomNormal([w.batch, w.sizes[0] as number], 0, 1, 'float32', 2);
+  return {
+    name: w.name,
+    method: w.ourMethod,
+    once: ours(w, mlp, y0),
+    workload: 'mlp-ode',
+    params: {
+      // Same weights and initial state on both sides (tfjs stores x·W with W [in, out], as the peer does).
+      layers: await layersOf(mlp),
+      y0: await y0.array(),
+      t1: 1,
+      mode: w.mode,
+      method: w.method,
+      ...(w.rtol ? { rtol: w.rtol, atol: w.atol } : {}),
+      ...(w.step ? { step: w.step } : {}),
+    },
+    dispose: () => (y0.dispose(), mlp.dispose()),
+  };
+}
+
+/** GBM dX = 0.5 X dt + 0.3 X dW, X₀ = 1, 10 000 paths, Euler dt 0.01 over [0, 1] (torchsde's BrownianInterval with dt hint; ours BrownianPath). */
+async function gbmCase(): Promise<Case> {
+  const y0 = tf.ones([10000, 1]);
+  let seed = 0;
+  return {
+    name: 'GBM 10 000 paths, Euler dt 0.01 on [0, 1]: forward',
+    method: 'euler',
+    once: () => {
+      const ys = sdeint({ f: (_t, y) => tf.mul(y, 0.5), g: (_t, y) => tf.mul(y, 0.3) }, y0, [0, 1], {
+        method: 'euler',
+        dt: 0.01,
+        seed: seed++,
+      });
+      ys.dataSync();
+      ys.dispose();
+      return 100;
+    },
+    workload: 'sde',
+    params: { kind: 'gbm', y0: await y0.array(), dt: 0.01, t1: 1 },
+    dispose: () => y0.dispose(),
+  };
+}
+
+/** A neural SDE (drift MLP 2-64-2, diagonal diffusion 0.1·sigmoid(MLP 2-16-2)), batch 256, Euler dt 0.05 on [0, 1]: loss Σ y(1)², gradients by backprop. */
+async function neuralSdeCase(): Promise<Case> {
+  const drift = new MLP({ sizes: [2, 64, 2], activation: 'tanh', seed: 3 });
+  const diffusion = new MLP({ sizes: [2, 16, 2], activation: 'tanh', seed: 4 });
+  const y0 = tf.randomNormal([256, 2], 0, 1, 'float32', 5);
+  let seed = 0;
+  return {
+    name: 'neural SDE drift 2-64-2, diffusion 2-16-2, batch 256, Euler dt 0.05: backprop',
+    method: 'euler',
+    once: () => {
+      const terms = new SDETerm({
+        drift: (_t, y) => drift.apply(y),
+        diffusion: (_t, y) => tf.mul(0.1, tf.sigmoid(diffusion.apply(y))),
+        bm: new BrownianPath({ t0: 0, t1: 1, shape: [256, 2], key: key(seed++) }),
+        noise: 'diagonal',
+      });
+      const r = valueAndGrads({
+        loss: (ys) => tf.sum(tf.square(ys as tf.Tensor)),
+        solveOptions: { terms, solver: 'euler', t0: 0, t1: 1, y0, dt0: 0.05, stepSizeController: new ConstantStepSize() },
+        params: { drift, diffusion },
+        timeGrads: false,
+      });
+      r.grads.variables[0]?.tensor.dataSync();
+      r.dispose();
+      return 20;
+    },
+    workload: 'sde',
+    params: { kind: 'neural', y0: await y0.array(), dt: 0.05, t1: 1, drift: await layersOf(drift), diffusion: await layersOf(diffusion) },
+    dispose: () => (y0.dispose(), drift.dispose(), diffusion.dispose()),
+  };
+}
+
+/** Which cases to run: NDE_PEER_CASES=ode,sde (default both; a subset writes results/peer-<subset>.json). */
+const KINDS = (process.env.NDE_PEER_CASES ?? 'ode,sde').split(',');
+
 /** Run the side-by-side workloads (the `backends` argument is ignored: ours is wasm, theirs torch on CPU). */
 export async function run(): Promise<void> {
   await useBackend('wasm');
   const peer = startPeer();
   const rows: BenchRow[] = [];
   const startLoad = loadavg();
-  for (const w of WORKLOADS) {
-    const mlp = new MLP({ sizes: w.sizes, activation: 'tanh', seed: 1 });
-    const y0 = tf.randomNormal([w.batch, w.sizes[0] as number], 0, 1, 'float32', 2);
-    // Same weights and initial state on both sides (tfjs stores x·W with W [in, out], as the peer does).
-    const layers = await Promise.all(
-      mlp.layers.map(
-        async (l) =>
-          [await l.weight.array(), l.bias ? await l.bias.array() : new Array(l.weight.shape[1]).fill(0)] as [number[][], number[]],
-      ),
-    );
-    const once = ours(w, mlp, y0);
+  const makers: (() => Promise<Case>)[] = [
+    ...(KINDS.includes('ode') ? WORKLOADS.map((w) => () => odeCase(w)) : []),
+    ...(KINDS.includes('sde') ? [gbmCase, neuralSdeCase] : []),
+  ];
+  const versions: Record<string, string> = {};
+  for (const make of makers) {
+    const c = await make();
     let theirs: { nfe: number } | undefined;
     if (typeof peer !== 'string') {
-      const r = await peer.ask({
-        cmd: 'setup',
-        name: w.name,
-        workload: 'mlp-ode',
-        params: {
-          layers,
-          y0: await y0.array(),
-          t1: 1,
-          mode: w.mode,
-          method: w.method,
-          ...(w.rtol ? { rtol: w.rtol, atol: w.atol } : {}),
-          ...(w.step ? { step: w.step } : {}),
-        },
-      });
+      const r = await peer.ask({ cmd: 'setup', name: c.name, workload: c.workload, params: c.params });
       if (r.error) throw new Error(`peer setup failed: ${String(r.error)}`);
       theirs = { nfe: r.nfe as number };
+      for (const k of ['torch', 'torchdiffeq', 'torchsde']) if (r[k]) versions[k] = String(r[k]);
     }
     const load0 = loadavg();
     for (let i = 0; i < WARMUP; i++) {
-      once();
-      if (typeof peer !== 'string') await peer.ask({ cmd: 'time', name: w.name });
+      c.once();
+      if (typeof peer !== 'string') await peer.ask({ cmd: 'time', name: c.name });
     }
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
     let nfe = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const t = performance.now();
-      nfe = once();
+      nfe = c.once();
       oursMs.push(performance.now() - t);
-      if (typeof peer !== 'string') theirsMs.push((await peer.ask({ cmd: 'time', name: w.name })).ms as number);
+      if (typeof peer !== 'string') theirsMs.push((await peer.ask({ cmd: 'time', name: c.name })).ms as number);
     }
     const row: BenchRow = {
       backend: 'wasm',
-      problem: w.name,
-      method: w.ourMethod,
+      problem: c.name,
+      method: c.method,
       nfe,
       medianMs: median(oursMs),
       minMs: Math.min(...oursMs),
@@ -176,17 +261,19 @@ export async function run(): Promise<void> {
     }
     rows.push(row);
     console.log(
-      `${w.name}: ours ${row.medianMs.toFixed(1)} ms${row.ratio ? `, torchdiffeq ${(row.peerMedianMs as number).toFixed(1)} ms, ratio ${(row.ratio as number).toFixed(2)}` : ''}`,
+      `${c.name}: ours ${row.medianMs.toFixed(1)} ms${row.ratio ? `, peer ${(row.peerMedianMs as number).toFixed(1)} ms, ratio ${(row.ratio as number).toFixed(2)} (${String(row.ratioRange)})` : ''}; load ${load0}`,
     );
-    treeDispose(y0);
-    mlp.dispose();
+    c.dispose();
   }
   if (typeof peer !== 'string') peer.stop();
+  const peers = Object.entries(versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   writeResults(
-    'peer',
+    KINDS.includes('ode') && KINDS.includes('sde') ? 'peer' : `peer-${KINDS.join('-')}`,
     rows,
     typeof peer === 'string'
       ? `No peer ran (${peer}): our figures only, no ratios.`
-      : `Side by side in one session: ours (wasm, 1 thread) alternating with torchdiffeq 0.2.5 on torch 1.13 (1 thread), ${WARMUP} warm-up runs each, medians of ${ROUNDS}; ratio = ours / theirs (min–max range from the extremes). Load average at the start ${startLoad}, at the end ${loadavg()}.`,
+      : `Side by side in one session: ours (wasm, 1 thread) alternating with the Python peer (${peers}; 1 thread), ${WARMUP} warm-up runs each, medians of ${ROUNDS}; ratio = ours / theirs (min–max range from the extremes). Load average at the start ${startLoad}, at the end ${loadavg()}.`,
   );
 }

@@ -255,12 +255,18 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ gr
   void _s;
   if (so.onDevice) {
     const perSample = so.onDevice.perSample ?? false;
-    const sol = await solveAsync({ ...rest, saveAt: { t1: true }, onDevice: { ...so.onDevice, recordLanes: perSample } });
+    // A failed forward cannot be trained through (its grid or record stops short of t1).
+    const sol = await solveAsync({
+      ...rest,
+      saveAt: { t1: true },
+      throwOnFailure: true,
+      onDevice: { ...so.onDevice, recordLanes: perSample },
+    });
     sol.dispose();
     return { grid: [so.t0, ...(sol.stepTimes ?? [])], stats: sol.stats, ...(sol.laneSteps ? { lanes: sol.laneSteps } : {}) };
   }
   const grid = [so.t0];
-  const sol = await solveAsync({ ...rest, saveAt: { t1: true }, onStep: (t) => grid.push(t) });
+  const sol = await solveAsync({ ...rest, saveAt: { t1: true }, throwOnFailure: true, onStep: (t) => grid.push(t) });
   sol.dispose();
   return { grid, stats: sol.stats };
 }
@@ -309,7 +315,8 @@ export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
     }
     const lanes = forward.lanes;
     const result = run(options, ((o: SolveOptions<Tree, unknown>) => solveLanesReplay(o, lanes)) as Driver);
-    return { ...result, stats: { ...result.stats, hostReads: forward.stats.hostReads, wastedSteps: forward.stats.wastedSteps ?? 0 } };
+    const { accepted, rejected, steps, hostReads, wastedSteps } = forward.stats;
+    return { ...result, stats: { ...result.stats, accepted, rejected, steps, hostReads, wastedSteps: wastedSteps ?? 0 } };
   }
   const { dt0: _dt0, onDevice: _onDevice, ...rest } = so;
   void _dt0;

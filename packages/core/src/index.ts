@@ -19,3 +19,4 @@ export { setFusedKernels } from './host-kernels.js';
 export * from './host-reads.js';
 export { LINEAR_COMBINATION_KERNEL } from './linear-combination.js';
 export { SCALED_NORM_KERNEL, fusedScaledNorm } from './scaled-norm.js';
+export { ALL_FINITE_KERNEL, fusedAllFinite } from './all-finite.js';

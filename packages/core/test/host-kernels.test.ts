@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, expectNoLeaks } from '@nde/test-utils';
-import { fusedScaledNorm, setFusedKernels, treeLinearCombination } from '@nde/core';
+import { fusedAllFinite, fusedScaledNorm, setFusedKernels, treeLinearCombination } from '@nde/core';
 
 const withFused = <T>(on: boolean, fn: () => T): T => {
   setFusedKernels(on);
@@ -58,6 +58,29 @@ describeBackends('fused host kernels', () => {
         nanT.dispose();
       }
       tf.dispose([e, y0, y1, rmsT, maxT, nanE]);
+    });
+  });
+
+  it('fusedAllFinite: one kernel over every leaf; 0 for NaN, +Infinity or -Infinity anywhere, 1 otherwise', async () => {
+    await expectNoLeaks(async () => {
+      const a = tf.randomNormal([100, 3], 0, 1, 'float32', 1);
+      const cases: [number[], number][] = [
+        [[1, 2, 3], 1],
+        [[1, NaN, 3], 0],
+        [[Infinity, 0, 0], 0],
+        [[0, 0, -Infinity], 0],
+        [[3.4e38, -3.4e38, 1e-45], 1],
+      ];
+      for (const [values, expected] of cases) {
+        const b = tf.tensor1d(values);
+        const flag = fusedAllFinite([a, b]) as tf.Scalar;
+        expect(flag.dataSync()[0]).toBe(expected);
+        tf.dispose([b, flag]);
+      }
+      const profile = await tf.profile(() => tf.dispose(fusedAllFinite([a, a])));
+      expect(profile.kernels.map((k) => k.name)).toEqual(['NdeAllFinite']);
+      expect(withFused(false, () => fusedAllFinite([a]))).toBeUndefined();
+      a.dispose();
     });
   });
 });

@@ -9,19 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { addMany, fusedScaledNorm, treeLeaves, untaped, type Tree } from '@nde/core';
+import { leafTol } from './leaf-tol.js';
 
 /** Which norm reduces the scaled error to one scalar. */
 export type ErrorNorm = 'rms' | 'rms-per-sample' | 'max';
 
 /** A tolerance: one number, or a tree (or tensor broadcastable per leaf) for per-component tolerances. */
 export type Tolerance = number | Tree;
-
-/** The tolerance of leaf i: the number, the one tensor, or the i-th leaf of a tolerance tree. @internal */
-export function leafTol(tol: Tolerance, i: number): number | tf.Tensor {
-  if (typeof tol === 'number') return tol;
-  const leaves = treeLeaves(tol);
-  return (leaves.length === 1 ? leaves[0] : leaves[i]) as tf.Tensor;
-}
 
 /**
  * Scaled error ratio as a scalar tensor (caller owns it). Computed off the gradient tape: it only

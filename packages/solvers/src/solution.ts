@@ -71,7 +71,8 @@ export interface Solution<Y extends Tree = Tree> {
   readonly yFinal?: Y;
   /**
    * Device-resident solves with one time for the state: the end of every accepted step, in order
-   * (read in the packets the loop reads anyway). The grid to replay the solve on (`StepTo`).
+   * (read in the packets the loop reads anyway; t0 is not in it). With t0 in front, the grid to
+   * replay the solve on (`StepTo`).
    */
   readonly stepTimes?: number[];
   /** Device-resident per-sample solves with `onDevice.recordLanes`: every lane's steps, for a replay. */
@@ -142,7 +143,9 @@ export interface SolveOptions<Y extends Tree = Tree, A = unknown, T = unknown> {
   /**
    * Run the device-resident loop: step control, time and saving stay on the device and the host
    * reads every k steps (see {@link DeviceLoopOptions}). Needs a `TensorTimeODETerm`, an explicit
-   * Runge–Kutta method and a `PIDController`.
+   * Runge–Kutta method and a `PIDController`. A failed device-resident solve (throwOnFailure: false)
+   * returns no saved states, only `yFinal` at `tFinal` (per sample: each lane's last state, and the
+   * least-advanced lane's time).
    */
   readonly onDevice?: DeviceLoopOptions;
 }

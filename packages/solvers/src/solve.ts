@@ -35,6 +35,7 @@ import type { Solution, SolveOptions, SolveStats } from './solution.js';
 import type { Solver, StepResult } from './solver.js';
 import { isSdeTerm } from './sde/terms.js';
 import { deviceLoop, type LaneSteps } from './device/device-loop.js';
+import { allFinite } from './finite.js';
 
 export type { AdjointMethod, Solution, SolveOptions, SolveStats } from './solution.js';
 
@@ -129,12 +130,7 @@ function assertInsideBrownianInterval(bm: { t0: number; t1: number }, t0: number
 }
 
 function* readFinite(y: Tree): Reads<boolean> {
-  const flag = untaped(() =>
-    tf.tidy(() => {
-      const parts = treeLeaves(y).map((x) => tf.all(tf.isFinite(x)).cast('float32'));
-      return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.min(tf.stack(parts));
-    }),
-  );
+  const flag = untaped(() => tf.tidy(() => allFinite(treeLeaves(y))));
   const v = yield flag;
   return v[0] === 1;
 }

@@ -4,7 +4,17 @@
  * live in `sde/terms.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertTreeLike, ownedResult, treeAdd, treeDispose, type Tree } from '@nde/core';
+import {
+  InvalidArgumentError,
+  assertTreeLike,
+  isTensor,
+  ownedResult,
+  treeAdd,
+  treeDispose,
+  treeMap,
+  whyNotATree,
+  type Tree,
+} from '@nde/core';
 
 /** A vector field `f(t, y, args)` returning a tree shaped like `y`. */
 export type VectorField<Y extends Tree = Tree, A = unknown> = (t: number, y: Y, args: A) => Y;
@@ -79,7 +89,11 @@ export class TensorTimeODETerm<Y extends Tree = Tree, A = unknown> extends ODETe
     super((t: number, y: Y, args: A) => {
       const time = tf.scalar(t);
       try {
-        return tensorVf(time, y, args);
+        const out = tensorVf(time, y, args);
+        // A field may return t itself (dy/dt = t): that leaf must outlive the scalar.
+        if (out === time) return time.clone() as Tree as Y;
+        // (Anything that is not a tree goes on as it is, for the caller's check to name.)
+        return (isTensor(out) || whyNotATree(out) !== undefined ? out : treeMap((x) => (x === time ? x.clone() : x), out)) as Y;
       } finally {
         // Gradients keep their own copies of what they save.
         time.dispose();

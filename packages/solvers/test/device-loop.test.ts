@@ -51,6 +51,16 @@ describe('compensated time', () => {
   });
 });
 
+describe('TensorTimeODETerm', () => {
+  it('in an ordinary solve, a field that returns t itself (dy/dt = t) integrates to t²/2', () => {
+    const y0 = tf.scalar(0);
+    const sol = solve({ terms: new TensorTimeODETerm((t: tf.Tensor) => t), solver: 'tsit5', t0: 0, t1: 1, y0 });
+    expect(Math.abs(((sol.ys as tf.Tensor).dataSync()[0] as number) - 0.5)).toBeLessThan(1e-6);
+    sol.dispose();
+    y0.dispose();
+  });
+});
+
 describeBackends('device-resident loop', () => {
   it.each(CLASSIC.map((c) => [c.name, c] as const))(
     '%s: the same accepted and rejected steps as the ordinary loop, one read per 8 steps',
@@ -215,7 +225,7 @@ describeBackends('device-resident loop', () => {
     y0.dispose();
   });
 
-  it('kernels: one device-resident tsit5 step costs ≤ 110 kernels, the field’s 6 included (no host read)', async () => {
+  it('kernels: one device-resident tsit5 step costs ≤ 112 kernels, the field’s 6 included (no host read)', async () => {
     // Kernels of a solve of n steps read once, for n = 1 and 2: the difference is one step.
     const y0 = tf.ones([4, 2]);
     const kernels = async (n: number): Promise<number> => {
@@ -238,7 +248,7 @@ describeBackends('device-resident loop', () => {
     };
     const perStep = (await kernels(2)) - (await kernels(1));
     console.log(`device-resident tsit5 step: ${perStep} kernels (6 of them the field)`);
-    expect(perStep).toBeLessThanOrEqual(110);
+    expect(perStep).toBeLessThanOrEqual(112);
     y0.dispose();
   });
 
@@ -321,6 +331,33 @@ describeBackends('device-resident loop', () => {
       expect(e).toBeInstanceOf(SolveFailedError);
       expect(['dtUnderflow', 'nonFinite']).toContain((e as SolveFailedError).status);
       expect(Math.abs((e as SolveFailedError).t - 1)).toBeLessThan(1e-2);
+    });
+    it("a field that is NaN at (t0, y0) → SolveFailedError(nonFinite) blaming terms.vf at once, with readEvery 'auto' too", async () => {
+      const e = await run({
+        terms: new TensorTimeODETerm((_t: tf.Tensor, y: tf.Tensor) => tf.sqrt(tf.neg(y))),
+        onDevice: { readEvery: 'auto' },
+      });
+      expect(e).toBeInstanceOf(SolveFailedError);
+      expect((e as SolveFailedError).status).toBe('nonFinite');
+      expect((e as SolveFailedError).argument).toBe('terms.vf');
+    });
+    it('a lane record of another batch size → ShapeError naming steps', () => {
+      const y = tf.ones([3, 2]);
+      const before = tf.memory().numTensors;
+      const options = { terms: decay, solver: 'dopri5', t0: 0, t1: 1, y0: y, onDevice: { perSample: true } };
+      const steps: LaneSteps = { steps: [{ h: new Float32Array(2), accepted: new Uint8Array(2), reached: new Uint8Array(2) }] };
+      const err = (() => {
+        try {
+          solveLanesReplay(options, steps);
+        } catch (x) {
+          return x;
+        }
+        return undefined;
+      })();
+      expect(err).toBeInstanceOf(ShapeError);
+      expect((err as ShapeError).argument).toBe('steps');
+      expect(tf.memory().numTensors).toBe(before);
+      y.dispose();
     });
     it('an adjoint around a device-resident solve → UnsupportedError naming adjoint', () => {
       const y = y0();

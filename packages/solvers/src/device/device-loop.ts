@@ -36,6 +36,7 @@ import { deviceInitialStep, laneConstants, pidVerdict, underflows, type LaneCons
 import { DeviceSaver } from './device-saver.js';
 import { fieldTime, laneNorm, laneView, type LaneLayout } from './lanes.js';
 import { select, selectLanes } from './select.js';
+import { allFinite } from '../finite.js';
 
 /**
  * Options of the device-resident loop.
@@ -243,7 +244,7 @@ export function* deviceLoop<Y extends Tree, A>(
 
   try {
     // (A replay's forward solve checked y0.)
-    if (!replay) y0Finite = tf.tidy(() => tf.all(tf.stack(y0.map((x) => tf.all(tf.isFinite(x))))).cast('float32'));
+    if (!replay) y0Finite = tf.tidy(() => allFinite(y0));
     if (t0 !== t1) {
       state = tidyTree((): DeviceState => {
         const t = { hi: tf.fill([L], Math.fround(t0)), lo: tf.fill([L], Math.fround(t0 - Math.fround(t0))) };
@@ -281,7 +282,8 @@ export function* deviceLoop<Y extends Tree, A>(
           t,
           dt,
           history: { prevInv: tf.ones([L]), prevPrevInv: tf.ones([L]) },
-          status: tf.fill([L], RUNNING) as tf.Tensor1D,
+          // A first step that is not finite (the field is NaN at t0) fails the lane at once, as on the host.
+          status: tf.where(tf.isFinite(dt), tf.fill([L], RUNNING), tf.fill([L], NON_FINITE)) as tf.Tensor1D,
           nonFiniteRow: tf.zeros([L]),
           counts: tf.zeros([3, L]),
           saved: saver.allocate(y0, layout),
@@ -325,8 +327,9 @@ export function* deviceLoop<Y extends Tree, A>(
       accepted: tf.Tensor1D,
       reached: tf.Tensor1D,
       { ks, y1 }: { ks: tf.Tensor[][]; y1: tf.Tensor[] },
+      // t + h where it is known already (lanes that reach t1 end there whatever it says).
+      stepped: CompensatedTime = addIncrement(s.t, h),
     ): Pick<DeviceState, 'y' | 'f0' | 't' | 'saved'> => {
-      const stepped = addIncrement(s.t, h);
       const tEnd = { hi: select(reached, t1Lanes.hi, stepped.hi), lo: select(reached, t1Lanes.lo, stepped.lo) };
       const k1 = ks[0] as tf.Tensor[];
       const fEnd = fsal ? ks[stages - 1] : hermite ? f(tEnd.hi, y1) : undefined;
@@ -350,7 +353,11 @@ export function* deviceLoop<Y extends Tree, A>(
     const advance = (s: DeviceState): DeviceState => {
       const active = tf.equal(s.status, RUNNING) as tf.Tensor1D;
       const remaining = difference(t1Lanes, s.t) as tf.Tensor1D;
-      const reach = (direction > 0 ? tf.greaterEqual(s.dt, remaining) : tf.lessEqual(s.dt, remaining)) as tf.Tensor1D;
+      // A step reaches t1 when t + dt, in the pair's precision, is at or past it (the host's clipToEnd):
+      // comparing dt with the float32-rounded remaining could overshoot t1 by half an ulp.
+      const stepped = addIncrement(s.t, s.dt);
+      const past = difference(t1Lanes, stepped);
+      const reach = (direction > 0 ? tf.lessEqual(past, 0) : tf.greaterEqual(past, 0)) as tf.Tensor1D;
       const h = select(tf.logicalAnd(active, reach), remaining, s.dt) as tf.Tensor1D;
       const step = stagesOf(s, h);
       const ratio = laneNorm(step.err, s.y, step.y1, pid.rtol, pid.atol, pid.norm, layout);
@@ -358,7 +365,7 @@ export function* deviceLoop<Y extends Tree, A>(
       const accepted = tf.logicalAnd(active, verdict.accept) as tf.Tensor1D;
       const rejected = tf.logicalAnd(active, tf.logicalNot(verdict.accept));
       const reached = tf.logicalAnd(accepted, reach) as tf.Tensor1D;
-      const next = carryOver(s, h, accepted, reached, step);
+      const next = carryOver(s, h, accepted, reached, step, stepped);
       const under = underflows(settings, verdict, select(verdict.accept, next.t.hi, s.t.hi) as tf.Tensor1D);
       const row = select(verdict.finite, constants.zeros, tf.add(s.nonFiniteRow, 1)) as tf.Tensor1D;
       // The new status of an active lane is the largest code that applies (they are ordered so):
@@ -421,6 +428,14 @@ export function* deviceLoop<Y extends Tree, A>(
 
     if (replay) {
       // No reads: the decisions come from the record.
+      const wrong = replay.steps.findIndex((step) => step.h.length !== L || step.accepted.length !== L || step.reached.length !== L);
+      if (wrong >= 0) {
+        throw new ShapeError(
+          'steps',
+          `step ${wrong} of the record has ${replay.steps[wrong]?.h.length} lanes; this solve has ${L}.`,
+          'Replay a record with the options of the solve that made it.',
+        );
+      }
       for (const step of replay.steps) {
         const prev = state as DeviceState;
         const next = tidyTree(() => replayStep(prev, step));
@@ -428,8 +443,9 @@ export function* deviceLoop<Y extends Tree, A>(
         state = next;
         step.accepted.forEach((x) => (stats.accepted += x));
       }
-      stats.steps = L * replay.steps.length;
-      stats.rejected = stats.steps - stats.accepted;
+      // The replay retakes accepted steps only: its counts are those (the forward's stats hold the rest).
+      stats.steps = stats.accepted;
+      stats.rejected = 0;
       tFinal = t1;
     } else {
       let iterations = 0;
@@ -495,7 +511,7 @@ export function* deviceLoop<Y extends Tree, A>(
           // About 0.8 of the steps left at the current step size: steps usually grow, and a wasted
           // step costs more than a read.
           const left = (Math.abs(t1 - tFinal) / Math.max(dtSlowest, Number.MIN_VALUE)) * 0.8;
-          chunk = Math.min(AUTO_MAX, Math.max(1, Math.ceil(left)));
+          chunk = Number.isFinite(left) ? Math.min(AUTO_MAX, Math.max(1, Math.ceil(left))) : AUTO_FIRST;
         }
       }
     }

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { addMany, fusedScaledNorm } from '@nde/core';
-import { leafTol, type ErrorNorm, type Tolerance } from '../error-norm.js';
+import type { ErrorNorm, Tolerance } from '../error-norm.js';
+import { leafTol } from '../leaf-tol.js';
 
 /** How the state splits into lanes. */
 export interface LaneLayout {

@@ -4,7 +4,7 @@
  * device-resident loop selects dozens of times a step, so it calls the Select kernel itself when
  * the three shapes are equal and falls back to `tf.where` otherwise. (Select's per-row form, a rank-1
  * condition over the leading axis, is wrong on tfjs-cpu 4.22: it copies element i, not row i.)
- * Values only: no gradient (the loop runs off the tape).
+ * Differentiable like `tf.where` (tfjs registers Select's gradient): the lane replay runs under the tape.
  */
 import * as tf from '@tensorflow/tfjs';
 
