@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { describeBackends, describeWebGpu } from '@nde/test-utils';
 import { PIDController, TensorTimeODETerm, type SolveOptions } from '@nde/solvers';
 import { BacksolveAdjoint, valueAndGrads, valueAndGradsAsync } from '../src/index.js';
-import { maxRel, parityProblem, torchGrad } from './helpers/problems.js';
+import { countingDataSync, maxRel, parityProblem, torchGrad } from './helpers/problems.js';
 
 /** The parity problem with a field that takes tensor time (it ignores it). */
 function deviceParity(): ReturnType<typeof parityProblem> & { device: SolveOptions<tf.Tensor> } {
@@ -96,18 +96,7 @@ describeBackends('training through the device-resident forward', () => {
     const opts = { loss: (ys: tf.Tensor) => tf.sum(ys), params: p.mlp };
     const sync = valueAndGrads({ ...opts, solveOptions: p.options });
     const before = tf.memory().numTensors;
-    const original = tf.Tensor.prototype.dataSync;
-    let calls = 0;
-    tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
-      calls++;
-      return original.call(this);
-    } as typeof original;
-    let r;
-    try {
-      r = await valueAndGradsAsync({ ...opts, solveOptions: p.device });
-    } finally {
-      tf.Tensor.prototype.dataSync = original;
-    }
+    const { result: r, calls } = await countingDataSync(() => valueAndGradsAsync({ ...opts, solveOptions: p.device }));
     expect(calls).toBe(0);
     const { max } = await maxRel(r.grads.params, sync.grads.params);
     const torch = Math.max(

@@ -16,7 +16,7 @@ import {
   valueAndGradsAsync,
   type AdjointMethod,
 } from '../src/index.js';
-import { maxRel, parityProblem } from './helpers/problems.js';
+import { countingDataSync, maxRel, parityProblem } from './helpers/problems.js';
 
 describeBackends('training', () => {
   it('1000 Adam steps across all adjoints: numTensors constant, loss decreases', async () => {
@@ -74,18 +74,7 @@ describeBackends('training', () => {
       const opts = { loss: (ys: tf.Tensor) => tf.sum(ys), solveOptions: p.options as SolveOptions<tf.Tensor>, params: p.mlp };
       const sync = valueAndGrads({ ...opts, adjoint: make() });
       const before = tf.memory().numTensors;
-      const original = tf.Tensor.prototype.dataSync;
-      let calls = 0;
-      tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
-        calls++;
-        return original.call(this);
-      } as typeof original;
-      let r;
-      try {
-        r = await valueAndGradsAsync({ ...opts, adjoint: make() });
-      } finally {
-        tf.Tensor.prototype.dataSync = original;
-      }
+      const { result: r, calls } = await countingDataSync(() => valueAndGradsAsync({ ...opts, adjoint: make() }));
       expect(calls).toBe(0);
       const { max } = await maxRel(r.grads.params, sync.grads.params);
       console.log(`[async] ${make().name}: dataSync calls ${calls}, max rel err vs sync ${max}`);

@@ -26,7 +26,7 @@ import {
   type SolveOptions,
 } from '@nde/solvers';
 import { addIncrement, compensatedOf, joinNumber } from '../src/device/compensated.js';
-import { CLASSIC, compare, parityProblem } from './helpers/device-cases.js';
+import { CLASSIC, compare, expectParity, expectSameSteps } from './helpers/device-cases.js';
 
 const decay = new TensorTimeODETerm((_t: tf.Tensor, y: tf.Tensor) => tf.neg(y));
 
@@ -64,41 +64,10 @@ describe('TensorTimeODETerm', () => {
 describeBackends('device-resident loop', () => {
   it.each(CLASSIC.map((c) => [c.name, c] as const))(
     '%s: the same accepted and rejected steps as the ordinary loop, one read per 8 steps',
-    async (_n, c) => {
-      const before = tf.memory().numTensors;
-      const { host, device, gridGap, stateGap } = await compare(c, 8);
-      const s = device.stats;
-      console.log(
-        `${c.name}: host ${host.stats.accepted}/${host.stats.rejected} (${host.stats.hostReads} reads), device ${s.accepted}/${s.rejected} (${s.hostReads} reads, ${s.wastedSteps} wasted), grid gap ${gridGap.toExponential(1)}, state gap ${stateGap.toExponential(1)}`,
-      );
-      expect(s.accepted).toBe(host.stats.accepted);
-      expect(s.rejected).toBe(host.stats.rejected);
-      expect(gridGap).toBeLessThan(5e-2);
-      expect(stateGap).toBeLessThan(1e-4);
-      expect(device.stepTimes?.at(-1)).toBe(c.t1);
-      expect(s.hostReads).toBeLessThanOrEqual(Math.ceil(s.steps / 8) + 1);
-      expect(s.wastedSteps).toBeLessThan(8);
-      host.dispose();
-      device.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-    },
+    async (_n, c) => expectSameSteps(c, 8, ''),
   );
 
-  it('neural-ODE parity: the same 2 steps and y(1) within 1e-4 of float64, in one read', async () => {
-    const { mlp, case: c, reference } = parityProblem();
-    const before = tf.memory().numTensors;
-    const { host, device } = await compare(c, 8);
-    expect(device.stats.accepted).toBe(host.stats.accepted);
-    expect(device.stats.rejected).toBe(host.stats.rejected);
-    const ys = await (device.ys as tf.Tensor).data();
-    const last = Array.from(ys).slice(ys.length - reference.length);
-    expect(Math.max(...reference.map((v, i) => Math.abs(v - (last[i] as number))))).toBeLessThan(1e-4);
-    expect(device.stats.hostReads).toBe(1);
-    host.dispose();
-    device.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    mlp.dispose();
-  });
+  it('neural-ODE parity: the same 2 steps and y(1) within 1e-4 of float64, in one read', expectParity);
 
   it("readEvery 'auto' reads a handful of times on a 107-step solve", async () => {
     const { host, device } = await compare(CLASSIC[2] as (typeof CLASSIC)[number], 'auto');

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { describeBackends, loadReference } from '@nde/test-utils';
-import { Linear, MLP } from '@nde/core';
 import { ODETerm, PIDController, solve } from '@nde/solvers';
+import { parityMlp } from './helpers/parity.js';
 
 interface ClassicRow {
   problem: string;
@@ -81,27 +81,10 @@ describeBackends('dopri5 vs torchdiffeq on the classic problems', () => {
   }
 });
 
-interface Parity {
-  counts: { nfe_forward: number };
-  parity_data: {
-    weights: Record<string, number[][] | number[]>;
-    y0: number[][];
-    'yT_reference_float64_rtol1e-10_atol1e-12': number[][];
-  };
-}
-
 describeBackends('neural ODE parity with torchdiffeq', () => {
   it('MLP 2-50-2, 256 states, dopri5 rtol 1e-3 atol 1e-4: NFE 14 and y(1) within 1e-4 of float64', async () => {
-    const ref = loadReference<Parity>('neural_ode_parity.json');
-    const w = ref.parity_data.weights;
-    const mlp = new MLP({
-      layers: [
-        Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
-        Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
-      ],
-      activation: 'tanh',
-    });
-    const y0 = tf.tensor2d(ref.parity_data.y0);
+    const { mlp, y0: makeY0, reference, nfeForward } = parityMlp();
+    const y0 = makeY0();
     const before = tf.memory().numTensors;
     const sol = solve({
       terms: new ODETerm((_t: number, y: tf.Tensor) => mlp.apply(y)),
@@ -111,12 +94,10 @@ describeBackends('neural ODE parity with torchdiffeq', () => {
       y0,
       stepSizeController: new PIDController({ rtol: 1e-3, atol: 1e-4 }),
     });
-    const yT = (await (sol.ys as tf.Tensor).array()) as number[][][];
-    const expected = ref.parity_data['yT_reference_float64_rtol1e-10_atol1e-12'];
-    let maxErr = 0;
-    expected.forEach((row, i) => row.forEach((v, j) => (maxErr = Math.max(maxErr, Math.abs(v - (yT[0]?.[i]?.[j] as number))))));
+    const yT = await (sol.ys as tf.Tensor).data();
+    const maxErr = Math.max(...reference.map((v, i) => Math.abs(v - (yT[i] as number))));
     console.log(`parity: nfe ${sol.stats.nfe}, max |y - y_f64| = ${maxErr.toExponential(2)}`);
-    expect(sol.stats.nfe).toBe(ref.counts.nfe_forward);
+    expect(sol.stats.nfe).toBe(nfeForward);
     expect(maxErr).toBeLessThan(1e-4);
     sol.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -1,27 +1,16 @@
 /** The async solve path on WebGPU (Dawn + lavapipe in CI, a real GPU elsewhere); same numbers as cpu. */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeWebGpu, loadReference } from '@nde/test-utils';
-import { Linear, MLP, UnsupportedError } from '@nde/core';
+import { describeWebGpu } from '@nde/test-utils';
+import { UnsupportedError } from '@nde/core';
 import { ODETerm, PIDController, TensorTimeODETerm, solve, solveAsync } from '@nde/solvers';
-import { CLASSIC, compare, parityProblem, type DeviceCase } from './helpers/device-cases.js';
-
-interface Parity {
-  parity_data: { weights: Record<string, number[][] | number[]>; y0: number[][]; 'yT_reference_float64_rtol1e-10_atol1e-12': number[][] };
-}
+import { CLASSIC, expectParity, expectSameSteps, type DeviceCase } from './helpers/device-cases.js';
+import { parityMlp } from './helpers/parity.js';
 
 await describeWebGpu('solveAsync', () => {
   it('neural-ODE parity: NFE 14 and y(1) within 1e-4 of float64, no leaks', async () => {
-    const ref = loadReference<Parity>('neural_ode_parity.json');
-    const w = ref.parity_data.weights;
-    const mlp = new MLP({
-      layers: [
-        Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
-        Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
-      ],
-      activation: 'tanh',
-    });
-    const y0 = tf.tensor2d(ref.parity_data.y0);
+    const { mlp, y0: makeY0, reference: expected } = parityMlp();
+    const y0 = makeY0();
     const before = tf.memory().numTensors;
     const sol = await solveAsync({
       terms: new ODETerm((_t: number, y: tf.Tensor) => mlp.apply(y)),
@@ -32,7 +21,6 @@ await describeWebGpu('solveAsync', () => {
       stepSizeController: new PIDController({ rtol: 1e-3, atol: 1e-4 }),
     });
     const got = (await (sol.ys as tf.Tensor).data()) as Float32Array;
-    const expected = ref.parity_data['yT_reference_float64_rtol1e-10_atol1e-12'].flat();
     const err = Math.max(...expected.map((v, i) => Math.abs(v - (got[i] as number))));
     console.log(`webgpu parity: nfe ${sol.stats.nfe}, err ${err.toExponential(2)}`);
     expect(sol.stats.nfe).toBe(14);
@@ -57,36 +45,10 @@ await describeWebGpu('solveAsync', () => {
 await describeWebGpu('device-resident solve', () => {
   it.each([CLASSIC[2], CLASSIC[3]].map((c) => [c?.name, c as DeviceCase] as const))(
     '%s: the ordinary loop’s accepted and rejected steps with one read per 8 steps, no leaks',
-    async (_n, c) => {
-      const before = tf.memory().numTensors;
-      const { host, device, gridGap, stateGap } = await compare(c, 8);
-      const s = device.stats;
-      console.log(
-        `webgpu ${c.name}: host ${host.stats.accepted}/${host.stats.rejected} (${host.stats.hostReads} reads), device ${s.accepted}/${s.rejected} (${s.hostReads} reads), grid gap ${gridGap.toExponential(1)}, state gap ${stateGap.toExponential(1)}`,
-      );
-      expect(s.accepted).toBe(host.stats.accepted);
-      expect(s.rejected).toBe(host.stats.rejected);
-      expect(gridGap).toBeLessThan(5e-2);
-      expect(stateGap).toBeLessThan(1e-4);
-      expect(s.hostReads).toBeLessThanOrEqual(Math.ceil(s.steps / 8) + 1);
-      host.dispose();
-      device.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-    },
+    async (_n, c) => expectSameSteps(c, 8, 'webgpu '),
   );
 
-  it('neural-ODE parity device-resident: the same steps, y(1) within 1e-4 of float64, one read', async () => {
-    const { mlp, case: c, reference } = parityProblem();
-    const { host, device } = await compare(c, 8);
-    expect(device.stats.accepted).toBe(host.stats.accepted);
-    const ys = await (device.ys as tf.Tensor).data();
-    const last = Array.from(ys).slice(ys.length - reference.length);
-    expect(Math.max(...reference.map((v, i) => Math.abs(v - (last[i] as number))))).toBeLessThan(1e-4);
-    expect(device.stats.hostReads).toBe(1);
-    host.dispose();
-    device.dispose();
-    mlp.dispose();
-  });
+  it('neural-ODE parity device-resident: the same steps, y(1) within 1e-4 of float64, one read', expectParity);
 
   it('per-sample step sizes on WebGPU match per-sample solves', async () => {
     const lam = tf.tensor2d([0.5, 8, 32], [3, 1]);

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MLP } from '@nde/core';
 import { BrownianPath, key } from '@nde/brownian';
-import { valueAndGradsAsync } from '@nde/adjoint';
+import { valueAndGradsAsync, type ValueAndGradsResult } from '@nde/adjoint';
 import { ConstantStepSize, PIDController, SDETerm, TensorTimeODETerm, sdeintAsync, type SolveOptions } from '@nde/solvers';
 
 /** One measured configuration. */
@@ -104,6 +104,42 @@ async function probe(fn: () => Promise<void>): Promise<{ idle: number | null; re
   return { idle: await idleShare(fn), reads };
 }
 
+/** Fit y(t1) = R(0.8) y0: the data, the target and an Adam optimizer. */
+function rotationData(batch: number, seed: number): { y0: tf.Tensor; target: tf.Tensor; opt: tf.Optimizer } {
+  const y0 = tf.randomNormal([batch, 2], 0, 1, 'float32', seed);
+  const target = tf.tidy(() => tf.matMul(y0, tf.tensor2d([Math.cos(0.8), Math.sin(0.8), -Math.sin(0.8), Math.cos(0.8)], [2, 2])));
+  return { y0, target, opt: tf.train.adam(1e-3) };
+}
+
+/**
+ * Time training iterations (one `valueAndGradsAsync` and an Adam step each), then probe one:
+ * the timings, the reads and idle share, the solver steps and the first and last loss.
+ */
+async function timeTraining(
+  gradients: () => Promise<ValueAndGradsResult<tf.Tensor>>,
+  opt: tf.Optimizer,
+  size: RunSize,
+): Promise<{
+  t: { medianMs: number; minMs: number; maxMs: number };
+  idle: number | null;
+  reads: number;
+  steps: number;
+  check: Record<string, number>;
+}> {
+  const losses: number[] = [];
+  let steps = 0;
+  const iteration = async (): Promise<void> => {
+    const r = await gradients();
+    opt.applyGradients(r.grads.variables);
+    losses.push((await r.value.data())[0] as number);
+    steps = r.stats.steps;
+    r.dispose();
+  };
+  const t = await timed(iteration, size.warmup, size.repeats);
+  const { idle, reads } = await probe(iteration);
+  return { t, idle, reads, steps, check: { lossFirst: losses[0] as number, lossLast: losses.at(-1) as number } };
+}
+
 /** Sizes of one run. */
 export interface RunSize {
   readonly warmup: number;
@@ -113,9 +149,7 @@ export interface RunSize {
 /** y(1) = R(0.8) y0 fitted by dy/dt = MLP(y), 2 → 64 → 64 → 2, tsit5 at rtol 1e-6, atol 1e-8 (torchdiffeq-like tolerances). */
 export async function neuralOdeTraining(batch: number, mode: 'ordinary' | 'device', size: RunSize): Promise<GpuRow> {
   const mlp = new MLP({ sizes: [2, 64, 64, 2], activation: 'tanh', seed: 1 });
-  const y0 = tf.randomNormal([batch, 2], 0, 1, 'float32', 2);
-  const target = tf.tidy(() => tf.matMul(y0, tf.tensor2d([Math.cos(0.8), Math.sin(0.8), -Math.sin(0.8), Math.cos(0.8)], [2, 2])));
-  const opt = tf.train.adam(1e-3);
+  const { y0, target, opt } = rotationData(batch, 2);
   const solveOptions: SolveOptions<tf.Tensor> = {
     terms: new TensorTimeODETerm((_t: tf.Tensor, y: tf.Tensor) => mlp.apply(y)),
     solver: 'tsit5',
@@ -125,64 +159,54 @@ export async function neuralOdeTraining(batch: number, mode: 'ordinary' | 'devic
     stepSizeController: new PIDController({ rtol: 1e-6, atol: 1e-8 }),
     ...(mode === 'device' ? { onDevice: { readEvery: 'auto' as const } } : {}),
   };
-  const losses: number[] = [];
-  let steps = 0;
-  const iteration = async (): Promise<void> => {
-    const r = await valueAndGradsAsync({ loss: (ys) => tf.mean(tf.square(tf.sub(ys, target))), solveOptions, params: mlp });
-    opt.applyGradients(r.grads.variables);
-    losses.push((await r.value.data())[0] as number);
-    steps = r.stats.steps;
-    r.dispose();
-  };
-  const t = await timed(iteration, size.warmup, size.repeats);
-  const { idle, reads } = await probe(iteration);
+  const m = await timeTraining(
+    () => valueAndGradsAsync({ loss: (ys) => tf.mean(tf.square(tf.sub(ys, target))), solveOptions, params: mlp }),
+    opt,
+    size,
+  );
   opt.dispose();
   mlp.dispose();
   tf.dispose([y0, target]);
-  return row('neural-ode-train', mode, batch, t, size, steps, reads, idle, {
-    lossFirst: losses[0] as number,
-    lossLast: losses.at(-1) as number,
-  });
+  return row('neural-ode-train', mode, batch, m.t, size, m.steps, m.reads, m.idle, m.check);
 }
 
 /** An SDE with MLP drift (2 → 64 → 2) and diagonal diffusion 0.1·sigmoid(MLP) fitted to y(1) = R(0.8) y0 in the mean; 20 Euler steps. */
 export async function neuralSdeTraining(batch: number, size: RunSize): Promise<GpuRow> {
   const drift = new MLP({ sizes: [2, 64, 2], activation: 'tanh', seed: 3 });
   const diffusion = new MLP({ sizes: [2, 16, 2], activation: 'tanh', seed: 4 });
-  const y0 = tf.randomNormal([batch, 2], 0, 1, 'float32', 5);
-  const target = tf.tidy(() => tf.matMul(y0, tf.tensor2d([Math.cos(0.8), Math.sin(0.8), -Math.sin(0.8), Math.cos(0.8)], [2, 2])));
-  const opt = tf.train.adam(1e-3);
-  const losses: number[] = [];
-  let steps = 0;
+  const { y0, target, opt } = rotationData(batch, 5);
   let seed = 0;
-  const iteration = async (): Promise<void> => {
-    const bm = new BrownianPath({ t0: 0, t1: 1, shape: [batch, 2], key: key(seed++) });
-    const terms = new SDETerm({
-      drift: (_t, y) => drift.apply(y),
-      diffusion: (_t, y) => tf.mul(0.1, tf.sigmoid(diffusion.apply(y))),
-      bm,
-      noise: 'diagonal',
-    });
-    const r = await valueAndGradsAsync({
-      loss: (ys) => tf.mean(tf.square(tf.sub(ys as tf.Tensor, target))),
-      solveOptions: { terms, solver: 'euler', t0: 0, t1: 1, y0, dt0: 0.05, stepSizeController: new ConstantStepSize(), checkFinite: false },
-      params: { drift, diffusion },
-    });
-    opt.applyGradients(r.grads.variables);
-    losses.push((await r.value.data())[0] as number);
-    steps = r.stats.steps;
-    r.dispose();
-  };
-  const t = await timed(iteration, size.warmup, size.repeats);
-  const { idle, reads } = await probe(iteration);
+  const m = await timeTraining(
+    () => {
+      const terms = new SDETerm({
+        drift: (_t, y) => drift.apply(y),
+        diffusion: (_t, y) => tf.mul(0.1, tf.sigmoid(diffusion.apply(y))),
+        bm: new BrownianPath({ t0: 0, t1: 1, shape: [batch, 2], key: key(seed++) }),
+        noise: 'diagonal',
+      });
+      return valueAndGradsAsync({
+        loss: (ys) => tf.mean(tf.square(tf.sub(ys, target))),
+        solveOptions: {
+          terms,
+          solver: 'euler',
+          t0: 0,
+          t1: 1,
+          y0,
+          dt0: 0.05,
+          stepSizeController: new ConstantStepSize(),
+          checkFinite: false,
+        },
+        params: { drift, diffusion },
+      });
+    },
+    opt,
+    size,
+  );
   opt.dispose();
   drift.dispose();
   diffusion.dispose();
   tf.dispose([y0, target]);
-  return row('neural-sde-train', 'euler', batch, t, size, steps, reads, idle, {
-    lossFirst: losses[0] as number,
-    lossLast: losses.at(-1) as number,
-  });
+  return row('neural-sde-train', 'euler', batch, m.t, size, m.steps, m.reads, m.idle, m.check);
 }
 
 const MU = 0.5;

@@ -96,3 +96,18 @@ export async function maxRel(
   for (const k of Object.keys(b)) each[k] = rel(await (a[k] as tf.Tensor).data(), await (b[k] as tf.Tensor).data());
   return { max: Math.max(...Object.values(each)), each };
 }
+
+/** Run fn counting the `dataSync` calls made meanwhile (restored after, also on an error). */
+export async function countingDataSync<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number }> {
+  const original = tf.Tensor.prototype.dataSync;
+  let calls = 0;
+  tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
+    calls++;
+    return original.call(this);
+  } as typeof original;
+  try {
+    return { result: await fn(), calls };
+  } finally {
+    tf.Tensor.prototype.dataSync = original;
+  }
+}

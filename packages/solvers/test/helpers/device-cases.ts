@@ -3,8 +3,9 @@
  * the same problem solved both ways with `solveAsync`, and what differs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Linear, MLP } from '@nde/core';
-import { loadReference } from '@nde/test-utils';
+import type { MLP } from '@nde/core';
+import { expect } from 'vitest';
+import { parityMlp } from './parity.js';
 import { PIDController, solveAsync, TensorTimeODETerm, type MethodName, type Solution } from '@nde/solvers';
 
 /** A classic problem with a field that takes tensor time. */
@@ -84,34 +85,13 @@ export const CLASSIC: readonly DeviceCase[] = [
   },
 ];
 
-interface Parity {
-  parity_data: { weights: Record<string, number[][] | number[]>; y0: number[][]; 'yT_reference_float64_rtol1e-10_atol1e-12': number[][] };
-}
-
-/** The neural-ODE parity problem (torchdiffeq's MLP, weights from the reference data) and its float64 answer. */
+/** The neural-ODE parity problem as a device case, and its float64 answer. */
 export function parityProblem(): { mlp: MLP; case: DeviceCase; reference: number[] } {
-  const ref = loadReference<Parity>('neural_ode_parity.json');
-  const w = ref.parity_data.weights;
-  const mlp = new MLP({
-    layers: [
-      Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
-      Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
-    ],
-    activation: 'tanh',
-  });
+  const { mlp, y0, reference } = parityMlp();
   return {
     mlp,
-    case: {
-      name: 'neural-ODE parity',
-      vf: (_t, y) => mlp.apply(y),
-      y0: () => tf.tensor2d(ref.parity_data.y0),
-      solver: 'dopri5',
-      t0: 0,
-      t1: 1,
-      rtol: 1e-3,
-      atol: 1e-4,
-    },
-    reference: ref.parity_data['yT_reference_float64_rtol1e-10_atol1e-12'].flat(),
+    case: { name: 'neural-ODE parity', vf: (_t, y) => mlp.apply(y), y0, solver: 'dopri5', t0: 0, t1: 1, rtol: 1e-3, atol: 1e-4 },
+    reference,
   };
 }
 
@@ -155,4 +135,45 @@ export async function compare(c: DeviceCase, readEvery: number | 'auto' = 8): Pr
   } finally {
     y0.dispose();
   }
+}
+
+/**
+ * The checks every backend runs on a case: the ordinary loop's accepted and rejected steps, grids
+ * within `gridGap` (float32 rounding of the error estimates), saved states within 1e-4, t1 reached
+ * exactly, at most ceil(steps / k) + 1 reads and fewer than k wasted steps, no leaks.
+ */
+export async function expectSameSteps(c: DeviceCase, k: number, label: string, gridBound = 5e-2): Promise<void> {
+  const before = tf.memory().numTensors;
+  const { host, device, gridGap, stateGap } = await compare(c, k);
+  const s = device.stats;
+  console.log(
+    `${label}${c.name}: host ${host.stats.accepted}/${host.stats.rejected} (${host.stats.hostReads} reads), device ${s.accepted}/${s.rejected} (${s.hostReads} reads, ${s.wastedSteps} wasted), grid gap ${gridGap.toExponential(1)}, state gap ${stateGap.toExponential(1)}`,
+  );
+  expect(s.accepted).toBe(host.stats.accepted);
+  expect(s.rejected).toBe(host.stats.rejected);
+  expect(gridGap).toBeLessThan(gridBound);
+  expect(stateGap).toBeLessThan(1e-4);
+  expect(device.stepTimes?.at(-1)).toBe(c.t1);
+  expect(s.hostReads).toBeLessThanOrEqual(Math.ceil(s.steps / k) + 1);
+  expect(s.wastedSteps).toBeLessThan(k);
+  host.dispose();
+  device.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+/** The parity problem device-resident: the ordinary loop's steps, y(1) within 1e-4 of float64, one read, no leaks. */
+export async function expectParity(): Promise<void> {
+  const { mlp, case: c, reference } = parityProblem();
+  const before = tf.memory().numTensors;
+  const { host, device } = await compare(c, 8);
+  expect(device.stats.accepted).toBe(host.stats.accepted);
+  expect(device.stats.rejected).toBe(host.stats.rejected);
+  const ys = await (device.ys as tf.Tensor).data();
+  const last = Array.from(ys).slice(ys.length - reference.length);
+  expect(Math.max(...reference.map((v, i) => Math.abs(v - (last[i] as number))))).toBeLessThan(1e-4);
+  expect(device.stats.hostReads).toBe(1);
+  host.dispose();
+  device.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  mlp.dispose();
 }
