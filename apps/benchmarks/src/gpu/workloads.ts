@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MLP } from '@nde/core';
 import { BrownianPath, key } from '@nde/brownian';
 import { valueAndGradsAsync, type ValueAndGradsResult } from '@nde/adjoint';
+import { timeIt } from '../harness.js';
 import { ConstantStepSize, PIDController, SDETerm, TensorTimeODETerm, sdeintAsync, type SolveOptions } from '@nde/solvers';
 
 /** One measured configuration. */
@@ -36,22 +37,12 @@ export interface GpuRow {
   readonly check: Record<string, number>;
 }
 
-/** Median, min and max of timed repeats after warm-up. */
-async function timed(
+/** Median, min and max of timed repeats after warm-up (the harness's timer). */
+const timed = async (
   fn: () => Promise<void>,
   warmup: number,
   repeats: number,
-): Promise<{ medianMs: number; minMs: number; maxMs: number }> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { medianMs: ms[Math.floor(ms.length / 2)] as number, minMs: ms[0] as number, maxMs: ms[ms.length - 1] as number };
-}
+): Promise<{ medianMs: number; minMs: number; maxMs: number }> => timeIt(fn, { warmup, repeats });
 
 /** Every device→host read one run of fn makes (each `data()`/`dataSync()` call, the loss read included). */
 async function countReads(fn: () => Promise<void>): Promise<number> {
