@@ -7,6 +7,7 @@ export * from './backend.js';
 export * from './tree.js';
 export * from './add-many.js';
 export * from './module.js';
+export { canFuseDense, type FusableActivation } from './fused-dense.js';
 export * from './validate.js';
 export * from './random.js';
 export * from './tape.js';

@@ -10,6 +10,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs';
+import { canFuseDense, fusedDense, type FusableActivation } from './fused-dense.js';
 import { InvalidArgumentError, ShapeError, UnknownMethodError } from './errors.js';
 
 /** Anything that owns trainable variables. */
@@ -201,11 +202,16 @@ export class MLP extends BaseModule {
   readonly layers: Linear[];
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly finalAct: (x: tf.Tensor) => tf.Tensor;
+  /** The activations by name when their derivative follows from the output (the layers then fuse under a tape). */
+  private readonly fusable: { hidden?: FusableActivation; final?: FusableActivation };
 
   constructor(opts: MLPOptions | { layers: Linear[]; activation?: Activation; finalActivation?: Activation }) {
     super();
     this.act = activation(opts.activation ?? 'tanh');
     this.finalAct = activation(opts.finalActivation ?? 'identity');
+    const fusableName = (a: Activation): FusableActivation | undefined =>
+      a === 'tanh' || a === 'sigmoid' || a === 'relu' || a === 'identity' ? a : undefined;
+    this.fusable = { hidden: fusableName(opts.activation ?? 'tanh'), final: fusableName(opts.finalActivation ?? 'identity') };
     if ('layers' in opts) {
       this.layers = opts.layers;
     } else {
@@ -230,8 +236,15 @@ export class MLP extends BaseModule {
     return tf.tidy(() => {
       let h = x;
       this.layers.forEach((layer, i) => {
-        h = layer.apply(h);
-        h = i < this.layers.length - 1 ? this.act(h) : this.finalAct(h);
+        const hidden = i < this.layers.length - 1;
+        const act = hidden ? this.act : this.finalAct;
+        const kind = hidden ? this.fusable.hidden : this.fusable.final;
+        // Under a first-order tape each layer is one recorded op (see fused-dense.ts).
+        if (kind && canFuseDense(h) && h.shape[1] === layer.inFeatures) {
+          h = fusedDense(h, layer.weight, layer.bias, kind, act);
+        } else {
+          h = act(layer.apply(h));
+        }
       });
       return h;
     });

@@ -21,6 +21,19 @@ export function tapeOn(): boolean {
 }
 
 /**
+ * How many gradient tapes are recording right now (0 outside any; 2 or more when a gradient is being
+ * taken of a computation that itself takes gradients).
+ * @example
+ * ```ts
+ * if (gradientDepth() === 1) { ... } // first-order only
+ * ```
+ */
+export function gradientDepth(): number {
+  const s = engineState();
+  return s.kernelDepth === 0 ? s.gradientDepth : 0;
+}
+
+/**
  * Run `fn` without recording its operations on the gradient tape: its results are constants to any
  * surrounding `tf.grads` (a stop-gradient that also saves the tape's memory and the backward work),
  * for quantities that are only read (error norms, finiteness checks) or held fixed (a Newton or
