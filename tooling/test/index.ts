@@ -136,3 +136,5 @@ export function loadReference<T = unknown>(name: string): T {
   const url = new URL(`../reference/${name}`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as T;
 }
+
+export { parityMlp } from './parity.js';

@@ -5,9 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeBackends, loadReference } from '@nde/test-utils';
+import { describeBackends, loadReference, parityMlp } from '@nde/test-utils';
 import { ODETerm, PIDController, solve } from '@nde/solvers';
-import { parityMlp } from './helpers/parity.js';
 
 interface ClassicRow {
   problem: string;

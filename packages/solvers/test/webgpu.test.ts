@@ -1,11 +1,10 @@
 /** The async solve path on WebGPU (Dawn + lavapipe in CI, a real GPU elsewhere); same numbers as cpu. */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { describeWebGpu } from '@nde/test-utils';
+import { describeWebGpu, parityMlp } from '@nde/test-utils';
 import { UnsupportedError } from '@nde/core';
 import { ODETerm, PIDController, TensorTimeODETerm, solve, solveAsync } from '@nde/solvers';
 import { CLASSIC, expectParity, expectSameSteps, type DeviceCase } from './helpers/device-cases.js';
-import { parityMlp } from './helpers/parity.js';
 
 await describeWebGpu('solveAsync', () => {
   it('neural-ODE parity: NFE 14 and y(1) within 1e-4 of float64, no leaks', async () => {

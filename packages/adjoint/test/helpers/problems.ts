@@ -1,9 +1,9 @@
 /** Shared test problems: the neural-ODE parity setup and the neural SDE of neural_sde_adjoint.json. */
 import * as tf from '@tensorflow/tfjs';
-import { Linear, MLP } from '@nde/core';
+import { MLP } from '@nde/core';
 import { VirtualBrownianTree } from '@nde/brownian';
 import { ODETerm, PIDController, SDETerm, type SolveOptions } from '@nde/solvers';
-import { loadReference } from '@nde/test-utils';
+import { loadReference, parityMlp } from '@nde/test-utils';
 
 export interface ParityRef {
   parity_data: {
@@ -16,15 +16,8 @@ export interface ParityRef {
 
 export function parityProblem(): { mlp: MLP; y0: tf.Tensor2D; options: SolveOptions<tf.Tensor>; ref: ParityRef; dispose(): void } {
   const ref = loadReference<ParityRef>('neural_ode_parity.json');
-  const w = ref.parity_data.weights;
-  const mlp = new MLP({
-    layers: [
-      Linear.fromTorch(w['0.weight'] as number[][], w['0.bias'] as number[]),
-      Linear.fromTorch(w['2.weight'] as number[][], w['2.bias'] as number[]),
-    ],
-    activation: 'tanh',
-  });
-  const y0 = tf.tensor2d(ref.parity_data.y0);
+  const { mlp, y0: makeY0 } = parityMlp();
+  const y0 = makeY0();
   const options: SolveOptions<tf.Tensor> = {
     terms: new ODETerm((_t: number, y: tf.Tensor) => mlp.apply(y)),
     solver: 'dopri5',

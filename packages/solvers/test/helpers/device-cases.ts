@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MLP } from '@nde/core';
 import { expect } from 'vitest';
-import { parityMlp } from './parity.js';
+import { parityMlp } from '@nde/test-utils';
 import { PIDController, solveAsync, TensorTimeODETerm, type MethodName, type Solution } from '@nde/solvers';
 
 /** A classic problem with a field that takes tensor time. */

@@ -1,7 +1,7 @@
-/** The neural-ODE parity problem of the reference data (torchdiffeq's MLP 2-50-2 at 256 states), one home for every test. */
+/** The neural-ODE parity problem of the reference data (torchdiffeq's MLP 2-50-2 at 256 states), one home for every package's tests. */
 import * as tf from '@tensorflow/tfjs';
 import { Linear, MLP } from '@nde/core';
-import { loadReference } from '@nde/test-utils';
+import { loadReference } from './index.js';
 
 interface Parity {
   parity_data: { weights: Record<string, number[][] | number[]>; y0: number[][]; 'yT_reference_float64_rtol1e-10_atol1e-12': number[][] };
