@@ -253,22 +253,18 @@ async function stepGrid<Y extends Tree, A>(so: SolveOptions<Y, A>): Promise<{ gr
   const { adjoint: _a, saveAt: _s, ...rest } = so;
   void _a;
   void _s;
-  if (so.onDevice) {
-    const perSample = so.onDevice.perSample ?? false;
-    // A failed forward cannot be trained through (its grid or record stops short of t1).
-    const sol = await solveAsync({
-      ...rest,
-      saveAt: { t1: true },
-      throwOnFailure: true,
-      onDevice: { ...so.onDevice, recordLanes: perSample },
-    });
-    sol.dispose();
-    return { grid: [so.t0, ...(sol.stepTimes ?? [])], stats: sol.stats, ...(sol.laneSteps ? { lanes: sol.laneSteps } : {}) };
-  }
   const grid = [so.t0];
-  const sol = await solveAsync({ ...rest, saveAt: { t1: true }, throwOnFailure: true, onStep: (t) => grid.push(t) });
+  // A failed forward cannot be trained through (its grid or record stops short of t1).
+  const sol = await solveAsync({
+    ...rest,
+    saveAt: { t1: true },
+    throwOnFailure: true,
+    ...(so.onDevice
+      ? { onDevice: { ...so.onDevice, recordLanes: so.onDevice.perSample ?? false } }
+      : { onStep: (t: number) => grid.push(t) }),
+  });
   sol.dispose();
-  return { grid, stats: sol.stats };
+  return { grid: sol.stepTimes ? [...grid, ...sol.stepTimes] : grid, stats: sol.stats, ...(sol.laneSteps ? { lanes: sol.laneSteps } : {}) };
 }
 
 /**
@@ -303,6 +299,7 @@ export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
 ): Promise<ValueAndGradsResult<Y>> {
   const so = options.solveOptions;
   const forward = await stepGrid(so);
+  let result: ValueAndGradsResult<Y>;
   if (forward.lanes) {
     // Per-sample steps: the replay retakes each lane's recorded steps on the device loop itself.
     const adjoint = options.adjoint ?? so.adjoint;
@@ -314,20 +311,22 @@ export async function valueAndGradsAsync<Y extends Tree, A = unknown>(
       );
     }
     const lanes = forward.lanes;
-    const result = run(options, ((o: SolveOptions<Tree, unknown>) => solveLanesReplay(o, lanes)) as Driver);
-    const { accepted, rejected, steps, hostReads, wastedSteps } = forward.stats;
-    return { ...result, stats: { ...result.stats, accepted, rejected, steps, hostReads, wastedSteps: wastedSteps ?? 0 } };
+    result = run(options, ((o: SolveOptions<Tree, unknown>) => solveLanesReplay(o, lanes)) as Driver);
+  } else {
+    const { dt0: _dt0, onDevice: _onDevice, ...rest } = so;
+    void _dt0;
+    void _onDevice;
+    const replay: SolveOptions<Y, A> = { ...rest, stepSizeController: new StepTo(forward.grid), checkFinite: false };
+    result = run({ ...options, solveOptions: replay }, solveReplay as unknown as Driver);
   }
-  const { dt0: _dt0, onDevice: _onDevice, ...rest } = so;
-  void _dt0;
-  void _onDevice;
-  const replay: SolveOptions<Y, A> = { ...rest, stepSizeController: new StepTo(forward.grid), checkFinite: false };
-  const result = run({ ...options, solveOptions: replay }, solveReplay as unknown as Driver);
-  // The replay reads nothing: the reads (and any masked steps) are the forward's.
+  // The replay reads nothing: the reads and any masked steps are the forward's; a lane replay retakes
+  // accepted steps only, so its step counts are the forward's too.
+  const { accepted, rejected, steps, wastedSteps } = forward.stats;
   const stats: SolveStats = {
     ...result.stats,
+    ...(forward.lanes ? { accepted, rejected, steps } : {}),
     hostReads: forward.stats.hostReads + result.stats.hostReads,
-    ...(forward.stats.wastedSteps !== undefined ? { wastedSteps: forward.stats.wastedSteps } : {}),
+    ...(wastedSteps !== undefined ? { wastedSteps } : {}),
   };
   return { ...result, stats };
 }

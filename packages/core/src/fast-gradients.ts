@@ -38,6 +38,25 @@ const untransposedGrad: GradFunc = (dy, saved, attrs) => {
 };
 
 /**
+ * `matMul(a, b, transposeA, transposeB)` on the backend's fast kernel: on wasm (fast gradients on)
+ * the transposes are explicit and the product untransposed; elsewhere tfjs's own. For hand-written
+ * gradients, which need exactly these transposed products.
+ *
+ * @param a - left operand
+ * @param b - right operand
+ * @param transposeA - use aᵀ
+ * @param transposeB - use bᵀ
+ * @example
+ * ```ts
+ * const dx = matMulOnFastPath(dz, w, false, true); // dz · wᵀ
+ * ```
+ */
+export function matMulOnFastPath(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (!enabled || tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  return mm(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b);
+}
+
+/**
  * Install the fast `matMul` gradient (idempotent). Called by `useBackend`; call it yourself only when you
  * select backends with `tf.setBackend` directly.
  *

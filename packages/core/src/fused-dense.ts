@@ -10,6 +10,7 @@
  * are constants to the outer tape.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMulOnFastPath } from './fast-gradients.js';
 import { gradientDepth } from './tape.js';
 
 /** Activations whose derivative follows from the output alone. */
@@ -28,12 +29,6 @@ function activationGrad(kind: FusableActivation, dy: tf.Tensor, y: tf.Tensor): t
       return dy;
   }
 }
-
-/** a · bᵀ and aᵀ · b, untransposed on wasm (its transposed matMul is the slow scalar loop). */
-const timesTransposed = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
-  tf.getBackend() === 'wasm' ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
-const transposedTimes = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
-  tf.getBackend() === 'wasm' ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);
 
 /**
  * Whether {@link fusedDense} may take the one-op path: a 2-D input under exactly one recording tape.
@@ -72,7 +67,7 @@ export function fusedDense(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
         const dz = activationGrad(kind, dy, ys as tf.Tensor);
-        const grads = [timesTransposed(dz, ws), transposedTimes(xs, dz)];
+        const grads = [matMulOnFastPath(dz, ws, false, true), matMulOnFastPath(xs, dz, true, false)];
         return b ? [...grads, tf.sum(dz, 0)] : grads;
       },
     };

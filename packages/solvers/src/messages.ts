@@ -4,6 +4,9 @@
  */
 import type { FailureStatus } from './errors.js';
 
+/** Shrinking retries an adaptive solve makes after non-finite steps before it fails with nonFinite. @internal */
+export const NON_FINITE_RETRIES = 30;
+
 /** The facts a failure message is built from. @internal */
 export interface FailureFacts {
   /** Where the solve stopped. */

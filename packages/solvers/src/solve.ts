@@ -27,7 +27,7 @@ import { PIDController } from './controllers/pid.js';
 import { SolveFailedError, type FailureStatus, type SolveStatus } from './errors.js';
 import { EventWatcher, type Event, type EventOccurrence } from './events.js';
 import { LocalInterpolant } from './interpolation.js';
-import { failureArgument, failureMessage, type FailureFacts } from './messages.js';
+import { NON_FINITE_RETRIES, failureArgument, failureMessage, type FailureFacts } from './messages.js';
 import { resolveSolver } from './methods.js';
 import { validateSaveAt } from './save-at.js';
 import { Saver } from './saver.js';
@@ -40,8 +40,6 @@ import { allFinite } from './finite.js';
 export type { AdjointMethod, Solution, SolveOptions, SolveStats } from './solution.js';
 
 type Loop<Y extends Tree> = Generator<tf.Tensor, Solution<Y>, ArrayLike<number>>;
-
-const NON_FINITE_RETRIES = 30;
 
 interface Setup<T> {
   readonly solver: Solver<T>;

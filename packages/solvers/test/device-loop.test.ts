@@ -249,6 +249,11 @@ describeBackends('device-resident loop', () => {
       const e = await run({ solver: 'rk4', dt0: 0.1, stepSizeController: new ConstantStepSize() });
       expect((e as UnsupportedError).argument).toBe('stepSizeController');
     });
+    it('dt0 against the direction of integration → InvalidArgumentError naming dt0', async () => {
+      const e = await run({ dt0: -0.1, stepSizeController: new PIDController() });
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect((e as InvalidArgumentError).argument).toBe('dt0');
+    });
     it('readEvery 0 → InvalidArgumentError naming onDevice.readEvery', async () => {
       const e = await run({ onDevice: { readEvery: 0 } });
       expect(e).toBeInstanceOf(InvalidArgumentError);

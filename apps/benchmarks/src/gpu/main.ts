@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { create, globals } from 'webgpu';
 import { useBackend, type BackendName } from '@nde/core';
+import { loadavg } from '../harness.js';
 import { gbmMonteCarlo, neuralOdeTraining, neuralSdeTraining, type GpuRow, type RunSize } from './workloads.js';
 
 const { values } = parseArgs({
@@ -29,7 +30,7 @@ const { values } = parseArgs({
 
 /** In the bundle the .wasm files sit next to bench.mjs; from the repository tfjs finds its own. */
 const here = dirname(fileURLToPath(import.meta.url));
-if (process.env.NDE_GPU_BENCH_BUNDLED === '1' || import.meta.url.endsWith('/bench.mjs')) setWasmPaths(`${here}/`);
+if (import.meta.url.endsWith('/bench.mjs')) setWasmPaths(`${here}/`);
 
 /** Dawn's WebGPU as navigator.gpu (what tfjs-backend-webgpu looks for), and what adapter it found. */
 async function exposeDawn(): Promise<Record<string, string> | undefined> {
@@ -77,20 +78,13 @@ for (const backend of (values.backends ?? '').split(',').filter(Boolean)) {
   for (const batch of batches.gbm) for (const checkFinite of [true, false]) log(await gbmMonteCarlo(batch, checkFinite, size));
 }
 
-const load = (() => {
-  try {
-    return os.loadavg().map((x) => x.toFixed(2));
-  } catch {
-    return [];
-  }
-})();
 const out = {
   what: 'GPU benchmark (apps/benchmarks/src/gpu): throughput, host reads and GPU idle share per workload, backend and batch.',
   date: new Date().toISOString(),
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
   cpus: os.cpus().length,
-  loadavg: load,
+  loadavg: loadavg(),
   tfjs: tf.version.tfjs,
   adapter: adapter ?? null,
   quick,

@@ -26,7 +26,7 @@ import {
 import { PIDController } from '../controllers/pid.js';
 import type { StepSizeController } from '../controllers/controller.js';
 import type { FailureStatus, SolveStatus } from '../errors.js';
-import { failureMessage } from '../messages.js';
+import { NON_FINITE_RETRIES, failureMessage } from '../messages.js';
 import { ExplicitRK } from '../rk/explicit-rk.js';
 import type { Solution, SolveOptions, SolveStats } from '../solution.js';
 import type { Solver } from '../solver.js';
@@ -76,7 +76,6 @@ const RUNNING = 0;
 const DONE = 1;
 const UNDERFLOW = 2;
 const NON_FINITE = 3;
-const NON_FINITE_RETRIES = 30;
 const AUTO_FIRST = 2;
 /** Entries of the packet before y0's finiteness flag. */
 const HEAD = 8;
@@ -247,24 +246,18 @@ export function* deviceLoop<Y extends Tree, A>(
     if (!replay) y0Finite = tf.tidy(() => allFinite(y0));
     if (t0 !== t1) {
       state = tidyTree((): DeviceState => {
-        const t = { hi: tf.fill([L], Math.fround(t0)), lo: tf.fill([L], Math.fround(t0 - Math.fround(t0))) };
+        const t = compensatedOf(new Array<number>(L).fill(t0));
         const y = y0.map((x) => x.clone());
         let f0: tf.Tensor[] | undefined;
         let dt: tf.Tensor1D;
         if (replay) {
           dt = tf.zeros([L]);
         } else if (o.dt0 !== undefined) {
-          if (Math.sign(o.dt0) !== direction) {
-            throw new InvalidArgumentError(
-              'dt0',
-              `must be ${direction > 0 ? '> 0 for a forward' : '< 0 for a backward'} solve (got ${o.dt0}).`,
-              'Omit dt0 to have it chosen automatically.',
-            );
-          }
-          dt = tf.fill([L], o.dt0) as tf.Tensor1D;
+          // The controller's own first proposal: its check of dt0's sign and its clamp to [dtmin, dtmax].
+          dt = tf.fill([L], pid.init({ t0, t1, direction, dt0: o.dt0, errorOrder: rk.errorOrder }).state.dt) as tf.Tensor1D;
         } else {
           f0 = f(t.hi, y);
-          dt = deviceInitialStep({
+          const dt0 = deviceInitialStep({
             y0: y,
             f0,
             evaluate: (h0, y1) => f(tf.add(t.hi, h0), y1),
@@ -274,8 +267,8 @@ export function* deviceLoop<Y extends Tree, A>(
             direction,
             layout,
           });
+          dt = tf.mul(tf.minimum(tf.maximum(tf.abs(dt0), settings.dtmin), settings.dtmax), direction) as tf.Tensor1D;
         }
-        dt = tf.mul(tf.minimum(tf.maximum(tf.abs(dt), settings.dtmin), settings.dtmax), direction) as tf.Tensor1D;
         return {
           y,
           f0: keepF0 ? (f0 ?? f(t.hi, y)) : undefined,
