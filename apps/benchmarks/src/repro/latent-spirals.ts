@@ -21,11 +21,12 @@
  * checkpoint (every 50 iterations) of the seed it was on and reuses finished seeds.
  *   cd apps/benchmarks && nohup node --import tsx src/repro/latent-spirals.ts > results/repro/latent-spirals/log.txt &
  */
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText, ProgressLogger } from '@nde/plot';
 import { LatentODE, RNNBaseline, Rng, maskedMSE, selectSequences, spirals, type IrregularBatch } from '@nde/latent-models';
 import { Adam } from '@nde/nn';
-import { outDir, start, writeJson } from './common.js';
+import { meanStd, outDir, start, writeJson } from './common.js';
 import { Checkpoints, cachedResult, reportClaim, summarise } from './resumable.js';
 
 const BUDGET = {
@@ -40,6 +41,8 @@ const BUDGET = {
   obsScale: 0.3,
   checkpointEvery: 50,
 };
+/** Gradient steps of the per-spiral z₀ fit in the analysis. */
+const FIT_Z0_ITERATIONS = 300;
 const SEEDS = (process.env.NDE_REPRO_SEEDS ?? '0,1,2').split(',').map(Number);
 /**
  * What training reconstructs: 'observed' (default) — the 30 observed points only, so the second half is
@@ -69,8 +72,8 @@ function mseOf(target: tf.Tensor, pred: tf.Tensor): number {
   return v;
 }
 
-async function runSeed(seed: number): Promise<SeedResult> {
-  const began = Date.now();
+/** One seed's data split: training batches, test observations and the noise-free test curves. */
+function splitFor(seed: number) {
   const n = BUDGET.nTrain + BUDGET.nTest;
   const data = spirals({ n, nSample: BUDGET.nSample, nObserved: BUDGET.nObserved, seed });
   // spirals() puts clockwise first, counter-clockwise second: shuffle before splitting.
@@ -85,12 +88,31 @@ async function runSeed(seed: number): Promise<SeedResult> {
   };
   const testIdx = perm.slice(BUDGET.nTrain);
   const testObs = selectSequences(data.observed, testIdx);
-  const futureTimes = data.future.times;
   const cleanTest = tf.tidy(() => tf.gather(data.clean, tf.tensor1d(testIdx, 'int32')));
   const half = data.observed.times.length;
   const cleanPast = tf.slice(cleanTest, [0, 0, 0], [BUDGET.nTest, half, 2]);
   const cleanFuture = tf.slice(cleanTest, [0, half, 0], [BUDGET.nTest, BUDGET.nSample - half, 2]);
+  return {
+    data,
+    perm,
+    half,
+    train,
+    trainFull,
+    testObs,
+    futureTimes: data.future.times,
+    cleanTest,
+    cleanPast,
+    cleanFuture,
+    dispose(): void {
+      tf.dispose([cleanTest, cleanPast, cleanFuture]);
+      [train, trainFuture, trainFull, testObs].forEach((b) => tf.dispose([b.values, b.mask]));
+      data.dispose();
+    },
+  };
+}
 
+/** The two models of one seed, their optimizers, and the checkpoints that hold them. */
+function modelsFor(seed: number) {
   const model = new LatentODE({
     dataDim: 2,
     latentDim: BUDGET.latentDim,
@@ -105,12 +127,25 @@ async function runSeed(seed: number): Promise<SeedResult> {
   const rnn = new RNNBaseline({ inputDim: 2, hiddenSize: 25, seed });
   const optODE = new Adam({ learningRate: BUDGET.learningRate, clipNorm: 100 });
   const optRNN = new Adam({ learningRate: BUDGET.learningRate, clipNorm: 10 });
-  const seedDir = `${dir}seed-${seed}/`;
   const checkpoints = new Checkpoints<SeedResult['history'][number]>(
-    seedDir,
+    `${dir}seed-${seed}/`,
     { latentODE: { module: model, optimizer: optODE }, rnn: { module: rnn, optimizer: optRNN } },
     BUDGET.checkpointEvery,
   );
+  const dispose = (): void => {
+    model.dispose();
+    rnn.dispose();
+    optODE.dispose();
+    optRNN.dispose();
+  };
+  return { model, rnn, optODE, optRNN, checkpoints, dispose };
+}
+
+async function runSeed(seed: number): Promise<SeedResult> {
+  const began = Date.now();
+  const split = splitFor(seed);
+  const { train, trainFull, testObs, futureTimes, cleanTest, cleanPast, cleanFuture, half } = split;
+  const { model, rnn, optODE, optRNN, checkpoints, dispose } = modelsFor(seed);
   const state = await checkpoints.resume();
   const progress = new ProgressLogger({ total: BUDGET.iterations, every: 25, label: `spirals seed ${seed}` });
   for (let i = state.next; i < BUDGET.iterations; i++) {
@@ -138,12 +173,97 @@ async function runSeed(seed: number): Promise<SeedResult> {
     history: state.history.filter((h) => h.iteration % 10 === 0 || h.iteration === BUDGET.iterations - 1),
   };
   if (seed === SEEDS[0]) await plotSpirals(model, rnn, testObs, cleanTest, futureTimes);
-  tf.dispose([cleanTest, cleanPast, cleanFuture, cleanPastNext]);
-  [train, trainFuture, trainFull, testObs].forEach((b) => tf.dispose([b.values, b.mask]));
-  data.dispose();
-  model.dispose();
-  rnn.dispose();
+  cleanPastNext.dispose();
+  split.dispose();
+  dispose();
   return result;
+}
+
+/** Diagnostics of one trained seed: where the extrapolation error comes from. */
+interface SeedAnalysis {
+  seed: number;
+  /** Extrapolation MSE per block of 10 future samples (horizon 1–10, 11–20, …). */
+  horizonMse: { latentODE: number[]; rnn: number[] };
+  /** Extrapolation MSE on 100 training spirals, from their own 30 observed points. */
+  trainExtrapolationMse: { latentODE: number; rnn: number };
+  /** Extrapolation MSE on the test spirals given all 50 first-half samples, noise-free. */
+  denseCleanExtrapolationMse: { latentODE: number; rnn: number };
+  /**
+   * Extrapolation MSE of the trained decoder and dynamics from a z₀ fitted per test spiral by gradient
+   * descent to the noise-free curve: the whole curve (the model's floor) or its first half only (the
+   * best any encoder could infer from the past).
+   */
+  fittedZ0ExtrapolationMse: { wholeCurve: number; firstHalf: number };
+  /** Relative fall of the −ELBO and of the RNN loss between iterations [N−200, N−100) and [N−100, N). */
+  lastHundredFall: { negElbo: number; rnnMse: number };
+}
+
+/** Load a finished seed's checkpoints and split its extrapolation error by horizon, data and inference. */
+async function analyseSeed(seed: number, history: SeedResult['history']): Promise<SeedAnalysis> {
+  const split = splitFor(seed);
+  const { data, perm, half, testObs, futureTimes, cleanPast, cleanFuture } = split;
+  const models = modelsFor(seed);
+  const { model, rnn } = models;
+  const state = await models.checkpoints.resume();
+  if (state.next !== BUDGET.iterations) throw new Error(`seed ${seed}: checkpoint at ${state.next}, not ${BUDGET.iterations}`);
+  const nFuture = BUDGET.nSample - half;
+  const blocks = Math.ceil(nFuture / 10);
+  const byBlock = (pred: tf.Tensor3D): number[] => {
+    const out = Array.from({ length: blocks }, (_, k) => {
+      const len = Math.min(10, nFuture - 10 * k);
+      return mseOf(tf.slice(cleanFuture, [0, 10 * k, 0], [-1, len, 2]), tf.slice(pred, [0, 10 * k, 0], [-1, len, 2]));
+    });
+    pred.dispose();
+    return out;
+  };
+  const trainIdx = perm.slice(0, BUDGET.nTest);
+  const trainObs = selectSequences(data.observed, trainIdx);
+  const trainCleanFuture = tf.tidy(() => tf.slice(tf.gather(data.clean, tf.tensor1d(trainIdx, 'int32')), [0, half, 0], [-1, nFuture, 2]));
+  const denseClean: IrregularBatch = {
+    times: testObs.times,
+    values: cleanPast as tf.Tensor3D,
+    mask: tf.onesLike(cleanPast) as tf.Tensor3D,
+  };
+  // History rows are every 10th iteration: average the −ELBO over each of the last two hundreds.
+  const window = (from: number, to: number, key: 'negElbo' | 'rnnMse'): number =>
+    meanStd(history.filter((h) => h.iteration >= from && h.iteration < to).map((h) => h[key])).mean;
+  const N = BUDGET.iterations;
+  const fall = (key: 'negElbo' | 'rnnMse'): number => 1 - window(N - 100, N, key) / window(N - 200, N - 100, key);
+  // Fit z₀ directly (the amortised encoder out of the way), starting from the posterior mean.
+  const t0 = testObs.times[0] as number;
+  const allTimes = [...testObs.times, ...futureTimes];
+  const fitZ0 = (target: tf.Tensor3D, times: readonly number[]): number => {
+    const z0 = tf.variable(tf.tidy(() => model.posterior(testObs).mean));
+    const opt = tf.train.adam(0.05);
+    for (let k = 0; k < FIT_Z0_ITERATIONS; k++) {
+      const loss = opt.minimize(() => tf.mean(tf.square(tf.sub(model.decode(z0, t0, times), target))) as tf.Scalar, true, [z0]);
+      loss?.dispose();
+    }
+    const future = tf.tidy(() => tf.slice(model.decode(z0, t0, allTimes), [0, half, 0], [-1, nFuture, 2]));
+    const v = mseOf(cleanFuture, future);
+    z0.dispose();
+    opt.dispose();
+    return v;
+  };
+  const fittedZ0ExtrapolationMse = { wholeCurve: fitZ0(split.cleanTest, allTimes), firstHalf: fitZ0(cleanPast, testObs.times) };
+  const analysis: SeedAnalysis = {
+    fittedZ0ExtrapolationMse,
+    seed,
+    horizonMse: { latentODE: byBlock(model.predict(testObs, futureTimes)), rnn: byBlock(rnn.forecast(testObs, futureTimes)) },
+    trainExtrapolationMse: {
+      latentODE: mseOf(trainCleanFuture, model.predict(trainObs, futureTimes)),
+      rnn: mseOf(trainCleanFuture, rnn.forecast(trainObs, futureTimes)),
+    },
+    denseCleanExtrapolationMse: {
+      latentODE: mseOf(cleanFuture, model.predict(denseClean, futureTimes)),
+      rnn: mseOf(cleanFuture, rnn.forecast(denseClean, futureTimes)),
+    },
+    lastHundredFall: { negElbo: fall('negElbo'), rnnMse: fall('rnnMse') },
+  };
+  tf.dispose([trainObs.values, trainObs.mask, trainCleanFuture, denseClean.mask]);
+  split.dispose();
+  models.dispose();
+  return analysis;
 }
 
 async function plotSpirals(
@@ -180,8 +300,51 @@ async function plotSpirals(
   }
 }
 
+/** Means over seeds of each diagnostic, and the reading they support. */
+function summariseAnalyses(as: readonly SeedAnalysis[]) {
+  const m = (f: (a: SeedAnalysis) => number): number => meanStd(as.map(f)).mean;
+  const blocks = as[0]?.horizonMse.rnn.length ?? 0;
+  const horizon = {
+    latentODE: Array.from({ length: blocks }, (_, k) => m((a) => a.horizonMse.latentODE[k] as number)),
+    rnn: Array.from({ length: blocks }, (_, k) => m((a) => a.horizonMse.rnn[k] as number)),
+  };
+  const test = {
+    latentODE: m((a) => a.horizonMse.latentODE.reduce((x, y) => x + y, 0) / blocks),
+    rnn: m((a) => a.horizonMse.rnn.reduce((x, y) => x + y, 0) / blocks),
+  };
+  const train = { latentODE: m((a) => a.trainExtrapolationMse.latentODE), rnn: m((a) => a.trainExtrapolationMse.rnn) };
+  const fitted = { wholeCurve: m((a) => a.fittedZ0ExtrapolationMse.wholeCurve), firstHalf: m((a) => a.fittedZ0ExtrapolationMse.firstHalf) };
+  const dense = { latentODE: m((a) => a.denseCleanExtrapolationMse.latentODE), rnn: m((a) => a.denseCleanExtrapolationMse.rnn) };
+  return {
+    perSeed: as,
+    horizonMse: horizon,
+    trainExtrapolationMse: train,
+    denseCleanExtrapolationMse: dense,
+    fittedZ0ExtrapolationMse: fitted,
+    lastHundredFall: { negElbo: m((a) => a.lastHundredFall.negElbo), rnnMse: m((a) => a.lastHundredFall.rnnMse) },
+    // Computed readings: a train error close to the test error means the gap is fit, not generalisation;
+    // a dense noise-free first half that does not help means the gap is the dynamics, not inferring z₀.
+    latentODEGeneralisationGap: test.latentODE / train.latentODE,
+    latentODEGainFromDenseCleanObservations: test.latentODE / dense.latentODE,
+    // Encoder's share: how much lower the error gets with z₀ fitted to the past instead of inferred.
+    latentODEGainFromFittedZ0FirstHalf: test.latentODE / fitted.firstHalf,
+    latentODEGainFromFittedZ0WholeCurve: test.latentODE / fitted.wholeCurve,
+    latentODEErrorGrowthFirstToLastBlock: (horizon.latentODE[blocks - 1] ?? NaN) / (horizon.latentODE[0] ?? NaN),
+    rnnErrorGrowthFirstToLastBlock: (horizon.rnn[blocks - 1] ?? NaN) / (horizon.rnn[0] ?? NaN),
+  };
+}
+
 const results: SeedResult[] = [];
 for (const seed of SEEDS) results.push(await cachedResult(`${dir}seed-${seed}/result.json`, () => runSeed(seed)));
+
+// The diagnostics need each seed's final checkpoint (git-ignored); a committed analysis.json is reused.
+const analyses: SeedAnalysis[] = [];
+for (const r of results) {
+  const path = `${dir}seed-${r.seed}/analysis.json`;
+  if (existsSync(path) || existsSync(`${dir}seed-${r.seed}/state.json`)) {
+    analyses.push(await cachedResult(path, () => analyseSeed(r.seed, r.history)));
+  }
+}
 
 const extrapODE = summarise(results.map((r) => r.extrapolationMse.latentODE));
 const extrapRNN = summarise(results.map((r) => r.extrapolationMse.rnn));
@@ -205,6 +368,7 @@ const summary = {
   extrapolationMse: { latentODE: extrapODE, rnn: extrapRNN },
   ratioRnnOverLatentODE: extrapRNN.mean / extrapODE.mean,
   seconds: results.map((r) => r.seconds),
+  ...(analyses.length === results.length ? { analysis: summariseAnalyses(analyses) } : {}),
   paper: 'Table 2, 30 observed points: RMSE latent ODE 0.1642, RNN 0.3937 (ratio of MSEs ≈ 5.7)',
 };
 console.log(JSON.stringify(summary, null, 2));
@@ -219,6 +383,26 @@ if (first) {
         { name: 'RNN one-step MSE', x: first.history.map((h) => h.iteration), y: first.history.map((h) => h.rnnMse) },
       ],
       { title: `training losses (seed ${first.seed})`, xLabel: 'iteration', yLabel: 'loss', logY: true },
+    ),
+  );
+}
+if (summary.analysis) {
+  const h = summary.analysis.horizonMse;
+  const x = h.rnn.map((_, k) => 10 * k + 5.5);
+  writeText(
+    `${dir}horizon.svg`,
+    await lineChart(
+      [
+        { name: 'latent ODE', x, y: h.latentODE },
+        { name: 'RNN-Δt', x, y: h.rnn },
+      ],
+      {
+        title: 'extrapolation MSE by horizon (mean of seeds)',
+        xLabel: 'samples after the first half',
+        yLabel: 'MSE',
+        mark: 'linepoint',
+        logY: true,
+      },
     ),
   );
 }
