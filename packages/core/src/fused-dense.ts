@@ -10,7 +10,7 @@
  * are constants to the outer tape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMulOnFastPath } from './fast-gradients.js';
+import { denseWeightGrad, matMulOnFastPath, sumOverRows } from './fast-gradients.js';
 import { gradientDepth } from './tape.js';
 
 /** Activations whose derivative follows from the output alone. */
@@ -67,8 +67,8 @@ export function fusedDense(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
         const dz = activationGrad(kind, dy, ys as tf.Tensor);
-        const grads = [matMulOnFastPath(dz, ws, false, true), matMulOnFastPath(xs, dz, true, false)];
-        return b ? [...grads, tf.sum(dz, 0)] : grads;
+        const grads = [matMulOnFastPath(dz, ws, false, true), denseWeightGrad(xs, dz)];
+        return b ? [...grads, sumOverRows(dz)] : grads;
       },
     };
   }) as never) as (...t: tf.Tensor[]) => tf.Tensor;

@@ -69,3 +69,33 @@ describeBackends('fast tanh', () => {
     }
   });
 });
+
+const denseBody = (): void => {
+  it('sumOverRows equals tf.sum(z, 0) and denseWeightGrad equals xᵀ·dz to float32 rounding (small and large products, in > out, in < out); nothing leaked', async () => {
+    const { sumOverRows, denseWeightGrad } = await import('@nde/core');
+    for (const [rows, inDim, outDim] of [
+      [33, 3, 2],
+      [64, 2, 40],
+      [64, 40, 2],
+      [96, 24, 24],
+      // Above the small-product switch (65 536 multiply-adds): both untransposed forms.
+      [256, 64, 16],
+      [256, 16, 64],
+    ] as const) {
+      const x = tf.randomNormal([rows, inDim], 0, 1, 'float32', 11);
+      const dz = tf.randomNormal([rows, outDim], 0, 1, 'float32', 12);
+      await expectNoLeaks(async () => {
+        const [s, sRef] = [sumOverRows(dz), tf.sum(dz, 0)];
+        const [w, wRef] = [denseWeightGrad(x, dz), tf.matMul(x, dz, true, false)];
+        expect(s.shape).toEqual([outDim]);
+        expect(w.shape).toEqual([inDim, outDim]);
+        expect(relErr((await s.data()) as Float32Array, (await sRef.data()) as Float32Array)).toBeLessThan(1e-6);
+        expect(relErr((await w.data()) as Float32Array, (await wRef.data()) as Float32Array)).toBeLessThan(1e-6);
+        tf.dispose([s, sRef, w, wRef]);
+      });
+      tf.dispose([x, dz]);
+    }
+  });
+};
+describeBackends('dense-layer gradient pieces', denseBody);
+await describeWebGpu('dense-layer gradient pieces', denseBody);
