@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError } from '@nde/core';
-import { values } from '@nde/test-utils';
+import { thrownError, values } from '@nde/test-utils';
 import {
   collateSequences,
   csvTimeSeries,
@@ -58,6 +58,24 @@ describe('data', () => {
     expect(mo.test.future.values.shape).toEqual([2, 25, 50]);
     expect(mo.test.future.times[0]).toBeCloseTo(5, 10);
     mo.dispose();
+  });
+
+  it('mocapLike: speedSpread defaults to 0.15, 0 changes the data, and out-of-range spreads are refused by name', () => {
+    const first = (o: Parameters<typeof mocapLike>[0]): number[] => {
+      const d = mocapLike({ nTrain: 2, nTest: 1, seed: 3, ...o });
+      const v = Array.from(d.train.full.values.dataSync().slice(0, 200));
+      d.dispose();
+      return v;
+    };
+    expect(first({ speedSpread: 0.15 })).toEqual(first({}));
+    const base = first({});
+    const oneSpeed = first({ speedSpread: 0 });
+    expect(Math.max(...oneSpeed.map((x, i) => Math.abs(x - (base[i] as number))))).toBeGreaterThan(1e-3);
+    for (const bad of [-0.1, 0.5, Number.NaN]) {
+      const err = thrownError(() => mocapLike({ nTrain: 2, nTest: 1, speedSpread: bad }));
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toContain('speedSpread');
+    }
   });
 
   it('loads real CSV series from vega-datasets (stocks: grouped; CO₂: one series)', async () => {

@@ -26,6 +26,11 @@ export interface MocapOptions {
   frameDt?: number;
   /** Latent forcing noise (default 0.3). */
   forcing?: number;
+  /**
+   * Std of each sequence's speed factor, which scales all three frequencies (default 0.15). A sequence's
+   * speed is a 7th latent quantity beside the 6-D phase state; 0 gives every sequence the same frequencies.
+   */
+  speedSpread?: number;
   /** Observation noise after normalisation (default 0.05). */
   noiseStd?: number;
   /** Seed of the data (the fixed map uses `mapSeed`). */
@@ -56,12 +61,12 @@ export interface MocapData {
 
 const LATENT = 6;
 
-function simulate(n: number, frames: number, frameDt: number, forcing: number, rng: Rng): Float64Array {
+function simulate(n: number, frames: number, frameDt: number, forcing: number, speedSpread: number, rng: Rng): Float64Array {
   const z = new Float64Array(n * frames * LATENT);
   const sub = 10;
   const h = frameDt / sub;
   for (let s = 0; s < n; s++) {
-    const speed = 1 + 0.15 * rng.normal();
+    const speed = 1 + speedSpread * rng.normal();
     const omega = [2.0 * speed, 4.0 * speed, 1.0 * speed];
     const q = [0, 0, 0];
     const p = [0, 0, 0];
@@ -97,7 +102,7 @@ function simulate(n: number, frames: number, frameDt: number, forcing: number, r
  * Generate train and test splits of the mocap-like data (tensors owned by the caller: `dispose()`).
  * Values are `[count, nObserve + nPredict, dataDim]` on the regular grid `i·frameDt`.
  * @param options - Split sizes, frame counts, dimensions, noise and seeds; every field has a default.
- * @throws InvalidArgumentError when `nObserve < 2` or `nPredict < 1` (or either is not an integer).
+ * @throws InvalidArgumentError when `nObserve < 2` or `nPredict < 1` (or either is not an integer), or `speedSpread` is outside [0, 0.5).
  *
  * @example
  * ```ts
@@ -125,7 +130,15 @@ export function mocapLike(options: MocapOptions = {}): MocapData {
   const c = Array.from({ length: H }, () => 0.5 * mapRng.normal());
   const B = Array.from({ length: H * D }, () => mapRng.normal() / Math.sqrt(H));
   const total = nTrain + nTest;
-  const z = simulate(total, frames, frameDt, options.forcing ?? 0.3, rng);
+  const speedSpread = options.speedSpread ?? 0.15;
+  if (!(speedSpread >= 0 && speedSpread < 0.5)) {
+    throw new InvalidArgumentError(
+      'speedSpread',
+      `must be in [0, 0.5) (got ${speedSpread}).`,
+      'Use 0 for equal frequencies in every sequence.',
+    );
+  }
+  const z = simulate(total, frames, frameDt, options.forcing ?? 0.3, speedSpread, rng);
   const x = new Float64Array(total * frames * D);
   const hid = new Float64Array(H);
   for (let r = 0; r < total * frames; r++) {
