@@ -222,6 +222,11 @@ export class SDETerm<A = unknown> {
     return noiseProduct(this.noise, g, dW);
   }
 
+  /** The cotangent of g in {@link SDETerm.prod} given the product's cotangent `a` (see {@link noiseProductTranspose}). */
+  prodTranspose(a: tf.Tensor, dW: tf.Tensor): tf.Tensor {
+    return noiseProductTranspose(this.noise, a, dW);
+  }
+
   /** Diffusion at (t, y) times dW. */
   gProd(t: number, y: tf.Tensor, args: A, dW: tf.Tensor): tf.Tensor {
     return this.prod(this.g(t, y, args), dW);
@@ -310,6 +315,28 @@ export function noiseProduct(noise: NoiseType, g: tf.Tensor, dW: tf.Tensor): tf.
     if (noise === 'diagonal') return tf.mul(g, dW);
     if (noise === 'scalar') return tf.mul(tf.squeeze(g, [g.rank - 1]), dW);
     return tf.sum(tf.mul(g, tf.expandDims(dW, -2)), -1);
+  });
+}
+
+/**
+ * The cotangent of g in {@link noiseProduct}: given the cotangent `a` of g ⋅ dW (shaped like y), the
+ * gradient with respect to g, shaped like g: a ⊙ dW for diagonal noise, (a ⊙ dW) with a trailing
+ * axis of 1 for scalar noise, the outer product a dWᵀ per batch element otherwise. Hand-written
+ * backward steps use it instead of recording the product on a tape.
+ *
+ * @param noise - the noise type
+ * @param a - the cotangent of the product, shaped like y
+ * @param dW - the Brownian increment the product used
+ * @example
+ * ```ts
+ * const ag = noiseProductTranspose('general', tf.ones([8, 3]), tf.ones([8, 2])); // [8, 3, 2]
+ * ```
+ */
+export function noiseProductTranspose(noise: NoiseType, a: tf.Tensor, dW: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    if (noise === 'diagonal') return tf.mul(a, dW);
+    if (noise === 'scalar') return tf.expandDims(tf.mul(a, dW), -1);
+    return tf.mul(tf.expandDims(a, -1), tf.expandDims(dW, -2));
   });
 }
 
