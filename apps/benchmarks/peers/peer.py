@@ -98,6 +98,34 @@ def sde_setup(name, p):
             ys[-1].sum().item()
             return steps
 
+    elif p["kind"] == "neural-gradient":
+        drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
+        diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]
+        params = drift + diffusion
+
+        class StratonovichSDE(torch.nn.Module):
+            noise_type = "diagonal"
+            sde_type = "stratonovich"
+
+            def f(self, t, y):
+                return mlp_apply(drift, y, torch.tanh)
+
+            def g(self, t, y):
+                return torch.sigmoid(mlp_apply(diffusion, y, torch.tanh))
+
+        sde = StratonovichSDE()
+        method, adjoint = p["solver"], p["adjoint"]
+
+        def run():
+            if adjoint == "direct":
+                ys = torchsde.sdeint(sde, y0, ts, method=method, dt=dt, bm=bm())
+            else:
+                extra = {"adjoint_method": "adjoint_reversible_heun"} if adjoint == "reversible" else {}
+                ys = torchsde.sdeint_adjoint(sde, y0, ts, method=method, dt=dt, bm=bm(), adjoint_params=tuple(params), **extra)
+            grads = torch.autograd.grad(ys[-1].sum(), params)
+            grads[0].sum().item()
+            return steps
+
     else:
         drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
         diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]

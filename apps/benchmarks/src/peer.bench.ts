@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend, MLP } from '@nde/core';
 import { ODETerm, PIDController, ConstantStepSize, SDETerm, sdeint, solve, type SolveOptions } from '@nde/solvers';
 import { BrownianPath, key } from '@nde/brownian';
-import { BacksolveAdjoint, valueAndGrads } from '@nde/adjoint';
+import { BacksolveAdjoint, ReversibleAdjoint, valueAndGrads } from '@nde/adjoint';
 import { JsonLinePeer, loadavg, median, ratioRange, writeResults, type BenchRow } from './harness.js';
 
 const ROUNDS = Number(process.env.NDE_PEER_ROUNDS ?? 7);
@@ -202,8 +202,67 @@ async function neuralSdeCase(): Promise<Case> {
   };
 }
 
-/** Which cases to run: NDE_PEER_CASES=ode,sde (default both; a subset writes results/peer-<subset>.json). */
-const KINDS = (process.env.NDE_PEER_CASES ?? 'ode,sde').split(',');
+/** What the neural-SDE gradient cases compare: the solver and how the gradient is taken, on both sides. */
+const SDE_GRADIENT_MODES = {
+  'reversible Heun + reversible adjoint': { solver: 'reversible_heun', adjoint: 'reversible' },
+  'midpoint + stochastic adjoint': { solver: 'midpoint', adjoint: 'backsolve' },
+  'reversible Heun, backprop': { solver: 'reversible_heun', adjoint: 'direct' },
+} as const;
+
+/**
+ * The neural SDE of ../shared/reference/neural_sde_adjoint.json: state 4, batch 64, drift MLP 4-32-4 tanh,
+ * diffusion MLP 4-32-4 tanh then sigmoid (diagonal noise, each gᵢ depending on all of y), Stratonovich,
+ * 100 steps of 0.01 on [0, 1], loss Σ y(1). Ours: BrownianPath; torchsde: BrownianInterval(dt = 0.01).
+ */
+async function neuralSdeGradientCase(mode: keyof typeof SDE_GRADIENT_MODES): Promise<Case> {
+  const { solver, adjoint } = SDE_GRADIENT_MODES[mode];
+  const drift = new MLP({ sizes: [4, 32, 4], activation: 'tanh', seed: 100 });
+  const diffusion = new MLP({ sizes: [4, 32, 4], activation: 'tanh', finalActivation: 'sigmoid', seed: 200 });
+  const y0 = tf.tidy(() => tf.mul(tf.randomNormal([64, 4], 0, 1, 'float32', 300), 0.5));
+  let seed = 0;
+  return {
+    name: `neural SDE state 4, batch 64, 100 steps (neural_sde_adjoint.json): ${mode}`,
+    method: solver,
+    once: () => {
+      const terms = new SDETerm({
+        drift: (_t, y) => drift.apply(y),
+        diffusion: (_t, y) => diffusion.apply(y),
+        bm: new BrownianPath({ t0: 0, t1: 1, shape: [64, 4], key: key(seed++) }),
+        noise: 'diagonal',
+        sdeType: 'stratonovich',
+      });
+      const r = valueAndGrads({
+        loss: (ys) => tf.sum(ys as tf.Tensor),
+        solveOptions: { terms, solver, t0: 0, t1: 1, y0, dt0: 0.01, stepSizeController: new ConstantStepSize() },
+        params: { drift, diffusion },
+        timeGrads: false,
+        ...(adjoint === 'reversible'
+          ? { adjoint: new ReversibleAdjoint() }
+          : adjoint === 'backsolve'
+            ? { adjoint: new BacksolveAdjoint() }
+            : {}),
+      });
+      r.grads.variables[0]?.tensor.dataSync();
+      r.dispose();
+      return 100;
+    },
+    workload: 'sde',
+    params: {
+      kind: 'neural-gradient',
+      solver,
+      adjoint,
+      y0: await y0.array(),
+      dt: 0.01,
+      t1: 1,
+      drift: await layersOf(drift),
+      diffusion: await layersOf(diffusion),
+    },
+    dispose: () => (y0.dispose(), drift.dispose(), diffusion.dispose()),
+  };
+}
+
+/** Which cases to run: NDE_PEER_CASES=ode,sde,sde-grad (default all; a subset writes results/peer-<subset>.json). */
+const KINDS = (process.env.NDE_PEER_CASES ?? 'ode,sde,sde-grad').split(',');
 
 /** Run the side-by-side workloads (the `backends` argument is ignored: ours is wasm, theirs torch on CPU). */
 export async function run(): Promise<void> {
@@ -214,6 +273,9 @@ export async function run(): Promise<void> {
   const makers: (() => Promise<Case>)[] = [
     ...(KINDS.includes('ode') ? WORKLOADS.map((w) => () => odeCase(w)) : []),
     ...(KINDS.includes('sde') ? [gbmCase, neuralSdeCase] : []),
+    ...(KINDS.includes('sde-grad')
+      ? (Object.keys(SDE_GRADIENT_MODES) as (keyof typeof SDE_GRADIENT_MODES)[]).map((m) => () => neuralSdeGradientCase(m))
+      : []),
   ];
   const versions: Record<string, string> = {};
   for (const make of makers) {
@@ -270,7 +332,7 @@ export async function run(): Promise<void> {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   writeResults(
-    KINDS.includes('ode') && KINDS.includes('sde') ? 'peer' : `peer-${KINDS.join('-')}`,
+    ['ode', 'sde', 'sde-grad'].every((k) => KINDS.includes(k)) ? 'peer' : `peer-${KINDS.join('-')}`,
     rows,
     typeof peer === 'string'
       ? `No peer ran (${peer}): our figures only, no ratios.`
