@@ -66,6 +66,25 @@ def mlp_apply(ps, h, act):
     return h
 
 
+def neural_sde(p, sde_type, g_scale):
+    """Diagonal-noise SDE with drift MLP(tanh) and diffusion g_scale * sigmoid(MLP(tanh)); its parameters."""
+    drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
+    diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]
+
+    class NeuralSDE(torch.nn.Module):
+        noise_type = "diagonal"
+
+        def f(self, t, y):
+            return mlp_apply(drift, y, torch.tanh)
+
+        def g(self, t, y):
+            return g_scale * torch.sigmoid(mlp_apply(diffusion, y, torch.tanh))
+
+    sde = NeuralSDE()
+    sde.sde_type = sde_type
+    return sde, drift + diffusion
+
+
 def sde_setup(name, p):
     """GBM Monte Carlo (forward) or a neural SDE (backprop): Euler at a fixed dt, Brownian motion from
     torchsde's BrownianInterval with the step as its dt hint (its fastest float32 setting)."""
@@ -99,21 +118,7 @@ def sde_setup(name, p):
             return steps
 
     elif p["kind"] == "neural-gradient":
-        drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
-        diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]
-        params = drift + diffusion
-
-        class StratonovichSDE(torch.nn.Module):
-            noise_type = "diagonal"
-            sde_type = "stratonovich"
-
-            def f(self, t, y):
-                return mlp_apply(drift, y, torch.tanh)
-
-            def g(self, t, y):
-                return torch.sigmoid(mlp_apply(diffusion, y, torch.tanh))
-
-        sde = StratonovichSDE()
+        sde, params = neural_sde(p, "stratonovich", 1.0)
         method, adjoint = p["solver"], p["adjoint"]
 
         def run():
@@ -127,25 +132,12 @@ def sde_setup(name, p):
             return steps
 
     else:
-        drift = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["drift"] for x in wb]
-        diffusion = [torch.tensor(x, dtype=DT, requires_grad=True) for wb in p["diffusion"] for x in wb]
-
-        class NeuralSDE(torch.nn.Module):
-            noise_type = "diagonal"
-            sde_type = "ito"
-
-            def f(self, t, y):
-                return mlp_apply(drift, y, torch.tanh)
-
-            def g(self, t, y):
-                return 0.1 * torch.sigmoid(mlp_apply(diffusion, y, torch.tanh))
-
-        sde = NeuralSDE()
+        sde, params = neural_sde(p, "ito", 0.1)
 
         def run():
             ys = torchsde.sdeint(sde, y0, ts, method="euler", dt=dt, bm=bm())
             loss = (ys[-1] ** 2).sum()
-            grads = torch.autograd.grad(loss, drift + diffusion)
+            grads = torch.autograd.grad(loss, params)
             grads[0].sum().item()
             return steps
 
