@@ -179,12 +179,10 @@ export class BacksolveAdjoint extends CustomBackwardAdjoint<BacksolveMeta> {
         : treeLayout;
     // Seeding the VJP with −a gives the right-hand sides directly (negation is exact).
     const augmented = new ODETerm<Tree>((t, state) => {
-      const { a } = layout.view(state);
+      const { y: carried, a } = layout.viewStateAndAdjoint(state);
       // y from the forward's dense output, or the state's own y (re-solved backwards).
       // (A stage time past the forward interval's ends — Kværnø's c > 1 — reads the end value.)
-      const y = dense
-        ? dense.evaluate(Math.min(Math.max(t, Math.min(dense.t0, dense.t1)), Math.max(dense.t0, dense.t1)))
-        : layout.view(state).y;
+      const y = dense ? dense.evaluate(Math.min(Math.max(t, Math.min(dense.t0, dense.t1)), Math.max(dense.t0, dense.t1))) : carried;
       const { value, grads } = valueAndVjp(
         () => terms.vf(t, y, o.args),
         [...treeLeaves(y), ...params, ...args],

@@ -32,6 +32,8 @@ export interface AugmentedParts {
 export interface AugmentedLayout<S extends Tree> {
   /** The parts of a state (new tensors for a packed layout, the state's own for a tree). */
   view(s: S): AugmentedParts;
+  /** Only y and a: what the augmented vector field reads (a packed layout cuts and reshapes nothing else). */
+  viewStateAndAdjoint(s: S): Pick<AugmentedParts, 'y' | 'a'>;
   /** A state from its parts. */
   build(parts: AugmentedParts): S;
 }
@@ -47,6 +49,7 @@ function releaseExcept(old: Tree, kept: Tree): void {
 /** The augmented state as a tree `{ y, a, p, g }`. @internal */
 export const treeLayout: AugmentedLayout<Tree> = {
   view: (s) => s as unknown as AugmentedParts,
+  viewStateAndAdjoint: (s) => s as unknown as AugmentedParts,
   build: (parts) => ({ y: parts.y, a: parts.a, p: [...parts.p], g: [...parts.g] }),
 };
 
@@ -61,7 +64,22 @@ export const treeLayout: AugmentedLayout<Tree> = {
 export function flatLayout(yDef: TreeDef, shapes: readonly number[][], counts: { y: number; p: number }): AugmentedLayout<tf.Tensor> {
   const sizes = shapes.map((sh) => sh.reduce((a, b) => a * b, 1));
   const { y: nY, p: nP } = counts;
+  const shaped = (x: tf.Tensor, i: number): tf.Tensor =>
+    x.rank === 1 && (shapes[i] as number[]).length === 1 ? x : x.reshape(shapes[i] as number[]);
+  const headSizes = sizes.slice(0, 2 * nY);
   return {
+    // Slices, not a split: a split's unused last piece would be left without a gradient (implicit backward solves differentiate this).
+    viewStateAndAdjoint: (v) => {
+      let offset = 0;
+      const head = headSizes.map((n, i) => {
+        const piece = tf.slice(v, [offset], [n]);
+        offset += n;
+        const out = shaped(piece, i);
+        if (out !== piece) piece.dispose();
+        return out;
+      });
+      return { y: treeUnflatten(yDef, head.slice(0, nY)), a: treeUnflatten(yDef, head.slice(nY)) };
+    },
     view: (v) => {
       const parts =
         sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => x.reshape(shapes[i] as number[]));
@@ -74,7 +92,9 @@ export function flatLayout(yDef: TreeDef, shapes: readonly number[][], counts: {
     },
     build: (parts) => {
       const all = [...treeLeaves(parts.y), ...treeLeaves(parts.a), ...parts.p, ...parts.g];
-      return all.length === 1 ? (all[0] as tf.Tensor).reshape([-1]) : tf.concat(all.map((x) => x.reshape([-1])));
+      // Rank-1 parts (biases' gradients) go in as they are: no Reshape kernel.
+      const flat = (x: tf.Tensor): tf.Tensor => (x.rank === 1 ? x : x.reshape([-1]));
+      return all.length === 1 ? (all[0] as tf.Tensor).reshape([-1]) : tf.concat(all.map(flat));
     },
   };
 }
