@@ -38,7 +38,8 @@ const BUDGET = {
   latentDim: 4,
   method: 'dopri5',
   learningRate: 0.01,
-  obsScale: 0.3,
+  // The likelihood's scale: the data noise (0.3, the reference's) unless NDE_REPRO_OBS_SCALE says otherwise.
+  obsScale: Number(process.env.NDE_REPRO_OBS_SCALE ?? 0.3),
   checkpointEvery: 50,
 };
 /** Gradient steps of the per-spiral z₀ fit in the analysis. */
@@ -62,7 +63,9 @@ interface SeedResult {
 }
 
 const backend = await start('latent-spirals', { ...BUDGET, seeds: SEEDS.join(' ') });
-const dir = outDir(TARGET === 'full' ? 'latent-spirals/train-full' : 'latent-spirals');
+// A non-default likelihood scale gets its own folder (e.g. latent-spirals/train-full-obs0.1).
+const folder = TARGET === 'full' ? 'latent-spirals/train-full' : 'latent-spirals';
+const dir = outDir(BUDGET.obsScale === 0.3 ? folder : `${folder}-obs${BUDGET.obsScale}`);
 
 /** Masked MSE as a number (disposes `pred`). */
 function mseOf(target: tf.Tensor, pred: tf.Tensor): number {
