@@ -20,6 +20,13 @@ import { JsonLinePeer, loadavg, median, ratioRange, writeResults, type BenchRow 
 
 const ROUNDS = Number(process.env.NDE_PEER_ROUNDS ?? 7);
 const WARMUP = 2;
+/**
+ * Warm-up and measuring also run until each has taken this many seconds of ours (NDE_PEER_SECONDS, default
+ * 2): a 10 ms case settles only after ~10 runs (V8 tiers, the wasm heap's growth), so 2 warm-up runs and
+ * 7 rounds measured mostly the warm-up. Rounds stop at 101.
+ */
+const MIN_SECONDS = Number(process.env.NDE_PEER_SECONDS ?? 2);
+const MAX_ROUNDS = 101;
 const peerScript = fileURLToPath(new URL('../peers/peer.py', import.meta.url));
 
 /** The torchdiffeq peer, or why it cannot run. */
@@ -288,14 +295,16 @@ export async function run(): Promise<void> {
       for (const k of ['torch', 'torchdiffeq', 'torchsde']) if (r[k]) versions[k] = String(r[k]);
     }
     const load0 = loadavg();
-    for (let i = 0; i < WARMUP; i++) {
+    const warmStart = performance.now();
+    for (let i = 0; i < WARMUP || (performance.now() - warmStart < 1000 * MIN_SECONDS && i < MAX_ROUNDS); i++) {
       c.once();
       if (typeof peer !== 'string') await peer.ask({ cmd: 'time', name: c.name });
     }
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
     let nfe = 0;
-    for (let i = 0; i < ROUNDS; i++) {
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < ROUNDS || (sum(oursMs) < 1000 * MIN_SECONDS && i < MAX_ROUNDS); i++) {
       const t = performance.now();
       nfe = c.once();
       oursMs.push(performance.now() - t);
@@ -309,7 +318,7 @@ export async function run(): Promise<void> {
       medianMs: median(oursMs),
       minMs: Math.min(...oursMs),
       maxMs: Math.max(...oursMs),
-      repeats: ROUNDS,
+      repeats: oursMs.length,
       loadavgBefore: load0,
       loadavgAfter: loadavg(),
     };
@@ -336,6 +345,6 @@ export async function run(): Promise<void> {
     rows,
     typeof peer === 'string'
       ? `No peer ran (${peer}): our figures only, no ratios.`
-      : `Side by side in one session: ours (wasm, 1 thread) alternating with the Python peer (${peers}; 1 thread), ${WARMUP} warm-up runs each, medians of ${ROUNDS}; ratio = ours / theirs (min–max range from the extremes). Load average at the start ${startLoad}, at the end ${loadavg()}.`,
+      : `Side by side in one session: ours (wasm, 1 thread) alternating with the Python peer (${peers}; 1 thread), at least ${WARMUP} warm-up runs each and ${MIN_SECONDS} s of ours, medians of at least ${ROUNDS} runs and ${MIN_SECONDS} s of ours (the repeats column); ratio = ours / theirs (min–max range from the extremes). Load average at the start ${startLoad}, at the end ${loadavg()}.`,
   );
 }
