@@ -13,12 +13,15 @@ import * as tf from '@tensorflow/tfjs';
 import { denseWeightGrad, matMulOnFastPath, sumOverRows } from './fast-gradients.js';
 import { gradientDepth } from './tape.js';
 
-/** Activations whose derivative follows from the output alone. */
-export type FusableActivation = 'tanh' | 'sigmoid' | 'relu' | 'identity';
+/** Activations whose derivative follows from the output alone, or (softplus: σ(z)) from the pre-activation. */
+export type FusableActivation = 'tanh' | 'sigmoid' | 'relu' | 'softplus' | 'identity';
 
-/** dL/dz from dL/dy and y = act(z). */
+/** dL/dz from dL/dy and what the forward saved: y = act(z), or z itself for softplus. */
 function activationGrad(kind: FusableActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   switch (kind) {
+    case 'softplus':
+      // softplus′(z) = σ(z); from the output it would be 1 − e^(−y), which cancels in float32 as y → 0.
+      return tf.mul(dy, tf.sigmoid(y));
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
     case 'sigmoid':
@@ -60,8 +63,9 @@ export function fusedDense(
     const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
     const [xi, wi, bi] = args as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     const z = tf.matMul(xi, wi);
-    const y = forward(b ? tf.add(z, bi as tf.Tensor) : z);
-    save(kind === 'identity' ? [xi, wi] : [xi, wi, y]);
+    const pre = b ? tf.add(z, bi as tf.Tensor) : z;
+    const y = forward(pre);
+    save(kind === 'identity' ? [xi, wi] : [xi, wi, kind === 'softplus' ? pre : y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

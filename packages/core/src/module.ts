@@ -210,7 +210,7 @@ export class MLP extends BaseModule {
     this.act = activation(opts.activation ?? 'tanh');
     this.finalAct = activation(opts.finalActivation ?? 'identity');
     const fusableName = (a: Activation): FusableActivation | undefined =>
-      a === 'tanh' || a === 'sigmoid' || a === 'relu' || a === 'identity' ? a : undefined;
+      a === 'tanh' || a === 'sigmoid' || a === 'relu' || a === 'softplus' || a === 'identity' ? a : undefined;
     this.fusable = { hidden: fusableName(opts.activation ?? 'tanh'), final: fusableName(opts.finalActivation ?? 'identity') };
     if ('layers' in opts) {
       this.layers = opts.layers;

@@ -25,13 +25,13 @@ const relMax = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 
 describeBackends('fused dense layers', () => {
-  it.each(['tanh', 'sigmoid', 'relu', 'identity'] as const)(
+  it.each(['tanh', 'sigmoid', 'relu', 'softplus', 'identity'] as const)(
     '%s: gradients of every parameter and of x equal the op-by-op ones; fewer kernels; no leaks',
     async (name) => {
       await expectNoLeaks(async () => {
         const mlp = new MLP({ sizes: [3, 16, 16, 2], activation: name as Activation, seed: 7 });
         const x = tf.randomNormal([32, 3], 0, 1, 'float32', 8);
-        const acts = { tanh: tf.tanh, sigmoid: tf.sigmoid, relu: tf.relu, identity: (v: tf.Tensor) => v } as const;
+        const acts = { tanh: tf.tanh, sigmoid: tf.sigmoid, relu: tf.relu, softplus: tf.softplus, identity: (v: tf.Tensor) => v } as const;
         const ref = plain(mlp, acts[name], (v) => v);
         const vars = mlp.parameters() as tf.Variable[];
         const grads = (f: (x: tf.Tensor) => tf.Tensor) =>
