@@ -81,8 +81,7 @@ export function flatLayout(yDef: TreeDef, shapes: readonly number[][], counts: {
       return { y: treeUnflatten(yDef, head.slice(0, nY)), a: treeUnflatten(yDef, head.slice(nY)) };
     },
     view: (v) => {
-      const parts =
-        sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => x.reshape(shapes[i] as number[]));
+      const parts = sizes.length === 1 ? [v.reshape(shapes[0] as number[])] : tf.split(v, sizes).map((x, i) => shaped(x, i));
       return {
         y: treeUnflatten(yDef, parts.slice(0, nY)),
         a: treeUnflatten(yDef, parts.slice(nY, 2 * nY)),

@@ -121,7 +121,7 @@ export function installFastGradients(): void {
   tf.registerGradient({
     kernelName: 'BatchMatMul',
     inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved, attrs) => (enabled && tf.getBackend() === 'wasm' ? untransposedGrad : fallback.gradFunc)(dy, saved, attrs),
+    gradFunc: (dy, saved, attrs) => (onWasmFastPath() ? untransposedGrad : fallback.gradFunc)(dy, saved, attrs),
   });
 }
 
