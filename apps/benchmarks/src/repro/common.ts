@@ -1,7 +1,9 @@
 /** Shared bits of the reproduction scripts: output folder, JSON writing, budget printing, stats. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@nde/core';
+import { maskedMSE } from '@nde/latent-models';
 
 /** `apps/benchmarks/results/repro/<name>/` (created). */
 export function outDir(name: string): string {
@@ -31,4 +33,12 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean, std };
+}
+
+/** Mean squared error of `pred` against `target` as a number; disposes `pred` (the caller keeps `target`). */
+export function mseOf(target: tf.Tensor, pred: tf.Tensor): number {
+  const m = maskedMSE(target, pred);
+  const v = m.dataSync()[0] as number;
+  tf.dispose([m, pred]);
+  return v;
 }

@@ -32,7 +32,6 @@ import {
   LatentSDE,
   Rng,
   klAnnealing,
-  maskedMSE,
   mocapLike,
   selectSequences,
   sliceTimes,
@@ -41,7 +40,7 @@ import {
   type IrregularBatch,
 } from '@nde/latent-models';
 import { Adam } from '@nde/nn';
-import { outDir, start, writeJson } from './common.js';
+import { mseOf, outDir, start, writeJson } from './common.js';
 import { Checkpoints, cachedResult, reportClaim, summarise } from './resumable.js';
 
 type Dataset = 'mocap' | 'stochastic-mocap' | 'lorenz';
@@ -124,13 +123,6 @@ function dataFor(seed: number, overrides: { speedSpread?: number; forcing?: numb
   return { train: data.train.full, observed: data.test.observed, future: data.test.future, dispose: () => data.dispose() };
 }
 
-function mse(target: tf.Tensor, pred: tf.Tensor): number {
-  const m = maskedMSE(target, pred);
-  const v = m.dataSync()[0] as number;
-  tf.dispose([m, pred]);
-  return v;
-}
-
 function latentODE(seed: number, latentDim: number): LatentODE {
   return new LatentODE({
     dataDim: SETUP.dataDim,
@@ -210,14 +202,14 @@ function evaluate(model: LatentODE | LatentSDE, split: Split): { fit: number; fo
   const { observed, future } = split;
   if (model instanceof LatentODE) {
     return {
-      fit: mse(observed.values, model.predict(observed, observed.times)),
-      forecast: mse(future.values, model.predict(observed, future.times)),
+      fit: mseOf(observed.values, model.predict(observed, observed.times)),
+      forecast: mseOf(future.values, model.predict(observed, future.times)),
     };
   }
   const fitted = tf.tidy(() => tf.mean(model.samplePosterior(observed, { nSamples: BUDGET.predictSamples, seed: 98 }), 0));
   return {
-    fit: mse(observed.values, fitted),
-    forecast: mse(future.values, model.predict(observed, future.times, { nSamples: BUDGET.predictSamples, seed: 99 })),
+    fit: mseOf(observed.values, fitted),
+    forecast: mseOf(future.values, model.predict(observed, future.times, { nSamples: BUDGET.predictSamples, seed: 99 })),
   };
 }
 
@@ -226,11 +218,11 @@ function baselines(split: Split): { trainMean: number; lastFrame: number } {
   const [B, T, D] = observed.values.shape;
   const F = future.times.length;
   return {
-    trainMean: mse(
+    trainMean: mseOf(
       future.values,
       tf.tidy(() => tf.mul(tf.onesLike(future.values), tf.mean(train.values, [0, 1], true))),
     ),
-    lastFrame: mse(
+    lastFrame: mseOf(
       future.values,
       tf.tidy(() => tf.tile(tf.slice(observed.values, [0, T - 1, 0], [B, 1, D]), [1, F, 1])),
     ),
@@ -313,7 +305,7 @@ async function diagnose(seed: number) {
       const model = latentODE(seed, v.latentDim);
       const history = await train(`${dir}seed-${seed}/variant-${k}/`, seed, split.train, { latentODE: model });
       const { fit, forecast } = evaluate(model, split);
-      const trainFit = mse(split.train.values, model.predict(split.train, split.train.times));
+      const trainFit = mseOf(split.train.values, model.predict(split.train, split.train.times));
       model.dispose();
       const base = baselines(split);
       split.dispose();

@@ -24,9 +24,9 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, writeText, ProgressLogger } from '@nde/plot';
-import { LatentODE, RNNBaseline, Rng, maskedMSE, selectSequences, spirals, type IrregularBatch } from '@nde/latent-models';
+import { LatentODE, RNNBaseline, Rng, selectSequences, spirals, type IrregularBatch } from '@nde/latent-models';
 import { Adam } from '@nde/nn';
-import { meanStd, outDir, start, writeJson } from './common.js';
+import { meanStd, mseOf, outDir, start, writeJson } from './common.js';
 import { Checkpoints, cachedResult, reportClaim, summarise } from './resumable.js';
 
 const BUDGET = {
@@ -66,14 +66,6 @@ const backend = await start('latent-spirals', { ...BUDGET, seeds: SEEDS.join(' '
 // A non-default likelihood scale gets its own folder (e.g. latent-spirals/train-full-obs0.1).
 const folder = TARGET === 'full' ? 'latent-spirals/train-full' : 'latent-spirals';
 const dir = outDir(BUDGET.obsScale === 0.3 ? folder : `${folder}-obs${BUDGET.obsScale}`);
-
-/** Masked MSE as a number (disposes `pred`). */
-function mseOf(target: tf.Tensor, pred: tf.Tensor): number {
-  const m = maskedMSE(target, pred);
-  const v = m.dataSync()[0] as number;
-  tf.dispose([m, pred]);
-  return v;
-}
 
 /** One seed's data split: training batches, test observations and the noise-free test curves. */
 function splitFor(seed: number) {
@@ -214,7 +206,10 @@ async function analyseSeed(seed: number, history: SeedResult['history']): Promis
   const byBlock = (pred: tf.Tensor3D): number[] => {
     const out = Array.from({ length: blocks }, (_, k) => {
       const len = Math.min(10, nFuture - 10 * k);
-      return mseOf(tf.slice(cleanFuture, [0, 10 * k, 0], [-1, len, 2]), tf.slice(pred, [0, 10 * k, 0], [-1, len, 2]));
+      const target = tf.slice(cleanFuture, [0, 10 * k, 0], [-1, len, 2]);
+      const v = mseOf(target, tf.slice(pred, [0, 10 * k, 0], [-1, len, 2]));
+      target.dispose();
+      return v;
     });
     pred.dispose();
     return out;
